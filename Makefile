@@ -1,0 +1,76 @@
+# Fenghuo: `make run` serves the platform on the embedded default, `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+.DEFAULT_GOAL := help
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  make /'
+
+## bench-deadlines: the deadline sweep over 1,000,000 pending deadlines (PostgreSQL)
+bench-deadlines: $(BIN)/.installed-dev
+	$(BIN)/python bench/deadlines_sweep.py $(BENCH_ARGS)
+
+## bench-intake: single and bulk complaint intake under load (PostgreSQL, Redis, `hey`)
+bench-intake: $(BIN)/.installed-dev
+	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+
+.PHONY: bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+## run: install, migrate, load the demo data, start web + worker + beat (Ctrl-C stops all)
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
+	$(BIN)/honcho -d . -f config/Procfile start
+
+## test: lint, type checks and the whole suite (PostgreSQL and Redis required)
+test: lint typecheck pytest
+
+pytest: $(BIN)/.installed-dev
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+## quicktest: the suite without lint, keeping the test database between runs
+quicktest: $(BIN)/.installed-dev
+	$(BIN)/pytest --reuse-db $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed-dev
+	$(BIN)/mypy
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh the Chinese translations and compile them (needs gettext)
+messages: $(BIN)/.installed
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+## vendor: refresh the vendored ECharts build from the npm registry
+vendor:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack echarts --silent && tar xzf echarts-*.tgz
+	cp .vendor-tmp/package/dist/echarts.min.js .vendor-tmp/package/LICENSE .vendor-tmp/package/NOTICE static/vendor/echarts/
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) var staticfiles test-results .pytest_cache .ruff_cache .mypy_cache

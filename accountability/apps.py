@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountabilityConfig(AppConfig):
+    name = "accountability"
+    verbose_name = _("Accountability")
+
+    def ready(self) -> None:
+        from incidents import panels
+
+        from . import receivers  # noqa: F401 - connects the signal receivers
+        from .panels import violations_panel
+
+        panels.register(violations_panel)

@@ -1,0 +1,99 @@
+"""The monthly assessment as XLSX (openpyxl) and PDF (reportlab, with its built-in Chinese
+CID font, so the PDF carries a real text layer)."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.platypus import Paragraph, Spacer, Table
+
+from organisation import pdf
+
+
+def _department_rows(summary: dict) -> list[list]:
+    return [
+        [
+            row["department"],
+            row["items"],
+            row["yuan"],
+            row["points"],
+            row["bonus_months"],
+            row["criticised"],
+        ]
+        for row in summary["departments"].values()
+    ]
+
+
+def _people_rows(summary: dict) -> list[list]:
+    return [
+        [row["name"], row["department"], row["yuan"], row["points"], row["bonus_months"]]
+        for row in summary["people"].values()
+    ]
+
+
+def _headers():
+    departments = [
+        _("Department"),
+        _("Items"),
+        _("Yuan"),
+        _("Points"),
+        _("Bonus months"),
+        _("Circulated criticism"),
+    ]
+    people = [_("Person"), _("Department"), _("Yuan"), _("Points"), _("Bonus months")]
+    return departments, people
+
+
+def assessment_xlsx(period: str, summary: dict, items: list[list]) -> bytes:
+    book = Workbook()
+    departments, people = _headers()
+    sheet = book.active
+    sheet.title = _("Departments")
+    sheet.append([_("Monthly assessment %(period)s") % {"period": period}])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(departments)
+    for row in _department_rows(summary):
+        sheet.append(row)
+    sheet = book.create_sheet(_("People"))
+    sheet.append(people)
+    for row in _people_rows(summary):
+        sheet.append(row)
+    sheet = book.create_sheet(_("Items"))
+    sheet.append(
+        [
+            _("Number"),
+            _("Rule"),
+            _("Department"),
+            _("Person"),
+            _("Yuan"),
+            _("Points"),
+            _("Determination"),
+        ]
+    )
+    for row in items:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def assessment_pdf(period: str, summary: dict, state: str) -> bytes:
+    departments, people = _headers()
+    story = [
+        Paragraph(_("Monthly assessment %(period)s") % {"period": period}, pdf.TITLE),
+        Paragraph(
+            _("%(items)s items, %(yuan)s yuan in all. State: %(state)s.")
+            % {
+                "items": summary.get("items", 0),
+                "yuan": summary.get("total_yuan", 0),
+                "state": state,
+            },
+            pdf.BODY,
+        ),
+        Spacer(1, 12),
+        Table([departments, *_department_rows(summary)], style=pdf.table_style()),
+        Spacer(1, 12),
+        Table([people, *_people_rows(summary)], style=pdf.table_style()),
+    ]
+    return pdf.build(story, title=period)

@@ -1,0 +1,80 @@
+from django import forms
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Department
+
+from .models import PenaltyRule
+
+
+def _people():
+    return User.objects.filter(is_active=True, profile__isnull=False).order_by("username")
+
+
+class ReportForm(forms.Form):
+    """The unit's self-inspection form 自查报告."""
+
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsible_person = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=_people(), required=False
+    )
+    disputed = forms.BooleanField(label=_("We dispute this violation"), required=False)
+    evidence = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConfirmForm(forms.Form):
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+    customer_left = forms.BooleanField(label=_("The key customer left (doubled)"), required=False)
+    bonus_months = forms.IntegerField(
+        label=_("Bonus months"), required=False, min_value=0, max_value=12
+    )
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoFieldsForm(forms.Form):
+    pass
+
+
+class ViolationForm(forms.Form):
+    """A violation recorded by hand (found by inspection, reported by a leader...)."""
+
+    rule = forms.ModelChoiceField(
+        label=_("Rule"), queryset=PenaltyRule.objects.filter(is_active=True)
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True)
+    )
+    person = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=_people(), required=False
+    )
+    description = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InteractionFormForm(forms.Form):
+    """互动单 (seed 002): the CS centre reports a suspected first-ask violation to marketing."""
+
+    responsible_person = forms.CharField(label=_("First-ask person"), max_length=100)
+    person = forms.ModelChoiceField(
+        label=_("…as a user, if known"), queryset=_people(), required=False
+    )
+    customer_name = forms.CharField(label=_("Customer"), max_length=100)
+    complaint_reason = forms.CharField(
+        label=_("Complaint reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    violation_description = forms.CharField(
+        label=_("Description of the violation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cs_opinion = forms.CharField(
+        label=_("CS centre opinion"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True)
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30)

@@ -1,0 +1,60 @@
+"""What a confirmed violation costs, as pure functions over the catalogue's rows.
+
+Seed 003: yuan per occurrence, or per hour late; "first 1,000, then 2,000 each"; doubled for
+a key customer who leaves or a customer who complains again. Seed 002: 1–3 months of
+performance bonus for the responsible person, their supervising leader and the unit head, and
+circulated criticism. Seed 004: points along the line of responsibility by grade."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    yuan: int = 0
+    yuan_subsequent: int | None = None
+    per_hour: bool = False
+    doubles_when: str = ""
+    bonus_months: int = 0
+    circulated_criticism: bool = False
+
+
+@dataclass(frozen=True)
+class GradeSpec:
+    responsible: int
+    department_head: int
+    direct_superior: int
+    superior_of_superior: int
+
+
+def yuan(rule: RuleSpec, *, occurrence: int = 1, hours_late: int = 0, doubled: bool = False) -> int:
+    """The yuan of one violation; ``occurrence`` counts this rule's violations of the unit in
+    the period, this one included (1 = the first)."""
+    amount = rule.yuan
+    if rule.yuan_subsequent is not None and occurrence > 1:
+        amount = rule.yuan_subsequent
+    if rule.per_hour:
+        amount *= max(hours_late, 1)
+    if doubled and rule.doubles_when:
+        amount *= 2
+    return amount
+
+
+def cascade(
+    grade: GradeSpec, people: list[tuple[str, object | None]]
+) -> list[tuple[str, object, int]]:
+    """Points for each role along the line of responsibility: ``people`` lists (role, person)
+    from the responsible person up; a person met twice keeps the larger share, roles without a
+    person (or without points) are skipped."""
+    points = {
+        "responsible": grade.responsible,
+        "department_head": grade.department_head,
+        "direct_superior": grade.direct_superior,
+        "superior_of_superior": grade.superior_of_superior,
+    }
+    shares: dict[object, tuple[str, int]] = {}
+    for role, person in people:
+        if person is None or points[role] == 0:
+            continue
+        if person not in shares or shares[person][1] < points[role]:
+            shares[person] = (role, points[role])
+    return [(role, person, value) for person, (role, value) in shares.items()]

@@ -1,0 +1,202 @@
+"""Reads of accountability: violations by scope, the assessment's figures, rankings, grades."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from incidents.choices import ComplaintState, DeadlineState, Level, State
+from incidents.models import Complaint, Deadline, Incident, TimelineEvent
+from organisation.models import Department
+from organisation.selectors import scope_to_user
+
+from .models import GradeRule, Violation, ViolationShare, ViolationState
+from .services import _period_bounds
+
+
+def violation_list(*, user) -> QuerySet[Violation]:
+    """A unit sees its own violations; marketing, which runs the procedure, and the managers
+    see them all."""
+    from .workflow import is_assessor
+
+    queryset = Violation.objects.select_related("rule", "department", "person__profile")
+    if not is_assessor(None, user):
+        queryset = scope_to_user(queryset, user, "department")
+    return queryset.order_by("-created_at", "-id")
+
+
+def assessment_summary(violations) -> dict:
+    """Per department and per person: yuan, points, bonus months, circulated criticism."""
+    shares = ViolationShare.objects.filter(violation__in=violations).select_related(
+        "department", "person__profile"
+    )
+    departments: dict[str, dict] = {}
+    people: dict[str, dict] = {}
+    for share in shares:
+        row = departments.setdefault(
+            share.department.code,
+            {
+                "department": share.department.name_zh,
+                "yuan": 0,
+                "points": 0,
+                "bonus_months": 0,
+                "criticised": 0,
+                "items": set(),
+            },
+        )
+        row["yuan"] += share.yuan
+        row["points"] += share.points
+        row["bonus_months"] += share.bonus_months
+        row["criticised"] += share.circulated_criticism
+        row["items"].add(share.violation_id)
+        if share.person is not None:
+            name = getattr(share.person.profile, "full_name", "") or share.person.username
+            person = people.setdefault(
+                share.person.username,
+                {
+                    "name": name,
+                    "department": share.department.name_zh,
+                    "yuan": 0,
+                    "points": 0,
+                    "bonus_months": 0,
+                },
+            )
+            person["yuan"] += share.yuan
+            person["points"] += share.points
+            person["bonus_months"] += share.bonus_months
+    for row in departments.values():
+        row["items"] = len(row["items"])
+    return {
+        "departments": dict(sorted(departments.items())),
+        "people": dict(sorted(people.items())),
+        "total_yuan": sum(row["yuan"] for row in departments.values()),
+        "items": violations.count(),
+    }
+
+
+def rankings(period: str) -> list[dict]:
+    """Per department for the period: first-ask resolution rate, on-time handling rate,
+    satisfaction, recurrence rate; the bottom three by first-ask resolution rate cannot be
+    rated excellent (seed 002)."""
+    start, end = _period_bounds(period)
+    closed = Complaint.objects.filter(state=ComplaintState.ARCHIVED, updated_at__range=(start, end))
+    per_department: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for department_id, first_ask_department_id, repeat, round_, satisfaction in closed.values_list(
+        "department_id", "first_ask_department_id", "repeat_count", "round", "satisfaction"
+    ):
+        owner = department_id or first_ask_department_id
+        if owner is None:
+            continue
+        row = per_department[owner]
+        row["closed"] += 1
+        row["first_ask"] += repeat == 0 and round_ == 0 and satisfaction == "satisfied"
+        row["answered"] += satisfaction != ""
+        row["satisfied"] += satisfaction == "satisfied"
+        row["repeated"] += repeat > 0
+    deadlines = (
+        Deadline.objects.filter(
+            due_at__range=(start, end), state__in=[DeadlineState.MET, DeadlineState.BREACHED]
+        )
+        .values("responsible_department")
+        .annotate(met=Count("pk", filter=Q(state=DeadlineState.MET)), total=Count("pk"))
+    )
+    for row in deadlines:
+        if row["responsible_department"] is not None:
+            per_department[row["responsible_department"]]["met"] = row["met"]
+            per_department[row["responsible_department"]]["due"] = row["total"]
+
+    # An incident closed in the period counts as a case too; it recurred when it repeats a
+    # closed incident of its line, root-cause category and cities (seed 001 事件重复发生率).
+    incidents = (
+        Incident.objects.filter(state=State.CLOSED, closed_at__range=(start, end))
+        .values("owning_department")
+        .annotate(total=Count("pk"), recurred=Count("pk", filter=Q(recurrence_of__isnull=False)))
+    )
+    for row in incidents:
+        per_department[row["owning_department"]]["incidents"] = row["total"]
+        per_department[row["owning_department"]]["recurred"] = row["recurred"]
+
+    def rate(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    table = []
+    for department in Department.objects.filter(pk__in=per_department).order_by("code"):
+        row = per_department[department.pk]
+        table.append(
+            {
+                "department": department,
+                "closed": row["closed"],
+                "first_ask_rate": rate(row["first_ask"], row["closed"]),
+                "on_time_rate": rate(row["met"], row["due"]),
+                "satisfaction": rate(row["satisfied"], row["answered"]),
+                "recurrence_rate": rate(
+                    row["repeated"] + row["recurred"], row["closed"] + row["incidents"]
+                ),
+                "excellent_barred": False,
+            }
+        )
+    rated = sorted(
+        (row for row in table if row["first_ask_rate"] is not None),
+        key=lambda r: r["first_ask_rate"],
+    )
+    for row in rated[:3]:
+        row["excellent_barred"] = True
+    return table
+
+
+def _vetoes(department: Department, period: str) -> set[str]:
+    start, end = _period_bounds(period)
+    found = set()
+    owned_red = (
+        TimelineEvent.objects.filter(
+            incident__owning_department=department,
+            kind=TimelineEvent.Kind.LEVEL,
+            payload__to=Level.RED,
+            at__range=(start, end),
+        ).exists()
+        or Incident.objects.filter(
+            owning_department=department, level=Level.RED, created_at__range=(start, end)
+        ).exists()
+    )
+    if owned_red:
+        found.add("owned_red_incident")
+    shares = ViolationShare.objects.filter(
+        department=department,
+        violation__state__in=[ViolationState.CONFIRMED, ViolationState.PUBLISHED],
+        violation__determined_at__range=(start, end),
+    )
+    if shares.filter(circulated_criticism=True).exists():
+        found.add("circulated_criticism")
+    if shares.filter(violation__rule__triggers__contains=["escalation:ministry"]).exists():
+        found.add("ministry_complaint")
+    return found
+
+
+def grades(period: str) -> list[dict]:
+    """Departments graded from their month: 100 minus the cascaded points they bear; a grade
+    needs its score and none of its vetoes (seed 004 pattern, as data)."""
+    start, end = _period_bounds(period)
+    points = dict(
+        ViolationShare.objects.filter(
+            violation__state__in=[ViolationState.CONFIRMED, ViolationState.PUBLISHED],
+            violation__determined_at__range=(start, end),
+        )
+        .values_list("department")
+        .annotate(total=Sum("points"))
+    )
+    rules = list(GradeRule.objects.order_by("grade"))
+    result = []
+    for department in Department.objects.filter(is_active=True).order_by("code"):
+        score = max(0, 100 - (points.get(department.pk) or 0))
+        vetoes = _vetoes(department, period)
+        grade = next(
+            (
+                rule.grade
+                for rule in rules
+                if score >= rule.min_score and not (set(rule.vetoes) & vetoes)
+            ),
+            None,
+        )
+        result.append(
+            {"department": department, "score": score, "vetoes": sorted(vetoes), "grade": grade}
+        )
+    return result

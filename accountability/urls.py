@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accountability"
+
+urlpatterns = [
+    path("violations/", views.violation_list_view, name="violations"),
+    path("violations/new/", views.violation_new_view, name="violation-new"),
+    path("violations/<int:pk>/", views.violation_detail_view, name="violation"),
+    path("violations/<int:pk>/act/<slug:name>/", views.violation_act_view, name="act"),
+    path("interaction/new/", views.interaction_form_view, name="interaction"),
+    path("assessments/", views.assessment_view, name="assessment-current"),
+    path("assessments/<str:period>/", views.assessment_view, name="assessment"),
+    path(
+        "assessments/<str:period>/export.<str:fmt>",
+        views.assessment_export,
+        name="assessment-export",
+    ),
+    path("rankings/", views.rankings_view, name="rankings"),
+]

@@ -1,0 +1,272 @@
+"""Accountability pages: violations with their procedure, the self-inspection form, the
+interaction form, the monthly assessment (with exports), rankings and grades."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
+
+from organisation.errors import Conflict
+from organisation.models import DepartmentKind, Role
+from organisation.selectors import user_department, user_has_role
+
+from . import exports, forms, services
+from .models import AssessmentState, MonthlyAssessment, ViolationState
+from .selectors import assessment_summary, grades, rankings, violation_list
+from .workflow import is_assessor
+
+
+@dataclass(frozen=True)
+class Action:
+    label: object
+    transition: str
+    form: type
+    run: object
+    style: str = ""
+
+
+ACTIONS = {
+    "request_inspection": Action(
+        _("Request self-inspection"), "request_inspection", forms.NoFieldsForm,
+        lambda v, u, d: services.violation_request_inspection(violation_id=v.pk, actor=u),
+        "primary",
+    ),
+    "report": Action(
+        _("Submit the self-inspection report"), "report", forms.ReportForm,
+        lambda v, u, d: services.violation_report(violation_id=v.pk, actor=u, **d), "primary",
+    ),
+    "confirm": Action(
+        _("Confirm"), "confirm", forms.ConfirmForm,
+        lambda v, u, d: services.violation_confirm(violation_id=v.pk, actor=u, **d), "primary",
+    ),
+    "dismiss": Action(
+        _("Dismiss"), "dismiss", forms.DismissForm,
+        lambda v, u, d: services.violation_dismiss(violation_id=v.pk, actor=u, **d),
+    ),
+}  # fmt: skip
+
+
+def _available(violation, user):
+    for name, action in ACTIONS.items():
+        method = getattr(violation, action.transition)
+        if can_proceed(method) and method._django_fsm.has_transition_perm(
+            violation, violation.state, user
+        ):
+            yield name, action
+
+
+def _period(value: str | None) -> str:
+    period = value or timezone.localtime().strftime("%Y-%m")
+    try:
+        services._period_bounds(period)
+    except ValueError:
+        raise Http404 from None
+    return period
+
+
+@login_required
+def violation_list_view(request):
+    violations = violation_list(user=request.user)
+    state = request.GET.get("state", "")
+    if state in ViolationState.values:
+        violations = violations.filter(state=state)
+    page = Paginator(violations, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accountability/list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": ViolationState.choices,
+            "can_record": is_assessor(None, request.user),
+            "can_report_interaction": _in_cs(request.user),
+        },
+    )
+
+
+def _in_cs(user) -> bool:
+    department = user_department(user)
+    return department is not None and department.kind in (
+        DepartmentKind.CS_CENTRE,
+        DepartmentKind.CUSTOMER_SERVICE,
+    )
+
+
+def _detail(request, violation, bound=None, status=200):
+    actions = []
+    for name, action in _available(violation, request.user):
+        form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
+        actions.append({"name": name, "label": action.label, "form": form, "style": action.style})
+    return render(
+        request,
+        "accountability/detail.html",
+        {
+            "violation": violation,
+            "actions": actions,
+            "open_action": bound[0] if bound else None,
+            "shares": violation.shares.select_related("person__profile"),
+            "reports": violation.reports.select_related(
+                "responsible_person__profile", "submitted_by__profile"
+            ),
+            "deadlines": [d for d in violation.deadlines.all() if d.state != "cancelled"]
+            if hasattr(violation, "deadlines")
+            else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def violation_detail_view(request, pk):
+    return _detail(request, get_object_or_404(violation_list(user=request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def violation_act_view(request, pk, name):
+    violation = get_object_or_404(violation_list(user=request.user), pk=pk)
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    form = action.form(request.POST, prefix=name)
+    if not form.is_valid():
+        return _detail(request, violation, bound=(name, form), status=400)
+    try:
+        action.run(violation, request.user, dict(form.cleaned_data))
+    except ValidationError as error:
+        for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _detail(request, violation, bound=(name, form), status=400)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, str(error) or _("You may not do this."))
+        return redirect(violation)
+    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+    return redirect(violation)
+
+
+@login_required
+def violation_new_view(request):
+    if not is_assessor(None, request.user):
+        raise PermissionDenied
+    form = forms.ViolationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        violation = services.violation_propose(
+            rule=data["rule"],
+            evidence_key=f"manual:{timezone.now().timestamp()}:{request.user.pk}",
+            department=data["department"],
+            person=data["person"],
+            description=data["description"],
+            actor=request.user,
+        )
+        return redirect(violation)
+    return render(
+        request, "accountability/form.html", {"form": form, "title": _("Record a violation")}
+    )
+
+
+@login_required
+def interaction_form_view(request):
+    if not _in_cs(request.user):
+        raise PermissionDenied
+    form = forms.InteractionFormForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = services.interaction_form_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Interaction form sent to marketing."))
+        return redirect(record.violation)
+    return render(
+        request, "accountability/form.html", {"form": form, "title": _("Interaction form 互动单")}
+    )
+
+
+@login_required
+def assessment_view(request, period=None):
+    period = _period(period)
+    assessment = MonthlyAssessment.objects.filter(period=period).first()
+    if assessment and assessment.state == AssessmentState.PUBLISHED:
+        summary, items = (
+            assessment.summary,
+            assessment.violations.select_related("rule", "department", "person"),
+        )
+    else:
+        items = services.assessment_items(period).select_related("rule", "department", "person")
+        summary = assessment_summary(items)
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "approve":
+                services.assessment_approve(period=period, actor=request.user)
+            elif request.POST.get("do") == "publish":
+                if not user_has_role(request.user, Role.ASSESSMENT_COMMITTEE, Role.ADMIN):
+                    raise PermissionDenied
+                services.assessment_publish(period=period, actor=request.user)
+        except (Conflict, PermissionDenied, ValidationError) as error:
+            messages.error(request, str(error) or _("You may not do this."))
+        return redirect("accountability:assessment", period=period)
+    return render(
+        request,
+        "accountability/assessment.html",
+        {
+            "period": period,
+            "assessment": assessment,
+            "summary": summary,
+            "items": items,
+            "committee": user_has_role(request.user, Role.ASSESSMENT_COMMITTEE, Role.ADMIN),
+        },
+    )
+
+
+def _export_data(period):
+    assessment = MonthlyAssessment.objects.filter(period=period).first()
+    if assessment and assessment.state == AssessmentState.PUBLISHED:
+        items = assessment.violations.all()
+        summary = assessment.summary
+    else:
+        items = services.assessment_items(period)
+        summary = assessment_summary(items)
+    rows = [
+        [
+            v.number,
+            v.rule.name_zh,
+            v.department.name_zh,
+            v.person.username if v.person else "",
+            sum(s.yuan for s in v.shares.all()),
+            sum(s.points for s in v.shares.all()),
+            v.determination,
+        ]
+        for v in items.select_related("rule", "department", "person").prefetch_related("shares")
+    ]
+    state = assessment.get_state_display() if assessment else AssessmentState.DRAFT.label
+    return summary, rows, str(state)
+
+
+@login_required
+def assessment_export(request, period, fmt):
+    period = _period(period)
+    summary, rows, state = _export_data(period)
+    if fmt == "xlsx":
+        body = exports.assessment_xlsx(period, summary, rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exports.assessment_pdf(period, summary, state)
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="assessment-{period}.{fmt}"'
+    return response
+
+
+@login_required
+def rankings_view(request):
+    period = _period(request.GET.get("period"))
+    return render(
+        request,
+        "accountability/rankings.html",
+        {"period": period, "rankings": rankings(period), "grades": grades(period)},
+    )

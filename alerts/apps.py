@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "alerts"
+    verbose_name = _("Alerts")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -1,0 +1,259 @@
+"""Publishing alerts, acknowledging them, recording phone calls (seed 000 第九条).
+
+Runs inside the incident's transaction (the receivers of its signals call it), so the alert,
+its recipients, their acknowledgment deadlines and the outbox rows of every message commit
+together with the transition that published it."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.choices import Level, State
+from incidents.deadline_services import deadline_cancel, deadline_meet, deadline_open
+from incidents.models import DeadlinePolicy, Incident
+from incidents.selectors import incident_counts, incident_submissions_latest
+from incidents.workflow import is_customer_service, is_owner
+from notifications.models import Channel
+from notifications.services import broadcast, notify
+from organisation.models import Role
+from organisation.selectors import group_head
+
+from .models import AckChannel, Alert, AlertRecipient
+from .selectors import alert_audience
+
+ACK_KIND = "alert-acknowledge"
+ESCALATED_KIND = "alert-acknowledge-escalated"
+LINK_SALT = "alerts.acknowledge"
+
+
+def _content(incident: Incident) -> dict:
+    """What an alert says (seed 000 第八条(三)): level, time, scope, customers affected, what
+    happened, complaint volume and main issues, cause (may be empty), current handling."""
+    counts = incident_counts(incident)
+    submissions = incident_submissions_latest(incident)
+    root_cause = submissions.get("root_cause")
+    explanation = submissions.get("explanation")
+    return {
+        "number": incident.number,
+        "title": incident.title,
+        "level": incident.level,
+        "occurred_at": incident.occurred_at.isoformat(),
+        "cities": [city.name_zh for city in incident.cities.order_by("pk")],
+        "customers_affected": incident.customers_affected,
+        "what_happened": incident.description or incident.title,
+        "complaints_today": counts["complaints_today"],
+        "escalated_this_week": counts["escalated_this_week"],
+        "main_issues": "",
+        "cause": root_cause.content.get("root_cause", "") if root_cause else "",
+        "handling": explanation.content.get("text", "") if explanation else "",
+        "owning_department": incident.owning_department.name_zh,
+        "state": incident.state,
+    }
+
+
+def ack_link(recipient: AlertRecipient) -> str:
+    """A one-click link that acknowledges as ``recipient``: signed, expiring, single use."""
+    token = signing.dumps({"r": recipient.pk, "n": recipient.link_nonce}, salt=LINK_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("alerts:ack", kwargs={"token": token})
+
+
+def alert_publish(*, incident: Incident, actor: User | None) -> Alert:
+    """Publish the incident's warning to its distribution list (表-4). A later publication
+    (an upgrade) reaches the people the wider list adds and updates those already reached."""
+    previous = incident.alerts.order_by("-sequence").first()
+    alert = Alert.objects.create(
+        incident=incident,
+        sequence=(previous.sequence + 1) if previous else 1,
+        level=incident.level,
+        is_upgrade=previous is not None,
+        content=_content(incident),
+        published_by=actor,
+    )
+    policy = DeadlinePolicy.objects.filter(code=ACK_KIND, is_active=True).first()
+    reached = {r.user_id: r for r in AlertRecipient.objects.filter(incident=incident)}
+    for user, department, audience in alert_audience(incident).values():
+        recipient = reached.get(user.pk)
+        if recipient is None:
+            recipient = AlertRecipient.objects.create(
+                incident=incident,
+                user=user,
+                department=department,
+                audience=audience,
+                first_alert=alert,
+                latest_alert=alert,
+                link_nonce=secrets.token_hex(8),
+            )
+            if policy is not None:
+                deadline_open(
+                    record=recipient,
+                    policy=policy,
+                    start=alert.published_at,
+                    department=department,
+                    person=user,
+                )
+            template = "alerts/messages/published.txt"
+        else:
+            recipient.latest_alert = alert
+            recipient.save(update_fields=["latest_alert"])
+            template = "alerts/messages/upgraded.txt"
+        notify(
+            recipients=[user],
+            kind="alert.published",
+            template=template,
+            context=_message_context(alert, recipient),
+            link=alert.get_absolute_url(),
+            dedupe_key=f"alert:{alert.pk}",
+            channels=(Channel.EMAIL, Channel.SMS),
+        )
+    content = alert.content
+    broadcast(
+        event="alert.published",
+        dedupe_key=f"alert:{alert.pk}",
+        subject=f"【{Level(alert.level).label}】{content['number']} {content['title']}",
+        body=_("Scope: %(cities)s. Customers affected: %(customers)s.")
+        % {
+            "cities": "、".join(content["cities"]) or "—",
+            "customers": content["customers_affected"],
+        },
+        payload={"alert": alert.pk, "sequence": alert.sequence, **content},
+        link=alert.get_absolute_url(),
+    )
+    return alert
+
+
+def _message_context(alert: Alert, recipient: AlertRecipient) -> dict:
+    content = alert.content
+    return {
+        **content,
+        "level_label": Level(alert.level).label,
+        "occurred_at": datetime.fromisoformat(content["occurred_at"]),
+        "cities": "、".join(content["cities"]) or "—",
+        "ack_link": ack_link(recipient),
+        "acknowledged": recipient.acknowledged_at is not None,
+    }
+
+
+def _acknowledge(recipient: AlertRecipient, *, via: str, at: datetime | None = None) -> bool:
+    """Record the acknowledgment once; stop the escalation of silence."""
+    if recipient.acknowledged_at is not None:
+        return False
+    recipient.acknowledged_at = at or timezone.now()
+    recipient.acknowledged_via = via
+    recipient.link_nonce = ""  # every link of this person is spent
+    recipient.save(update_fields=["acknowledged_at", "acknowledged_via", "link_nonce"])
+    for kind in (ACK_KIND, ESCALATED_KIND):
+        deadline_meet(record=recipient, kind=kind, at=recipient.acknowledged_at)
+    return True
+
+
+@transaction.atomic
+def alert_acknowledge(
+    *, recipient_id: int, actor: User, via: str = AckChannel.INBOX
+) -> AlertRecipient:
+    """The recipient acknowledges. For the owning department's interface person (or leader)
+    this is also the incident's acknowledgment: the department takes the incident on."""
+    recipient = (
+        AlertRecipient.objects.select_for_update().select_related("incident").get(pk=recipient_id)
+    )
+    if recipient.user_id != actor.pk:
+        raise PermissionDenied(_("Only the recipient acknowledges an alert."))
+    _acknowledge(recipient, via=via)
+    incident = recipient.incident
+    if incident.state == State.DISPATCHED and is_owner(incident, actor):
+        from incidents.services import incident_acknowledge
+
+        incident_acknowledge(incident_id=incident.pk, actor=actor)
+    return recipient
+
+
+def alert_acknowledge_by_link(*, token: str) -> AlertRecipient:
+    """Acknowledge with the signed link of an email or SMS: no login, for that one action,
+    recorded as the person it was sent to. Single use and expiring."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=settings.ALERT_ACK_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError({"token": _("This link has expired.")}) from None
+    except signing.BadSignature:
+        raise ValidationError({"token": _("This link is not valid.")}) from None
+    recipient = AlertRecipient.objects.filter(pk=data["r"]).first()
+    if recipient is None:
+        raise ValidationError({"token": _("This link is not valid.")})
+    if recipient.acknowledged_at is not None:
+        return recipient  # already acknowledged: the link is spent, nothing changes
+    if not data["n"] or data["n"] != recipient.link_nonce:
+        raise ValidationError({"token": _("This link has been used.")})
+    return alert_acknowledge(recipient_id=recipient.pk, actor=recipient.user, via=AckChannel.LINK)
+
+
+@transaction.atomic
+def alert_record_phone(
+    *, recipient_id: int, actor: User, at: datetime | None = None
+) -> AlertRecipient:
+    """The publisher phoned the interface person (seed 000 第九条(二): 并进行电话通知)."""
+    recipient = (
+        AlertRecipient.objects.select_for_update().select_related("incident").get(pk=recipient_id)
+    )
+    if not is_customer_service(recipient.incident, actor):
+        raise PermissionDenied(_("The customer-service department records the phone calls."))
+    at = at or timezone.now()
+    if at > timezone.now():
+        raise ValidationError({"at": _("A call cannot be in the future.")})
+    recipient.phoned_at = at
+    recipient.phoned_by = actor
+    recipient.save(update_fields=["phoned_at", "phoned_by"])
+    return recipient
+
+
+def acknowledge_for_incident(*, incident: Incident, actor: User) -> None:
+    """The incident was acknowledged in its workflow: that person's alert is acknowledged."""
+    recipient = AlertRecipient.objects.filter(incident=incident, user=actor).first()
+    if recipient is not None:
+        _acknowledge(recipient, via=AckChannel.WORKFLOW)
+
+
+def escalate_silence(*, recipient: AlertRecipient, stage: str) -> None:
+    """Nobody acknowledged: after the first limit the recipient's leader has been told (the
+    breach notifies person and superior) and a second limit starts; after the second the
+    working-group head is told. Acknowledging stops it."""
+    if recipient.acknowledged_at is not None:
+        return
+    if stage == ACK_KIND:
+        policy = DeadlinePolicy.objects.filter(code=ESCALATED_KIND, is_active=True).first()
+        if policy is not None:
+            deadline_open(
+                record=recipient,
+                policy=policy,
+                start=timezone.now(),
+                department=recipient.department,
+                person=recipient.user,
+            )
+        return
+    head = group_head(Role.WORKING_GROUP)
+    notify(
+        recipients=[head],
+        kind="alert.unacknowledged",
+        template="alerts/messages/unacknowledged.txt",
+        context={
+            "number": recipient.incident.number,
+            "title": recipient.incident.title,
+            "person": getattr(recipient.user, "profile", None) or recipient.user,
+            "department": recipient.department,
+        },
+        link=recipient.latest_alert.get_absolute_url(),
+        dedupe_key=f"alert-recipient:{recipient.pk}:working-group",
+        channels=(Channel.EMAIL, Channel.SMS),
+    )
+
+
+def stop_escalations(*, incident: Incident) -> None:
+    """A cancelled or closed incident needs no more acknowledgments."""
+    for recipient in AlertRecipient.objects.filter(incident=incident, acknowledged_at__isnull=True):
+        deadline_cancel(record=recipient)

@@ -1,0 +1,158 @@
+"""Alert pages: the interface person's inbox, the alert with every recipient's delivery,
+phone and acknowledgment, and the one-click acknowledgment link."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from incidents.choices import Level
+from incidents.forms import RecordFilterForm
+from incidents.models import Deadline
+from incidents.workflow import is_customer_service
+from notifications.models import Delivery
+
+from . import services
+from .models import AckChannel, AlertRecipient
+from .selectors import alert_list, alert_recipients, inbox_list, waiting_list
+
+
+def _ack_deadlines(recipients) -> dict[int, Deadline]:
+    """The running acknowledgment limit of each recipient (for the countdowns)."""
+    content_type = ContentType.objects.get_for_model(AlertRecipient)
+    deadlines = Deadline.objects.filter(
+        content_type=content_type,
+        object_id__in=[r.pk for r in recipients],
+        kind__in=[services.ACK_KIND, services.ESCALATED_KIND],
+    ).order_by("created_at")
+    return {d.object_id: d for d in deadlines}  # the later (escalated) one wins
+
+
+@login_required
+def inbox(request):
+    page = Paginator(inbox_list(user=request.user), 30).get_page(request.GET.get("page"))
+    deadlines = _ack_deadlines(page.object_list)
+    rows = [(recipient, deadlines.get(recipient.pk)) for recipient in page]
+    unacknowledged = inbox_list(user=request.user).filter(acknowledged_at__isnull=True).count()
+    return render(
+        request, "alerts/inbox.html", {"page": page, "rows": rows, "unacknowledged": unacknowledged}
+    )
+
+
+class WaitingFilterForm(RecordFilterForm):
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("Any level")), *Level.choices], required=False
+    )
+    acknowledged = forms.BooleanField(label=_("Acknowledged in the period"), required=False)
+    field_order = ["level", "business_line", "department", "city", "acknowledged"]
+
+
+@login_required
+def waiting(request):
+    """Who has not acknowledged yet, longest waiting first (the dashboards' drill-down)."""
+    form = WaitingFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(waiting_list(user=request.user, data=data), 50).get_page(
+        request.GET.get("page")
+    )
+    deadlines = _ack_deadlines(page.object_list)
+    rows = [(recipient, deadlines.get(recipient.pk)) for recipient in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alerts/waiting.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "acknowledged": data.get("acknowledged"),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def alert_index(request):
+    page = Paginator(alert_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "alerts/list.html", {"page": page})
+
+
+@login_required
+def alert_detail(request, pk):
+    alert = get_object_or_404(alert_list(user=request.user), pk=pk)
+    recipients = list(alert_recipients(alert))
+    deliveries: dict[int, list[Delivery]] = {}
+    for delivery in Delivery.objects.filter(
+        notification__dedupe_key=f"alert:{alert.pk}"
+    ).select_related("notification"):
+        deliveries.setdefault(delivery.notification.recipient_id, []).append(delivery)
+    deadlines = _ack_deadlines(recipients)
+    rows = [(r, deliveries.get(r.user_id, []), deadlines.get(r.pk)) for r in recipients]
+    return render(
+        request,
+        "alerts/detail.html",
+        {
+            "alert": alert,
+            "rows": rows,
+            "not_phoned": sum(1 for r in recipients if r.phoned_at is None),
+            "not_acknowledged": sum(1 for r in recipients if r.acknowledged_at is None),
+            "can_phone": is_customer_service(alert.incident, request.user),
+            "mine": next((r for r in recipients if r.user_id == request.user.pk), None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    recipient = get_object_or_404(AlertRecipient, pk=pk, user=request.user)
+    services.alert_acknowledge(recipient_id=recipient.pk, actor=request.user, via=AckChannel.INBOX)
+    messages.success(
+        request, _("Acknowledged: %(number)s.") % {"number": recipient.incident.number}
+    )
+    return redirect(request.POST.get("next") or "alerts:inbox")
+
+
+@login_required
+@require_POST
+def record_phone(request, pk):
+    recipient = get_object_or_404(AlertRecipient, pk=pk)
+    try:
+        services.alert_record_phone(recipient_id=recipient.pk, actor=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    return redirect("alerts:detail", pk=recipient.latest_alert_id)
+
+
+def acknowledge_by_link(request, token):
+    """The link of an email or SMS: no login needed for this one action. GET shows what will
+    be acknowledged (mail scanners that open links change nothing); the button POSTs."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=services.LINK_SALT, max_age=None)
+        recipient = AlertRecipient.objects.select_related("incident", "latest_alert").get(
+            pk=data["r"]
+        )
+    except (signing.BadSignature, AlertRecipient.DoesNotExist, KeyError, TypeError):
+        return render(
+            request, "alerts/ack_link.html", {"error": _("This link is not valid.")}, status=400
+        )
+    if request.method == "POST":
+        try:
+            recipient = services.alert_acknowledge_by_link(token=token)
+        except ValidationError as error:
+            return render(
+                request,
+                "alerts/ack_link.html",
+                {"recipient": recipient, "error": " ".join(error.messages)},
+                status=400,
+            )
+        return render(request, "alerts/ack_link.html", {"recipient": recipient, "done": True})
+    return render(request, "alerts/ack_link.html", {"recipient": recipient})

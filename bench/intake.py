@@ -1,0 +1,212 @@
+"""Benchmark of complaint intake (`make bench-intake`).
+
+Serves the application under gunicorn on PostgreSQL (with Redis as the broker, as in
+production) and loads it from a second process with `hey` over loopback, 20 s per run:
+
+- the bare yardstick: a plain DRF create of the same shape (`bench/bare`), same auth;
+- a single complaint per POST: validation, numbering, timeline, limits, mass detection;
+- the same at half the top single rate, for its p99;
+- 500 complaints per bulk POST.
+
+    python bench/intake.py [--seconds 20] [--concurrency 16]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, machine, write
+
+PORT = 8765
+WORKERS = (os.cpu_count() or 1) * 2
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def environment() -> dict[str, str]:
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fenghuo_bench")
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": "bench-only-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        "BENCH_DATABASE_URL": url,
+    }
+
+
+def prepare() -> str:
+    """Migrate, load the demo organisation, empty the intake tables; return an API key."""
+    os.environ.update(environment())
+    from bench.common import _ensure_database
+
+    _ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from organisation.demo import seed_demo
+    from organisation.models import Department
+    from organisation.services import api_key_create
+
+    call_command("migrate", verbosity=0)
+    seed_demo()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE incidents_complaint, incidents_deadline, incidents_timelineevent,"
+            " incidents_incident, bench_bare_barecomplaint, incidents_masscomplaintcluster"
+            " CASCADE"
+        )
+    _key, raw = api_key_create(
+        name="intake benchmark", department=Department.objects.get(code="CSC")
+    )
+    return raw
+
+
+def complaint(n: int) -> dict:
+    cities = ["CC", "JL", "SP", "LY", "TH", "BS", "SY", "BC", "YB"]
+    lines = ["network", "billing", "value_added", "service"]
+    return {
+        "customer_name": "王先生",
+        "customer_phone": f"138{n:08d}",
+        "customer_account": f"A{n:09d}",
+        "city": cities[n % len(cities)],
+        "address": "长春市朝阳区人民大街 100 号",
+        "business_line": lines[n % len(lines)],
+        "summary": "晚上 4G 上网很慢",
+        "description": "近三天晚上 4G 上网很慢，网页打不开，视频卡顿。",
+    }
+
+
+def hey(url: str, body: Path, key: str, seconds: int, concurrency: int, rate: float = 0) -> dict:
+    command = [
+        "hey", "-z", f"{seconds}s", "-c", str(concurrency), "-m", "POST",
+        "-T", "application/json", "-H", f"Authorization: Api-Key {key}", "-D", str(body),
+    ]  # fmt: skip
+    if rate:
+        command += ["-q", f"{rate / concurrency:.2f}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Requests/sec" not in output or "50%" not in output:
+        raise SystemExit(f"hey gave no figures for {url}:\n{output}")
+    p99 = re.search(r"99%+ in ([\d.]+) secs", output)  # hey omits it below 100 requests
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": float(re.search(r"50%+ in ([\d.]+) secs", output).group(1)) * 1000,
+        "p99": float(p99.group(1)) * 1000 if p99 else float("nan"),
+        "statuses": dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", output)),
+    }
+
+
+def serve() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment(),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("hey") is None:
+        raise SystemExit("The load generator `hey` is missing: apt-get install hey")
+    key = prepare()
+    bodies = ROOT / "var" / "bench"
+    bodies.mkdir(parents=True, exist_ok=True)
+    (bodies / "one.json").write_text(json.dumps(complaint(1), ensure_ascii=False), encoding="utf-8")
+    (bodies / "bulk.json").write_text(
+        json.dumps({"items": [complaint(n) for n in range(500)]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    server = serve()
+    try:
+        s, c = args.seconds, args.concurrency
+        bare = hey(f"{BASE}/api/bare/complaints/", bodies / "one.json", key, s, c)
+        single = hey(f"{BASE}/api/v1/complaints/", bodies / "one.json", key, s, c)
+        # at half the top rate, from as many connections as the server has workers: hey's
+        # per-connection tickers fire together, and 16 of them would arrive as bursts
+        half = hey(
+            f"{BASE}/api/v1/complaints/",
+            bodies / "one.json",
+            key,
+            s,
+            WORKERS,
+            rate=single["rps"] / 2,
+        )
+        bulk = hey(f"{BASE}/api/v1/complaints/bulk/", bodies / "bulk.json", key, s, max(2, c // 4))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    from django.utils import timezone
+
+    from incidents.models import Complaint
+
+    stored = Complaint.objects.count()
+    ratio = single["rps"] / bare["rps"]
+    per_second = bulk["rps"] * 500
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    report = f"""# Complaint intake benchmark
+
+Command: `make bench-intake` (`python bench/intake.py --seconds {s} --concurrency {c}`)
+Machine: {machine()}
+Server: gunicorn, {WORKERS} sync workers, PostgreSQL, Redis broker; load from `hey` in a second process over loopback, {s} s per run.
+Run: {timezone.localtime():%Y-%m-%d %H:%M %Z}
+
+| run | req/s | p50 | p99 | statuses |
+|---|---|---|---|---|
+| bare DRF create (yardstick) | {bare["rps"]:.0f} | {bare["p50"]:.1f} ms | {bare["p99"]:.1f} ms | {bare["statuses"]} |
+| single complaint POST | {single["rps"]:.0f} | {single["p50"]:.1f} ms | {single["p99"]:.1f} ms | {single["statuses"]} |
+| single at half that rate ({single["rps"] / 2:.0f} req/s, {WORKERS} connections) | {half["rps"]:.0f} | {half["p50"]:.1f} ms | {half["p99"]:.1f} ms | {half["statuses"]} |
+| bulk POST, 500 complaints each | {bulk["rps"]:.2f} | {bulk["p50"]:.0f} ms | {bulk["p99"]:.0f} ms | {bulk["statuses"]} |
+
+| target | result | |
+|---|---|---|
+| single ≥ 0.6 × bare | {ratio:.2f} × | {verdict(ratio >= 0.6)} |
+| p99 ≤ 100 ms at half the top rate | {half["p99"]:.1f} ms | {verdict(half["p99"] <= 100)} |
+| bulk ≥ 1,500 complaints/s | {per_second:,.0f} /s | {verdict(per_second >= 1500)} |
+
+Complaints stored by the run: {stored:,}.
+"""
+    path = write("intake", report)
+    print(report)
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

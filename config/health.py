@@ -1,0 +1,52 @@
+"""`GET /healthz`: is the database reachable, is the broker reachable. No auth, no secrets."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure means "down"
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+def _broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+def _calendar() -> dict[str, str]:
+    from incidents.deadline_services import calendar_status
+
+    try:
+        return calendar_status()
+    except Exception as error:
+        return {"error": type(error).__name__}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the broker answer and the working-day calendar knows this
+    year; 503 otherwise. Next year missing from the calendar is reported as a warning."""
+    checks = {"database": _database(), "broker": _broker()}
+    calendar = _calendar() if checks["database"] == "ok" else {}
+    healthy = all(state == "ok" for state in checks.values()) and not any(
+        value.startswith("error") for value in calendar.values()
+    )
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **checks, "calendar": calendar},
+        status=200 if healthy else 503,
+    )

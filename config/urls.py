@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from organisation import views as organisation_views
+
+from .api import router
+from .health import healthz
+
+admin.site.site_header = "烽火 Fenghuo"
+admin.site.site_title = "烽火 Fenghuo"
+
+urlpatterns = [
+    path("", organisation_views.home, name="home"),
+    path("directory/", organisation_views.directory, name="directory"),
+    path("healthz", healthz, name="healthz"),
+    path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("accountability/", include("accountability.urls")),
+    path("dashboard/", include("dashboards.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

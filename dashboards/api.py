@@ -1,0 +1,99 @@
+"""`/api/v1/metrics/…`: the dashboards' figures, with the page's filters as query parameters
+(`since`, `until`, `department`, `city` codes, `level`, `business_line`)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from . import selectors
+from .forms import FilterForm
+
+FILTERS = [
+    OpenApiParameter("since", str, description="First day (YYYY-MM-DD); default 29 days ago."),
+    OpenApiParameter("until", str, description="Last day (YYYY-MM-DD); default today."),
+    OpenApiParameter("department", str, description="Department code."),
+    OpenApiParameter("city", str, description="City code."),
+    OpenApiParameter("level", str, description="Warning level (incidents and alerts)."),
+    OpenApiParameter("business_line", str),
+]
+
+
+class KeyCountSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    n = serializers.IntegerField()
+
+
+class OverviewSerializer(serializers.Serializer):
+    incidents_by_level = serializers.DictField(child=serializers.IntegerField())
+    deadlines_overdue = serializers.IntegerField()
+    deadlines_due_soon = serializers.IntegerField()
+    due_soon_minutes = serializers.IntegerField()
+    alerts_unacknowledged = serializers.IntegerField()
+    complaints_today = serializers.IntegerField()
+    complaints_today_by_line = KeyCountSerializer(many=True)
+    complaints_today_by_city = KeyCountSerializer(many=True)
+    as_of = serializers.DateTimeField(allow_null=True, help_text="Today's rollup computed at.")
+
+
+class TrendsSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+    incidents_opened = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Per level, one count per day.",
+    )
+    complaints_received = serializers.ListField(child=serializers.IntegerField())
+    complaints_escalated = serializers.ListField(child=serializers.IntegerField())
+
+
+class DepartmentFiguresSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    department_name = serializers.CharField()
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="Percent of deadlines met.")
+    on_time_by_kind = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    deadlines_due = serializers.IntegerField()
+    mtta_minutes = serializers.FloatField(allow_null=True, help_text="Publication → ack.")
+    mttr_hours = serializers.FloatField(allow_null=True, help_text="Occurrence → restored.")
+    incidents_resolved = serializers.IntegerField()
+    first_ask_rate = serializers.FloatField(allow_null=True)
+    satisfaction = serializers.FloatField(allow_null=True)
+    recurrence_rate = serializers.FloatField(allow_null=True)
+    complaints_archived = serializers.IntegerField()
+    incidents_closed = serializers.IntegerField()
+
+
+class MetricsViewSet(viewsets.ViewSet):
+    """The dashboards' figures, from daily rollups (today's: as of the last recomputation).
+    People who do not oversee every department get their own department's figures."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _filters(self, request) -> selectors.Filters:
+        form = FilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {field: list(messages) for field, messages in form.errors.items()}
+            )
+        return form.filters(request.user)
+
+    @extend_schema(parameters=FILTERS, responses=OverviewSerializer)
+    @action(detail=False)
+    def overview(self, request):
+        """Now: open incidents by level, deadlines overdue and due soon, alerts not yet
+        acknowledged; today: complaints by business line and by city."""
+        return Response(OverviewSerializer(selectors.overview(self._filters(request))).data)
+
+    @extend_schema(parameters=FILTERS, responses=TrendsSerializer)
+    @action(detail=False)
+    def trends(self, request):
+        """Per day of the period: incidents opened by level, complaints received, escalated."""
+        return Response(TrendsSerializer(selectors.trends(self._filters(request))).data)
+
+    @extend_schema(parameters=FILTERS, responses=DepartmentFiguresSerializer(many=True))
+    @action(detail=False)
+    def departments(self, request):
+        """Per department in the period: on-time rate (overall and per deadline kind), MTTA,
+        MTTR, first-ask resolution rate, satisfaction, recurrence rate."""
+        rows = [figures.as_dict() for figures in selectors.departments(self._filters(request))]
+        return Response(DepartmentFiguresSerializer(rows, many=True).data)

@@ -1,0 +1,99 @@
+"""Daily rollups behind the dashboards: small tables summed per request instead of the big
+ones. Each row counts what happened on its day (in the deployment's time zone) for one
+combination of the filters; a periodic job recomputes recent days from the base tables.
+
+Incidents touch several cities: their rows exist once per city and once with no city ("all
+cities"), so that a city filter and the province total are both exact."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import City, Department
+
+
+class _Day(models.Model):
+    day = models.DateField(_("day"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.day}"
+
+
+class IncidentRollup(_Day):
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+"
+    )  # the owning department
+    city = models.ForeignKey(City, null=True, on_delete=models.CASCADE, related_name="+")
+    business_line = models.CharField(max_length=30)
+    level = models.CharField(max_length=10)
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    restored = models.PositiveIntegerField(default=0)  # resolved with a restoration time
+    restore_seconds = models.BigIntegerField(default=0)  # occurrence → service restored
+    closed = models.PositiveIntegerField(default=0)
+    recurred = models.PositiveIntegerField(default=0)  # closed, and a recurrence
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "city"], name="incident_rollup_day")]
+
+
+class AckRollup(_Day):
+    """Alert acknowledgments, by the department of the person who acknowledged."""
+
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    city = models.ForeignKey(City, null=True, on_delete=models.CASCADE, related_name="+")
+    business_line = models.CharField(max_length=30)
+    level = models.CharField(max_length=10)
+    acknowledged = models.PositiveIntegerField(default=0)
+    ack_seconds = models.BigIntegerField(default=0)  # first publication → acknowledgment
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "city"], name="ack_rollup_day")]
+
+
+class ComplaintRollup(_Day):
+    """Complaints, by handling department (else the first-ask department), city and line."""
+
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    business_line = models.CharField(max_length=30)
+    received = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    archived = models.PositiveIntegerField(default=0)
+    first_ask = models.PositiveIntegerField(default=0)  # archived at the first ask, satisfied
+    answered = models.PositiveIntegerField(default=0)  # archived with a satisfaction answer
+    satisfied = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)  # archived after being reopened
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="complaint_rollup_day")]
+
+
+class DeadlineRollup(_Day):
+    """Deadlines by the day they fell due: met in time, or missed."""
+
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.SlugField(max_length=60)
+    met = models.PositiveIntegerField(default=0)
+    breached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="deadline_rollup_day")]
+
+
+class RollupRun(_Day):
+    """When each day's rollup was last computed (the dashboards say how fresh they are)."""
+
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day"], name="one_run_per_day")]

@@ -1,0 +1,204 @@
+"""Keep the rollups current: recompute a day's rows from the base tables.
+
+A day is recomputed whole (delete, then insert) in one transaction, so a run is idempotent
+and two runs at once cannot double-count: the second waits for the first's lock on the day's
+`RollupRun` row. Each count uses the indexed time of its own event (created, resolved,
+closed, acknowledged, archived, due), so a day reads only that day's records."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alerts.models import AlertRecipient
+from incidents.choices import ComplaintState, DeadlineState, Satisfaction, State
+from incidents.models import Complaint, Deadline, Incident
+from incidents.selectors import period_bounds
+
+from .models import AckRollup, ComplaintRollup, DeadlineRollup, IncidentRollup, RollupRun
+
+
+def _seconds(value) -> int:
+    return int(value.total_seconds()) if value is not None else 0
+
+
+def _duration(later: str, earlier: str):
+    return Sum(ExpressionWrapper(F(later) - F(earlier), output_field=DurationField()))
+
+
+Counters = dict[tuple, dict[str, int]]
+
+
+def _by_city(queryset, keys: tuple[str, ...], city: str, annotations: dict) -> Iterable[tuple]:
+    """Rows of ``queryset`` grouped by ``keys``, once with no city (all cities) and once per
+    city through the many-to-many ``city`` path."""
+    for row in queryset.order_by().values(*keys).annotate(**annotations):
+        yield (*(row[k] for k in keys), None), row
+    for row in queryset.order_by().values(*keys, city).annotate(**annotations):
+        if row[city] is not None:
+            yield (*(row[k] for k in keys), row[city]), row
+
+
+def _incident_counters(start: datetime, end: datetime) -> Counters:
+    counters: Counters = defaultdict(lambda: defaultdict(int))
+    keys = ("owning_department", "business_line", "level")
+    incidents = Incident.objects.all()
+    for key, row in _by_city(
+        incidents.filter(created_at__gte=start, created_at__lt=end),
+        keys,
+        "cities",
+        {"n": Count("pk")},
+    ):
+        counters[key]["opened"] += row["n"]
+    for key, row in _by_city(
+        incidents.filter(resolved_at__gte=start, resolved_at__lt=end),
+        keys,
+        "cities",
+        {
+            "n": Count("pk"),
+            "restored": Count("pk", filter=Q(restored_at__isnull=False)),
+            "seconds": _duration("restored_at", "occurred_at"),
+        },
+    ):
+        counters[key]["resolved"] += row["n"]
+        counters[key]["restored"] += row["restored"]
+        counters[key]["restore_seconds"] += _seconds(row["seconds"])
+    for key, row in _by_city(
+        incidents.filter(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end),
+        keys,
+        "cities",
+        {"n": Count("pk"), "recurred": Count("pk", filter=Q(recurrence_of__isnull=False))},
+    ):
+        counters[key]["closed"] += row["n"]
+        counters[key]["recurred"] += row["recurred"]
+    return counters
+
+
+def _ack_counters(start: datetime, end: datetime) -> Counters:
+    counters: Counters = defaultdict(lambda: defaultdict(int))
+    acknowledged = AlertRecipient.objects.filter(
+        acknowledged_at__gte=start, acknowledged_at__lt=end
+    )
+    keys = ("department", "incident__business_line", "incident__level")
+    for key, row in _by_city(
+        acknowledged,
+        keys,
+        "incident__cities",
+        {"n": Count("pk"), "seconds": _duration("acknowledged_at", "first_alert__published_at")},
+    ):
+        counters[key]["acknowledged"] += row["n"]
+        counters[key]["ack_seconds"] += _seconds(row["seconds"])
+    return counters
+
+
+def _complaint_counters(start: datetime, end: datetime) -> Counters:
+    counters: Counters = defaultdict(lambda: defaultdict(int))
+    complaints = Complaint.objects.order_by().annotate(
+        owner=Coalesce("department", "first_ask_department")
+    )
+    keys = ("owner", "city", "business_line")
+    received = (
+        complaints.filter(created_at__gte=start, created_at__lt=end)
+        .values(*keys)
+        .annotate(n=Count("pk"), escalated=Count("pk", filter=~Q(escalation="")))
+    )
+    for row in received:
+        key = tuple(row[k] for k in keys)
+        counters[key]["received"] += row["n"]
+        counters[key]["escalated"] += row["escalated"]
+    satisfied = Q(satisfaction=Satisfaction.SATISFIED)
+    archived = (
+        complaints.filter(
+            state=ComplaintState.ARCHIVED, archived_at__gte=start, archived_at__lt=end
+        )
+        .values(*keys)
+        .annotate(
+            n=Count("pk"),
+            first_ask=Count("pk", filter=satisfied & Q(repeat_count=0, round=0)),
+            answered=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count("pk", filter=satisfied),
+            repeated=Count("pk", filter=Q(repeat_count__gt=0)),
+        )
+    )
+    for row in archived:
+        key = tuple(row[k] for k in keys)
+        counters[key]["archived"] += row["n"]
+        for field in ("first_ask", "answered", "satisfied", "repeated"):
+            counters[key][field] += row[field]
+    return counters
+
+
+def _deadline_counters(start: datetime, end: datetime) -> Counters:
+    counters: Counters = defaultdict(lambda: defaultdict(int))
+    rows = (
+        Deadline.objects.filter(
+            due_at__gte=start,
+            due_at__lt=end,
+            state__in=[DeadlineState.MET, DeadlineState.BREACHED],
+        )
+        .order_by()
+        .values("responsible_department", "kind")
+        .annotate(
+            met=Count("pk", filter=Q(state=DeadlineState.MET)),
+            breached=Count("pk", filter=Q(state=DeadlineState.BREACHED)),
+        )
+    )
+    for row in rows:
+        key = (row["responsible_department"], row["kind"])
+        counters[key]["met"] += row["met"]
+        counters[key]["breached"] += row["breached"]
+    return counters
+
+
+@transaction.atomic
+def rollup_day(day: date) -> None:
+    """Recompute every rollup of ``day`` from the base tables."""
+    run, _ = RollupRun.objects.get_or_create(day=day)
+    RollupRun.objects.select_for_update().get(pk=run.pk)  # one recomputation of a day at a time
+    start, end = period_bounds(day, day)
+    assert start is not None and end is not None
+    for model in (IncidentRollup, AckRollup, ComplaintRollup, DeadlineRollup):
+        model.objects.filter(day=day).delete()
+    IncidentRollup.objects.bulk_create(
+        IncidentRollup(
+            day=day, department_id=d, business_line=line, level=level, city_id=city, **values
+        )
+        for (d, line, level, city), values in _incident_counters(start, end).items()
+    )
+    AckRollup.objects.bulk_create(
+        AckRollup(day=day, department_id=d, business_line=line, level=level, city_id=city, **v)
+        for (d, line, level, city), v in _ack_counters(start, end).items()
+    )
+    ComplaintRollup.objects.bulk_create(
+        ComplaintRollup(day=day, department_id=d, city_id=city, business_line=line, **values)
+        for (d, city, line), values in _complaint_counters(start, end).items()
+    )
+    DeadlineRollup.objects.bulk_create(
+        DeadlineRollup(day=day, department_id=d, kind=kind, **values)
+        for (d, kind), values in _deadline_counters(start, end).items()
+    )
+    RollupRun.objects.filter(pk=run.pk).update(computed_at=timezone.now())
+
+
+def rollup_recent(days: int = 2) -> list[date]:
+    """Today and the days before it (late events: a deadline of yesterday settled today, a
+    level changed on an incident opened yesterday)."""
+    today = timezone.localdate()
+    recomputed = [today - timedelta(days=n) for n in range(days)]
+    for day in recomputed:
+        rollup_day(day)
+    return recomputed
+
+
+def rollup_range(since: date, until: date) -> int:
+    """Every day of ``since``..``until`` (a first build, or after a correction of old data)."""
+    day, count = since, 0
+    while day <= until:
+        rollup_day(day)
+        day += timedelta(days=1)
+        count += 1
+    return count

@@ -1,0 +1,258 @@
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActionItem,
+    BusinessLineOwner,
+    CalendarOverride,
+    ClassificationRule,
+    ClassificationRuleSet,
+    Cooperation,
+    Deadline,
+    DeadlinePolicy,
+    Incident,
+    InvolvementDepartment,
+    RecurrenceRule,
+    RootCauseCategory,
+    SampleReview,
+    Submission,
+    SupervisionSample,
+    TimelineEvent,
+)
+
+RULE_FIELDS = ("factor", "problem_kind", "level", "operator", "threshold", "citation")
+
+
+class ClassificationRuleInline(admin.TabularInline):
+    model = ClassificationRule
+    fields = RULE_FIELDS
+    extra = 0
+
+
+@admin.register(ClassificationRuleSet)
+class ClassificationRuleSetAdmin(admin.ModelAdmin):
+    """The warning-level matrix. Saving never edits a version in place: it creates the next
+    version with the rules as submitted, and new classifications use it; incidents keep the
+    version that classified them."""
+
+    list_display = ("version", "note", "created_at", "created_by", "rule_count", "incident_count")
+    readonly_fields = ("version", "created_at", "created_by")
+    fields = ("version", "note", "created_at", "created_by")
+    inlines = [ClassificationRuleInline]
+
+    @admin.display(description=_("rules"))
+    def rule_count(self, rule_set):
+        return rule_set.rules.count()
+
+    @admin.display(description=_("incidents classified"))
+    def incident_count(self, rule_set):
+        return rule_set.incidents.count()
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.incidents.exists()
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        latest = ClassificationRuleSet.objects.aggregate(v=Max("version"))["v"] or 0
+        obj.pk = None
+        obj._state.adding = True
+        obj.version = latest + 1
+        obj.created_by = request.user
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        # The new version gets every rule of the form (changed or not), never the old rows.
+        for formset in formsets:
+            created = []
+            for rule_form in formset.forms:
+                data = rule_form.cleaned_data
+                if not data or data.get("DELETE"):
+                    continue
+                created.append(
+                    ClassificationRule.objects.create(
+                        rule_set=form.instance, **{field: data[field] for field in RULE_FIELDS}
+                    )
+                )
+            # what the admin's change message reads after formset.save()
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+
+
+@admin.register(BusinessLineOwner)
+class BusinessLineOwnerAdmin(admin.ModelAdmin):
+    list_display = ("business_line", "department")
+    autocomplete_fields = ("department",)
+
+
+@admin.register(InvolvementDepartment)
+class InvolvementDepartmentAdmin(admin.ModelAdmin):
+    list_display = ("involvement", "department")
+    autocomplete_fields = ("department",)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TimelineInline(ReadOnlyInline):
+    model = TimelineEvent
+    fields = ("at", "actor", "kind", "action", "from_state", "to_state", "reason", "payload")
+    readonly_fields = fields
+
+
+class SubmissionInline(ReadOnlyInline):
+    model = Submission
+    fields = ("kind", "version", "author", "created_at", "content")
+    readonly_fields = fields
+
+
+class CooperationInline(ReadOnlyInline):
+    model = Cooperation
+    fields = ("department", "reason", "assignment", "created_by", "created_at")
+    readonly_fields = fields
+
+
+class ActionItemInline(ReadOnlyInline):
+    model = ActionItem
+    fields = ("title", "owner_department", "owner", "due_at", "state", "verified_by")
+    readonly_fields = fields
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    """Incidents change only through the workflow; the admin shows them."""
+
+    list_display = ("number", "title", "level", "state", "owning_department", "created_at")
+    list_filter = ("state", "level", "business_line", "source", "owning_department")
+    search_fields = ("number", "title")
+    date_hierarchy = "created_at"
+    inlines = [CooperationInline, SubmissionInline, ActionItemInline, TimelineInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Incident._meta.fields] + ["cities"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """Time limits as data. Changing one affects deadlines started afterwards; running
+    deadlines keep the policy snapshot they started with."""
+
+    list_display = (
+        "code",
+        "name_zh",
+        "record_type",
+        "applies_when",
+        "clock",
+        "amount",
+        "responsible",
+        "is_active",
+    )
+    list_filter = ("record_type", "clock", "is_active")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Working-day overrides: fill in a year the statutory calendar does not know yet."""
+
+    list_display = ("day", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "day"
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+
+        from .deadline_services import calendar_status
+
+        for year, state in calendar_status().items():
+            if state.startswith(("error", "warning")):
+                messages.warning(request, f"{year}: {state}")
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = (
+        "kind",
+        "content_type",
+        "object_id",
+        "state",
+        "due_at",
+        "met_at",
+        "responsible_department",
+    )
+    list_filter = ("state", "kind", "content_type")
+    readonly_fields = [f.name for f in Deadline._meta.fields]
+    search_fields = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RootCauseCategory)
+class RootCauseCategoryAdmin(admin.ModelAdmin):
+    """The categories of root cause (data): deactivate rather than delete one in use."""
+
+    list_display = ("code", "name_zh", "name_en", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(RecurrenceRule)
+class RecurrenceRuleAdmin(admin.ModelAdmin):
+    list_display = ("days",)
+
+    def has_add_permission(self, request):
+        return not RecurrenceRule.objects.exists()
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    """Action items change through the improvement pages; the admin shows them."""
+
+    list_display = ("title", "incident", "owner_department", "owner", "due_at", "state")
+    list_filter = ("state", "owner_department")
+    search_fields = ("title", "incident__number")
+    readonly_fields = [f.name for f in ActionItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SampleReviewInline(ReadOnlyInline):
+    model = SampleReview
+    fields = ("incident", "complaint", "compliant", "findings", "reviewed_by", "reviewed_at")
+    readonly_fields = fields
+
+
+@admin.register(SupervisionSample)
+class SupervisionSampleAdmin(admin.ModelAdmin):
+    list_display = ("drawn_at", "since", "until", "size", "seed", "drawn_by")
+    readonly_fields = [f.name for f in SupervisionSample._meta.fields]
+    inlines = [SampleReviewInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

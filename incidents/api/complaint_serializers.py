@@ -1,0 +1,154 @@
+from django.contrib.auth.models import User
+from rest_framework import serializers
+
+from incidents.choices import (
+    BusinessLine,
+    ComplaintChannel,
+    ComplaintState,
+    Escalation,
+    Satisfaction,
+    Severity,
+)
+from incidents.complaint_selectors import mask, sees_personal_data
+from incidents.models import Incident
+from organisation.api.fields import CodeField, DateTimeField
+from organisation.models import City
+
+from .serializers import DeadlineSerializer, DepartmentCodeField
+
+
+class ComplaintSerializer(serializers.Serializer):
+    """A complaint as the REST contract names it; phone and account are masked for readers
+    who do not handle it (and full reads are logged by the view). Declared fields: it is
+    rendered on every intake."""
+
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    external_id = serializers.CharField(read_only=True)
+    channel = serializers.ChoiceField(choices=ComplaintChannel.choices, read_only=True)
+    customer_name = serializers.CharField(read_only=True)
+    customer_phone = serializers.SerializerMethodField()
+    customer_account = serializers.SerializerMethodField()
+    city = serializers.CharField(source="city.code", read_only=True)
+    address = serializers.CharField(read_only=True)
+    business_line = serializers.ChoiceField(choices=BusinessLine.choices, read_only=True)
+    summary = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    is_vip = serializers.BooleanField(read_only=True)
+    referred_by = serializers.CharField(
+        source="referred_by.username", read_only=True, allow_null=True
+    )
+    escalation = serializers.ChoiceField(choices=Escalation.choices, read_only=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, read_only=True)
+    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+    department = serializers.CharField(source="department.code", read_only=True, allow_null=True)
+    handler = serializers.CharField(source="handler.username", read_only=True, allow_null=True)
+    first_ask_owner = serializers.CharField(source="first_ask_owner.username", read_only=True)
+    state = serializers.ChoiceField(choices=ComplaintState.choices, read_only=True)
+    satisfaction = serializers.CharField(read_only=True)
+    repeat_count = serializers.IntegerField(read_only=True)
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def _full(self, complaint) -> bool:
+        full = self.context.setdefault("full_reads", {})
+        if complaint.pk not in full:
+            full[complaint.pk] = sees_personal_data(self.context["request"].user, complaint)
+        return full[complaint.pk]
+
+    def get_customer_phone(self, complaint) -> str:
+        return complaint.customer_phone if self._full(complaint) else mask(complaint.customer_phone)
+
+    def get_customer_account(self, complaint) -> str:
+        return (
+            complaint.customer_account
+            if self._full(complaint)
+            else mask(complaint.customer_account)
+        )
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
+    channel = serializers.ChoiceField(
+        choices=ComplaintChannel.choices, default=ComplaintChannel.API
+    )
+    customer_name = serializers.CharField(max_length=100)
+    customer_phone = serializers.CharField(max_length=30)
+    customer_account = serializers.CharField(max_length=50)
+    city = CodeField(slug_field="code", queryset=City.objects.all())
+    address = serializers.CharField(max_length=300)
+    business_line = serializers.ChoiceField(choices=BusinessLine.choices)
+    summary = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    description = serializers.CharField(max_length=20000)
+    is_vip = serializers.BooleanField(default=False)
+    referred_by = CodeField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    escalation = serializers.ChoiceField(choices=Escalation.choices, default=Escalation.NONE)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.GENERAL)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class BulkCreateSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.IntegerField()
+    id = serializers.IntegerField(required=False)
+    number = serializers.CharField(required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class DispatchSerializer(serializers.Serializer):
+    department = DepartmentCodeField()
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class HandOverSerializer(serializers.Serializer):
+    handler = CodeField(slug_field="username", queryset=User.objects.filter(is_active=True))
+
+
+class ComplaintNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class ComplaintReplySerializer(serializers.Serializer):
+    """The three clears 三清."""
+
+    resolved_at = DateTimeField()
+    cause_and_result = serializers.CharField(max_length=20000)
+    delay_reason = serializers.CharField(
+        max_length=20000, required=False, default="", allow_blank=True
+    )
+
+
+class CallbackSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class ConveneSerializer(serializers.Serializer):
+    department = DepartmentCodeField()
+    assignment = serializers.CharField(max_length=5000)
+
+
+class LinkSerializer(serializers.Serializer):
+    incident = serializers.IntegerField()
+    complaints = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=500
+    )
+
+
+class LinkResultSerializer(serializers.Serializer):
+    incident = serializers.IntegerField()
+    linked = serializers.IntegerField(help_text="Complaints newly linked.")

@@ -1,0 +1,24 @@
+import django_filters
+
+from incidents.choices import BusinessLine, Level, Source, State
+from incidents.models import Incident
+from organisation.api.fields import IsoDateTimeFilter
+
+
+class IncidentFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
+    business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    department = django_filters.CharFilter(
+        field_name="owning_department__code", label="Owning department (code)"
+    )
+    city = django_filters.CharFilter(field_name="cities__code", label="City (code)", distinct=True)
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = Incident
+        fields = ["state", "level", "business_line", "source", "department", "city"]

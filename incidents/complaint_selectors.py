@@ -1,0 +1,117 @@
+"""Reads of complaints: lists scoped to the reader, the customer's history, incidents that
+look like a complaint, and who may see a customer's full phone number and account."""
+
+from django.db.models import Q, QuerySet
+
+from organisation.models import DepartmentKind, Role
+from organisation.selectors import scope_to_user, user_department, user_has_role
+
+from .choices import ComplaintState, State
+from .models import Complaint, Incident, PersonalDataRead
+from .selectors import in_period
+from .similarity import ALIKE, similarity
+
+VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
+CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
+
+
+def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+    """The complaints ``user`` may see: a system what it posted or its department handles,
+    a department what it handles, took or was convened on; managers and CS all."""
+    queryset = Complaint.objects.all() if queryset is None else queryset
+    if user_has_role(user, Role.EXTERNAL_SYSTEM):
+        return queryset.filter(Q(first_ask_owner=user) | Q(department=user_department(user)))
+    return scope_to_user(queryset, user, *VISIBLE_THROUGH)
+
+
+def complaint_list(*, user) -> QuerySet[Complaint]:
+    queryset = Complaint.objects.select_related(
+        "city", "department", "incident", "first_ask_owner__profile", "handler__profile"
+    )
+    return complaint_scope(user, queryset).order_by("-created_at", "-id")
+
+
+def complaints_filter(complaints: QuerySet[Complaint], data: dict) -> QuerySet[Complaint]:
+    """Apply the list's filters (the cleaned data of `ComplaintFilterForm`). A complaint
+    belongs to its handling department, else to its first-ask department."""
+    if data.get("state") == "open":
+        complaints = complaints.exclude(state=ComplaintState.ARCHIVED)
+    elif data.get("state"):
+        complaints = complaints.filter(state=data["state"])
+    if data.get("business_line"):
+        complaints = complaints.filter(business_line=data["business_line"])
+    if data.get("department"):
+        department = data["department"]
+        complaints = complaints.filter(
+            Q(department=department) | Q(department__isnull=True, first_ask_department=department)
+        )
+    if data.get("city"):
+        complaints = complaints.filter(city=data["city"])
+    if data.get("escalated"):
+        complaints = complaints.exclude(escalation="")
+    field = "archived_at" if data.get("event") == "archived" else "created_at"
+    return in_period(complaints, field, data.get("since"), data.get("until"))
+
+
+def customer_history(
+    *, phone: str, exclude: int | None = None, limit: int = 10
+) -> QuerySet[Complaint]:
+    """The customer's earlier complaints by phone number, newest first."""
+    history = Complaint.objects.filter(customer_phone=phone.strip()).select_related("city")
+    if exclude:
+        history = history.exclude(pk=exclude)
+    return history.order_by("-created_at")[:limit]
+
+
+def incidents_like(
+    *, text: str, business_line: str = "", city_id: int | None = None, limit: int = 5
+):
+    """Open incidents that look like this complaint: text similarity, helped by the same
+    business line and city. Returns (incident, score) pairs, best first."""
+    if len(text.strip()) < 2:
+        return []
+    open_incidents = Incident.objects.exclude(
+        state__in=[State.CLOSED, State.CANCELLED]
+    ).prefetch_related("cities")
+    scored = []
+    for incident in open_incidents.order_by("-created_at")[:200]:
+        score = similarity(text, f"{incident.title} {incident.description}")
+        if business_line and incident.business_line == business_line:
+            score += 10
+        if city_id and any(city.pk == city_id for city in incident.cities.all()):
+            score += 10
+        if score >= ALIKE:
+            scored.append((incident, min(score, 100.0)))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:limit]
+
+
+def sees_personal_data(user, complaint: Complaint) -> bool:
+    """Full phone and account for the hotline and customer service, the handling department
+    (and departments convened on it), and the system that posted it; masked for the rest."""
+    if complaint.first_ask_owner_id == user.pk:
+        return True
+    department = user_department(user)
+    if department is not None and (
+        department.kind in CS_KINDS or department.pk == complaint.department_id
+    ):
+        return True
+    if user_has_role(user, Role.HOTLINE_AGENT):
+        return True
+    if department is None:
+        return False
+    return complaint.cooperations.filter(department=department).exists()
+
+
+def mask(value: str) -> str:
+    """138****5678: keep the first three and last four characters."""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def personal_data_log(*, user, complaints, where: str) -> None:
+    """Record that ``user`` read the full personal data of ``complaints``."""
+    PersonalDataRead.objects.bulk_create(
+        PersonalDataRead(user=user, complaint=complaint, where=where) for complaint in complaints
+    )

@@ -1,0 +1,790 @@
+"""Writes to complaints: intake (hotline, REST, bulk), the first-ask workflow of seed 002,
+linking to incidents (their counts, and so their level, move in the same transaction) and
+mass-complaint detection."""
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notifications.models import Channel
+from notifications.services import notify, translated
+from organisation.errors import Conflict
+from organisation.models import ApiKey, City, Department, DepartmentKind, Role
+from organisation.selectors import department_people, user_department
+from organisation.transitions import transition_check
+
+from . import signals
+from .choices import (
+    ComplaintChannel,
+    ComplaintState,
+    DeadlineState,
+    Satisfaction,
+    Severity,
+    State,
+)
+from .deadline_services import (
+    deadline_cancel,
+    deadline_meet,
+    deadline_open,
+    deadlines_open_many,
+    responsible_person,
+)
+from .deadlines import ComplaintFacts, applies
+from .models import (
+    Complaint,
+    ComplaintCooperation,
+    DeadlinePolicy,
+    Incident,
+    MassComplaintCluster,
+    MassComplaintRule,
+    TimelineEvent,
+)
+from .reference import cached
+from .services import CLOCK_SKEW, incident_counts_add, numbers_next
+
+PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
+# Fields a complaint must carry (seed 003 第八条 11: 客户姓名、地址、联系方式、账号、详细情况).
+REQUIRED = ("customer_name", "address", "customer_phone", "customer_account", "description")
+CLOSED_INCIDENT_STATES = (State.CLOSED, State.CANCELLED)
+
+# which deadlines a step meets
+MET_AT_DISPATCH = ["complaint-form-issue"]
+MET_BY_REPLY = [
+    "complaint-repair",
+    "complaint-general-answer",
+    "complaint-major-temporary",
+    "complaint-major-permanent",
+]
+
+
+def _record(
+    complaint: Complaint,
+    *,
+    actor,
+    kind,
+    action="",
+    from_state="",
+    to_state="",
+    payload=None,
+    reason="",
+):
+    return TimelineEvent.objects.create(
+        complaint=complaint,
+        actor=actor,
+        kind=kind,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload or {},
+        reason=reason,
+    )
+
+
+def _lock(complaint_id: int) -> Complaint:
+    try:
+        return Complaint.objects.select_for_update().get(pk=complaint_id)
+    except Complaint.DoesNotExist:
+        raise ValidationError({"complaint": _("No such complaint.")}) from None
+
+
+def _check(complaint: Complaint, method: str, actor: User) -> None:
+    transition_check(
+        complaint,
+        method,
+        actor,
+        not_now=_("“%(action)s” is not allowed while the complaint is %(state)s."),
+        forbidden=_("You may not %(action)s this complaint."),
+    )
+
+
+def _transition(
+    complaint: Complaint, method: str, actor: User, *args, payload=None, reason=""
+) -> None:
+    """Called while holding the complaint's row lock."""
+    _check(complaint, method, actor)
+    from_state = complaint.state
+    getattr(complaint, method)(*args)
+    if complaint.state == ComplaintState.ARCHIVED and complaint.archived_at is None:
+        complaint.archived_at = timezone.now()
+    complaint.save()
+    _record(
+        complaint,
+        actor=actor,
+        kind=TimelineEvent.Kind.TRANSITION,
+        action=method,
+        from_state=from_state,
+        to_state=complaint.state,
+        payload=payload,
+        reason=reason,
+    )
+    signals.complaint_transitioned.send(
+        sender=Complaint,
+        complaint=complaint,
+        action=method,
+        from_state=from_state,
+        to_state=complaint.state,
+        actor=actor,
+    )
+
+
+def _open(complaint: Complaint, code: str, *, start: datetime, department, person=None) -> None:
+    policy = DeadlinePolicy.objects.filter(code=code, is_active=True).first()
+    if policy is None:
+        return
+    facts = ComplaintFacts(business_line=complaint.business_line, severity=complaint.severity)
+    if not applies(policy.applies_when, facts):
+        return
+    deadline_open(
+        record=complaint,
+        policy=policy,
+        start=start,
+        department=department,
+        person=person or responsible_person(department),
+        round=complaint.round,
+    )
+
+
+def _cs_department() -> Department | None:
+    return cached(
+        "departments",
+        lambda: Department.objects.filter(
+            kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
+        ).first(),
+    )
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+def _validate(data: dict) -> None:
+    errors: dict[str, Any] = {}
+    for field in REQUIRED:
+        if not str(data.get(field) or "").strip():
+            errors[field] = _(
+                "Required (seed 003 第八条: name, address, contact, account, details)."
+            )
+    phone = str(data.get("customer_phone") or "")
+    if phone and not PHONE.match(phone):
+        errors["customer_phone"] = _("Give a phone number of digits.")
+    if data.get("channel") == ComplaintChannel.EMPLOYEE_REFERRAL and not data.get("referred_by"):
+        errors["referred_by"] = _("An employee referral names the referring employee.")
+    incident = data.get("incident")
+    if incident is not None and incident.state in CLOSED_INCIDENT_STATES:
+        errors["incident"] = _("This incident is closed.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prepare(
+    *,
+    actor: User,
+    channel: str,
+    customer_name: str,
+    customer_phone: str,
+    customer_account: str,
+    city: City,
+    address: str,
+    business_line: str,
+    summary: str,
+    description: str,
+    is_vip: bool = False,
+    referred_by: User | None = None,
+    escalation: str = "none",
+    severity: str = Severity.GENERAL,
+    incident: Incident | None = None,
+    external_id: str = "",
+    api_key: ApiKey | None = None,
+) -> Complaint:
+    """Check one intake and build its (unsaved) complaint; whoever takes it is its first-ask
+    owner 首问责任人 (seed 002)."""
+    _validate(locals())
+    return Complaint(
+        external_id=external_id,
+        api_key=api_key,
+        channel=channel,
+        customer_name=customer_name.strip(),
+        customer_phone=customer_phone.strip(),
+        customer_account=customer_account.strip(),
+        city=city,
+        address=address.strip(),
+        business_line=business_line,
+        summary=summary.strip() or description.strip()[:100],
+        description=description.strip(),
+        is_vip=is_vip,
+        referred_by=referred_by,
+        escalation=escalation,
+        severity=severity,
+        incident=incident,
+        first_ask_owner=actor,
+        first_ask_department=user_department(actor),
+    )
+
+
+def _store(complaints: list[Complaint], *, actor: User) -> None:
+    """Write prepared complaints with a few statements however many there are: numbers,
+    rows, timeline, the intake limits; then link them and look for mass complaints. They
+    carry their numbers already (:func:`_number`)."""
+    now = timezone.now()
+    for complaint in complaints:
+        complaint.created_at = now
+    linked = [complaint.incident for complaint in complaints]
+    for complaint in complaints:
+        complaint.incident = None  # linked below, so that the incident's counts move too
+    Complaint.objects.bulk_create(complaints)
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(complaint=c, actor=actor, kind=TimelineEvent.Kind.CREATED, to_state=c.state)
+        for c in complaints
+    )
+    cs = _cs_department()
+    policies = [
+        policy
+        for policy in cached(
+            "policies", lambda: list(DeadlinePolicy.objects.filter(is_active=True))
+        )
+        if policy.code in ("complaint-form-issue", *MET_BY_REPLY)
+    ]
+    opened = deadlines_open_many(
+        [
+            (complaint, policy, now, cs, actor)
+            for complaint in complaints
+            for policy in policies
+            if applies(policy.applies_when, _facts(complaint))
+        ]
+    )
+    # What was just written is what each complaint's deadlines are: set them as prefetched,
+    # as prefetch_related would, so rendering the answer reads nothing back.
+    per_complaint: dict[int, list] = {complaint.pk: [] for complaint in complaints}
+    for deadline in opened:
+        per_complaint[deadline.object_id].append(deadline)
+    for complaint in complaints:
+        cached_deadlines = complaint.deadlines.get_queryset()
+        cached_deadlines._result_cache = per_complaint[complaint.pk]
+        cached_deadlines._prefetch_done = True
+        complaint._prefetched_objects_cache = {"deadlines": cached_deadlines}
+    by_incident: dict[Incident, list[Complaint]] = {}
+    for complaint, incident in zip(complaints, linked, strict=True):
+        if incident is not None:
+            by_incident.setdefault(incident, []).append(complaint)
+    for incident, attached in by_incident.items():
+        _link(attached, incident, actor=actor)
+    groups: dict[tuple[str, int], list[Complaint]] = {}
+    for complaint in complaints:
+        if complaint.incident_id is None:
+            groups.setdefault((complaint.business_line, complaint.city_id), []).append(complaint)
+    rules = cached("mass_rules", lambda: list(MassComplaintRule.objects.filter(is_active=True)))
+    for group in groups.values():
+        _detect_mass(group, rules)
+
+
+def _facts(complaint: Complaint) -> ComplaintFacts:
+    return ComplaintFacts(business_line=complaint.business_line, severity=complaint.severity)
+
+
+def _duplicate() -> Conflict:
+    return Conflict(
+        _("A complaint with this external_id was already posted with this key."),
+        code="duplicate_external_id",
+    )
+
+
+def _number(complaints: list[Complaint]) -> None:
+    """Give the complaints their numbers before their transaction opens: the day's counter
+    is one row every intake updates, so it must not stay locked while the rest is written
+    (a number of a transaction that then fails is skipped, as sequences do)."""
+    for complaint, number in zip(
+        complaints, numbers_next(prefix="CMP", count=len(complaints)), strict=True
+    ):
+        complaint.number = number
+
+
+def complaint_create(*, actor: User, **intake: Any) -> Complaint:
+    """Take one complaint (hotline, web, or an external system)."""
+    complaint = _prepare(actor=actor, **intake)
+    if (
+        complaint.external_id
+        and complaint.api_key is not None
+        and Complaint.objects.filter(
+            api_key=complaint.api_key, external_id=complaint.external_id
+        ).exists()
+    ):
+        raise _duplicate()
+    _number([complaint])
+    try:
+        with transaction.atomic():  # a concurrent post of the same external_id loses here
+            _store([complaint], actor=actor)
+    except IntegrityError:
+        raise _duplicate() from None
+    return complaint
+
+
+def complaint_bulk_create(*, actor: User, items: list[dict], api_key: ApiKey | None) -> list[dict]:
+    """Up to 500 intakes: each is checked on its own (a bad one is reported and leaves no
+    row); the good ones are written together in one transaction — or, should that fail on a
+    concurrent duplicate, one by one. Returns one result per item, in order."""
+    results: dict[int, dict] = {}
+    prepared: list[tuple[int, Complaint]] = []
+    for index, data in enumerate(items):
+        try:
+            prepared.append((index, _prepare(actor=actor, api_key=api_key, **data)))
+        except ValidationError as error:
+            results[index] = {"index": index, "status": 400, "errors": _errors(error)}
+    wanted = [c.external_id for _i, c in prepared if c.external_id]
+    taken = (
+        set(
+            Complaint.objects.filter(api_key=api_key, external_id__in=wanted).values_list(
+                "external_id", flat=True
+            )
+        )
+        if api_key is not None and wanted
+        else set()
+    )
+    seen: set[str] = set()
+    good = []
+    for index, complaint in prepared:
+        key = complaint.external_id
+        if key and api_key is not None and (key in taken or key in seen):
+            results[index] = _conflict_result(index)
+            continue
+        seen.add(key)
+        good.append((index, complaint))
+    if good:
+        _number([complaint for _index, complaint in good])
+    try:
+        with transaction.atomic():
+            if good:
+                _store([complaint for _index, complaint in good], actor=actor)
+    except IntegrityError:
+        for index, complaint in good:
+            complaint.pk = None
+            try:
+                with transaction.atomic():
+                    _store([complaint], actor=actor)
+            except IntegrityError:
+                results[index] = _conflict_result(index)
+    for index, complaint in good:
+        if index not in results:
+            results[index] = {
+                "index": index,
+                "status": 201,
+                "id": complaint.pk,
+                "number": complaint.number,
+            }
+    return [results[i] for i in sorted(results)]
+
+
+def _conflict_result(index: int) -> dict:
+    error = _duplicate()
+    return {
+        "index": index,
+        "status": 409,
+        "errors": [{"code": error.code, "detail": error.message, "attr": "external_id"}],
+    }
+
+
+def _errors(error: ValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"code": item.code or "invalid", "detail": " ".join(item.messages), "attr": field}
+            for field, items in error.error_dict.items()
+            for item in items
+        ]
+    return [{"code": "invalid", "detail": message, "attr": None} for message in error.messages]
+
+
+# --- the first-ask workflow (seed 002) ------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_resolve_first_contact(
+    *, complaint_id: int, actor: User, satisfaction: str, note: str = ""
+) -> Complaint:
+    """Resolved by the hotline during the call; satisfaction captured, archived."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Say whether the customer is satisfied.")})
+    complaint = _lock(complaint_id)
+    _transition(
+        complaint,
+        "resolve_first_contact",
+        actor,
+        satisfaction,
+        payload={"satisfaction": satisfaction},
+        reason=note,
+    )
+    deadline_cancel(record=complaint)
+    return complaint
+
+
+@transaction.atomic
+def complaint_dispatch(
+    *, complaint_id: int, actor: User, department: Department, note: str = ""
+) -> Complaint:
+    """CS dispatches to the handling department; its interface person must hand it to a
+    handler within 30 minutes (else the breach tells the leader)."""
+    complaint = _lock(complaint_id)
+    was_returned = complaint.state == ComplaintState.RETURNED
+    _transition(
+        complaint,
+        "dispatch",
+        actor,
+        department,
+        payload={"department": department.code},
+        reason=note,
+    )
+    if was_returned:
+        complaint.round += 1
+        complaint.save(update_fields=["round"])
+    for code in MET_AT_DISPATCH:
+        deadline_meet(record=complaint, kind=code)
+    _open(complaint, "complaint-handover", start=timezone.now(), department=department)
+    people = list(department_people(department, Role.INTERFACE_PERSON))
+    _tell(
+        people,
+        complaint,
+        "complaint.dispatched",
+        gettext_lazy("New complaint for your department: %(number)s %(summary)s"),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_return(*, complaint_id: int, actor: User, reason: str) -> Complaint:
+    """Not this department's: back to CS with the reason, for re-dispatch (wrong dispatches
+    count against the dispatcher in accountability)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the complaint is not yours.")})
+    complaint = _lock(complaint_id)
+    department = complaint.department
+    _transition(
+        complaint,
+        "return_to_cs",
+        actor,
+        payload={"department": department.code if department else None},
+        reason=reason,
+    )
+    deadline_cancel(record=complaint, kinds=["complaint-handover", "complaint-contact"])
+    _tell(
+        [complaint.first_ask_owner],
+        complaint,
+        "complaint.returned",
+        gettext_lazy("Returned for re-dispatch: %(number)s %(summary)s"),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_hand_over(*, complaint_id: int, actor: User, handler: User) -> Complaint:
+    complaint = _lock(complaint_id)
+    if user_department(handler) != complaint.department:
+        raise ValidationError({"handler": _("The handler must belong to the handling department.")})
+    _transition(complaint, "hand_over", actor, handler, payload={"handler": handler.username})
+    deadline_meet(record=complaint, kind="complaint-handover")
+    _open(
+        complaint,
+        "complaint-contact",
+        start=timezone.now(),
+        department=complaint.department,
+        person=handler,
+    )
+    _tell(
+        [handler],
+        complaint,
+        "complaint.assigned",
+        gettext_lazy(
+            "You are the first responsible for %(number)s: contact the customer within 30 minutes"
+        ),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_contact(*, complaint_id: int, actor: User, note: str = "") -> Complaint:
+    complaint = _lock(complaint_id)
+    _transition(complaint, "contact", actor, reason=note)
+    deadline_meet(record=complaint, kind="complaint-contact")
+    return complaint
+
+
+def complaint_missed_deadlines(complaint: Complaint) -> list[str]:
+    missed = complaint.deadlines.filter(state=DeadlineState.BREACHED) | complaint.deadlines.filter(
+        state=DeadlineState.PENDING, due_at__lt=timezone.now()
+    )
+    return sorted({deadline.name for deadline in missed})
+
+
+@transaction.atomic
+def complaint_reply(
+    *,
+    complaint_id: int,
+    actor: User,
+    resolved_at: datetime,
+    cause_and_result: str,
+    delay_reason: str = "",
+) -> Complaint:
+    """The department's reply with the three clears 三清: when it was resolved, cause and
+    result, and the reason for any delay (required when a limit was missed)."""
+    complaint = _lock(complaint_id)
+    _check(complaint, "reply", actor)
+    errors = {}
+    if resolved_at > timezone.now() + CLOCK_SKEW:
+        errors["resolved_at"] = _("The resolution cannot be in the future.")
+    elif resolved_at < complaint.created_at - timedelta(days=30):
+        errors["resolved_at"] = _("The resolution cannot come long before the complaint.")
+    if not cause_and_result.strip():
+        errors["cause_and_result"] = _("State the cause and the result.")
+    missed = complaint_missed_deadlines(complaint)
+    if missed and not delay_reason.strip():
+        errors["delay_reason"] = _("Limits were missed (%(kinds)s): give the reason.") % {
+            "kinds": ", ".join(missed)
+        }
+    if errors:
+        raise ValidationError(errors)
+    payload = {
+        "resolved_at": resolved_at.isoformat(),
+        "cause_and_result": cause_and_result,
+        "delay_reason": delay_reason,
+    }
+    _transition(complaint, "reply", actor, payload=payload)
+    for code in MET_BY_REPLY:
+        deadline_meet(record=complaint, kind=code)
+    # The callback: by the CS centre within 1 h inside callback hours, or for an employee-
+    # referred VIP by the referring employee (seed 002, 003).
+    caller = (
+        complaint.referred_by
+        if complaint.is_vip and complaint.referred_by
+        else complaint.first_ask_owner
+    )
+    _open(
+        complaint,
+        "complaint-callback",
+        start=timezone.now(),
+        department=user_department(caller),
+        person=caller,
+    )
+    _tell(
+        [caller],
+        complaint,
+        "complaint.replied",
+        gettext_lazy("Call the customer back: %(number)s %(summary)s"),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_callback(
+    *, complaint_id: int, actor: User, satisfied: bool, note: str = ""
+) -> Complaint:
+    """The callback: satisfied → archived; unsatisfied → back to the department as a repeat."""
+    complaint = _lock(complaint_id)
+    if satisfied:
+        _transition(
+            complaint, "close_satisfied", actor, payload={"satisfaction": "satisfied"}, reason=note
+        )
+        deadline_meet(record=complaint, kind="complaint-callback")
+        deadline_cancel(record=complaint)
+        return complaint
+    _transition(
+        complaint, "reopen_unsatisfied", actor, payload={"satisfaction": "unsatisfied"}, reason=note
+    )
+    deadline_meet(record=complaint, kind="complaint-callback")
+    complaint.round += 1
+    complaint.save(update_fields=["round"])
+    _open(
+        complaint,
+        "complaint-contact",
+        start=timezone.now(),
+        department=complaint.department,
+        person=complaint.handler,
+    )
+    _tell(
+        [complaint.handler],
+        complaint,
+        "complaint.reopened",
+        gettext_lazy("The customer is not satisfied, handle again: %(number)s"),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_convene(
+    *, complaint_id: int, actor: User, department: Department, assignment: str
+) -> ComplaintCooperation:
+    """Bring another department in on a cross-department complaint, in writing."""
+    if not assignment.strip():
+        raise ValidationError({"assignment": _("Write down the assignment.")})
+    complaint = _lock(complaint_id)
+    _check(complaint, "convene", actor)
+    if department == complaint.department:
+        raise ValidationError({"department": _("This department already handles the complaint.")})
+    cooperation, created = ComplaintCooperation.objects.get_or_create(
+        complaint=complaint,
+        department=department,
+        defaults={"assignment": assignment, "created_by": actor},
+    )
+    if created:
+        _record(
+            complaint,
+            actor=actor,
+            kind=TimelineEvent.Kind.COOPERATION,
+            payload={"department": department.code, "assignment": assignment},
+        )
+        _tell(
+            list(department_people(department, Role.INTERFACE_PERSON)),
+            complaint,
+            "complaint.convened",
+            gettext_lazy("Your department is convened on %(number)s"),
+        )
+    return cooperation
+
+
+def _tell(people, complaint: Complaint, kind: str, subject) -> None:
+    notify(
+        recipients=[p for p in people if p is not None],
+        kind=kind,
+        subject=translated(subject, {"number": complaint.number, "summary": complaint.summary}),
+        link=complaint.get_absolute_url(),
+        dedupe_key=f"{kind}:{complaint.pk}:{complaint.round}:{complaint.state}",
+        channels=(Channel.EMAIL,),
+    )
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+
+def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
+    """Attach complaints to an incident and count them on the days they arrived (deployment
+    time zone): the incident's daily and weekly figures, and so its level, move at once."""
+    per_day: Counter = Counter()
+    escalated: Counter = Counter()
+    for complaint in complaints:
+        complaint.incident = incident
+        complaint.save(update_fields=["incident", "updated_at"])
+        _record(
+            complaint,
+            actor=actor,
+            kind=TimelineEvent.Kind.LINKED,
+            payload={"incident": incident.number},
+        )
+        day = timezone.localdate(complaint.created_at)
+        per_day[day] += 1
+        escalated[day] += complaint.is_escalated
+    for day, count in sorted(per_day.items()):
+        incident_counts_add(
+            incident_id=incident.pk,
+            day=day,
+            complaints=count,
+            escalated=escalated[day],
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) -> int:
+    """Link complaints (one or many) to an incident; complaints already linked to another
+    incident are refused, the ones already on this incident are left as they are."""
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        raise ValidationError({"incident": _("No such incident.")})
+    if incident.state in CLOSED_INCIDENT_STATES:
+        raise ValidationError({"incident": _("This incident is closed.")})
+    complaints = list(
+        Complaint.objects.select_for_update().filter(pk__in=set(complaint_ids)).order_by("pk")
+    )
+    if len(complaints) != len(set(complaint_ids)):
+        raise ValidationError({"complaints": _("Some of these complaints do not exist.")})
+    elsewhere = [c.number for c in complaints if c.incident_id not in (None, incident.pk)]
+    if elsewhere:
+        raise ValidationError(
+            {
+                "complaints": _("Already linked to another incident: %(numbers)s")
+                % {"numbers": ", ".join(elsewhere)}
+            }
+        )
+    new = [c for c in complaints if c.incident_id is None]
+    for complaint in new:
+        _check(complaint, "link", actor)
+    _link(new, incident, actor=actor)
+    MassComplaintCluster.objects.filter(complaints__in=new, incident__isnull=True).update(
+        incident=incident
+    )
+    return len(new)
+
+
+# --- mass complaints ----------------------------------------------------------------------
+
+
+def _matching_open_incident(complaint: Complaint) -> Incident | None:
+    return (
+        Incident.objects.exclude(
+            state__in=[*CLOSED_INCIDENT_STATES, State.RESOLVED, State.IMPROVING]
+        )
+        .filter(business_line=complaint.business_line, cities=complaint.city)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _detect_mass(
+    complaints: list[Complaint], rules: list[MassComplaintRule]
+) -> MassComplaintCluster | None:
+    """≥ N unlinked complaints of one business line and city within the window, and no open
+    incident of that line in that city: alert the CS department with a prefilled incident.
+
+    ``complaints`` share a business line and city. An open cluster of theirs takes them in at
+    once; otherwise the count stops at the threshold, so a flood costs no more than N rows."""
+    sample = complaints[-1]
+    for rule in rules:
+        if rule.business_line and rule.business_line != sample.business_line:
+            continue
+        since = sample.created_at - timedelta(minutes=rule.window_minutes)
+        cluster = MassComplaintCluster.objects.filter(
+            business_line=sample.business_line,
+            city=sample.city_id,
+            incident__isnull=True,
+            dismissed_at__isnull=True,
+            detected_at__gte=since,
+        ).first()
+        if cluster is not None:
+            cluster.complaints.add(*complaints)
+            return cluster
+        recent = Complaint.objects.filter(
+            business_line=sample.business_line,
+            city=sample.city_id,
+            incident__isnull=True,
+            created_at__gte=since,
+        )
+        if len(recent.values_list("pk", flat=True)[: rule.threshold]) < rule.threshold:
+            continue
+        if _matching_open_incident(sample) is not None:
+            continue
+        cluster = MassComplaintCluster.objects.create(
+            business_line=sample.business_line, city=sample.city
+        )
+        cluster.complaints.set(recent)
+        cs_people = [
+            person
+            for department in Department.objects.filter(
+                kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
+            )
+            for person in department_people(department, Role.INTERFACE_PERSON)
+        ]
+        notify(
+            recipients=cs_people,
+            kind="complaint.mass",
+            subject=translated(
+                gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),
+                {"count": cluster.complaints.count(), "city": sample.city.name_zh},
+            ),
+            link=f"/incidents/complaints/mass/{cluster.pk}/",
+            dedupe_key=f"mass:{cluster.pk}",
+            channels=(Channel.EMAIL, Channel.SMS),
+        )
+        return cluster
+    return None

@@ -1,0 +1,293 @@
+"""Complaint pages: the hotline console, the department's list, a complaint with the actions
+this person may take, and possible mass complaints."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from organisation.errors import Conflict
+
+from . import complaint_services as services
+from . import forms, panels
+from .choices import ComplaintChannel
+from .complaint_selectors import (
+    complaint_list,
+    complaints_filter,
+    customer_history,
+    incidents_like,
+    mask,
+    personal_data_log,
+    sees_personal_data,
+)
+from .complaint_workflow import is_customer_service
+from .models import Complaint, Incident, MassComplaintCluster
+from .views import Action, _add_errors, available_actions
+
+
+def _link(complaint, user, data):
+    incident = Incident.objects.filter(number=data["incident"].strip()).first()
+    if incident is None:
+        raise ValidationError({"incident": _("No incident has this number.")})
+    return services.complaints_link(
+        complaint_ids=[complaint.pk], incident_id=incident.pk, actor=user
+    )
+
+
+COMPLAINT_ACTIONS: dict[str, Action] = {
+    "dispatch": Action(
+        _("Dispatch"),
+        "dispatch",
+        forms.DispatchForm,
+        lambda c, u, d: services.complaint_dispatch(complaint_id=c.pk, actor=u, **d),
+        style="primary",
+    ),
+    "resolve_first_contact": Action(
+        _("Resolved during the call"),
+        "resolve_first_contact",
+        forms.CallbackForm,
+        lambda c, u, d: services.complaint_resolve_first_contact(
+            complaint_id=c.pk, actor=u, satisfaction=d["satisfaction"], note=d["note"]
+        ),
+    ),
+    "hand_over": Action(
+        _("Hand over to a handler"),
+        "hand_over",
+        forms.HandOverForm,
+        lambda c, u, d: services.complaint_hand_over(complaint_id=c.pk, actor=u, **d),
+        style="primary",
+    ),
+    "contact": Action(
+        _("Customer contacted"),
+        "contact",
+        forms.NoteForm,
+        lambda c, u, d: services.complaint_contact(complaint_id=c.pk, actor=u, **d),
+        style="primary",
+    ),
+    "reply": Action(
+        _("Reply (three clears)"),
+        "reply",
+        forms.ComplaintReplyForm,
+        lambda c, u, d: services.complaint_reply(complaint_id=c.pk, actor=u, **d),
+        style="primary",
+    ),
+    "callback": Action(
+        _("Call back"),
+        "close_satisfied",
+        forms.CallbackForm,
+        lambda c, u, d: services.complaint_callback(
+            complaint_id=c.pk, actor=u, satisfied=d["satisfaction"] == "satisfied", note=d["note"]
+        ),
+        style="primary",
+    ),
+    "return": Action(
+        _("Not ours: return"),
+        "return_to_cs",
+        forms.ReturnForm,
+        lambda c, u, d: services.complaint_return(complaint_id=c.pk, actor=u, **d),
+    ),
+    "convene": Action(
+        _("Convene a department"),
+        "convene",
+        forms.ConveneForm,
+        lambda c, u, d: services.complaint_convene(complaint_id=c.pk, actor=u, **d),
+    ),
+    "link": Action(_("Link to an incident"), "link", forms.LinkForm, _link),
+}
+
+
+def _form(name, action, complaint, data=None):
+    kwargs = {"prefix": name}
+    if action.form is forms.HandOverForm:
+        kwargs["complaint"] = complaint
+    return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
+
+
+def _visible(request, pk) -> Complaint:
+    return get_object_or_404(complaint_list(user=request.user), pk=pk)
+
+
+def _personal(request, complaint, where) -> dict:
+    """Phone and account as this person may see them; full reads are logged."""
+    full = sees_personal_data(request.user, complaint)
+    if full:
+        personal_data_log(user=request.user, complaints=[complaint], where=where)
+        return {"phone": complaint.customer_phone, "account": complaint.customer_account}
+    return {"phone": mask(complaint.customer_phone), "account": mask(complaint.customer_account)}
+
+
+@login_required
+def complaint_list_view(request):
+    complaints = complaint_list(user=request.user)
+    form = forms.ComplaintFilterForm(request.GET or None)
+    if form.is_valid():
+        complaints = complaints_filter(complaints, form.cleaned_data)
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(complaints.prefetch_related("deadlines"), 30).get_page(request.GET.get("page"))
+    full = {c.pk for c in page if sees_personal_data(request.user, c)}
+    if full:
+        personal_data_log(
+            user=request.user, complaints=[c for c in page if c.pk in full], where="page.list"
+        )
+    rows = [(c, c.customer_phone if c.pk in full else mask(c.customer_phone)) for c in page]
+    return render(
+        request,
+        "incidents/complaints/list.html",
+        {"page": page, "rows": rows, "form": form, "query": query.urlencode(),
+         "can_take": is_customer_service(None, request.user)},
+    )  # fmt: skip
+
+
+def _detail_context(request, complaint, bound=None):
+    actions = []
+    for name in available_actions(complaint, request.user, COMPLAINT_ACTIONS):
+        action = COMPLAINT_ACTIONS[name]
+        form = bound[1] if bound and bound[0] == name else _form(name, action, complaint)
+        actions.append({"name": name, "label": action.label, "form": form, "style": action.style})
+    return {
+        "complaint": complaint,
+        "personal": _personal(request, complaint, "page.detail"),
+        "actions": actions,
+        "open_action": bound[0] if bound else None,
+        "timeline": incident_timeline_for(complaint),
+        "deadlines": [d for d in complaint.deadlines.all() if d.state != "cancelled"],
+        "history": customer_history(phone=complaint.customer_phone, exclude=complaint.pk),
+        "panels": panels.render(request, complaint),
+    }
+
+
+def incident_timeline_for(complaint):
+    return complaint.timeline.select_related("actor__profile").order_by("at", "id")
+
+
+@login_required
+def complaint_detail_view(request, pk):
+    complaint = _visible(request, pk)
+    return render(request, "incidents/complaints/detail.html", _detail_context(request, complaint))
+
+
+@login_required
+@require_POST
+def complaint_act_view(request, pk, name):
+    complaint = _visible(request, pk)
+    action = COMPLAINT_ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    form = _form(name, action, complaint, request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, complaint, bound=(name, form))
+        return render(request, "incidents/complaints/detail.html", context, status=400)
+    try:
+        action.run(complaint, request.user, dict(form.cleaned_data))
+    except ValidationError as error:
+        _add_errors(form, error)
+        context = _detail_context(request, complaint, bound=(name, form))
+        return render(request, "incidents/complaints/detail.html", context, status=400)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, str(error) or _("You may not do this."))
+        return redirect("incidents:complaint", pk=pk)
+    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+    return redirect(reverse("incidents:complaint", kwargs={"pk": pk}) + "#timeline")
+
+
+# --- the hotline console --------------------------------------------------------------------
+
+
+@login_required
+def console_view(request):
+    """Taking a call: keyboard only (Tab through, Alt+1…5 links a suggested incident,
+    Ctrl+Enter saves), the customer's history by phone, similar open incidents as you type."""
+    if not is_customer_service(None, request.user):
+        raise PermissionDenied
+    form = forms.ComplaintConsoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        outcome, department, satisfaction = (
+            data.pop("outcome"),
+            data.pop("department"),
+            data.pop("satisfaction"),
+        )
+        incident_id = data.pop("incident")
+        data["incident"] = Incident.objects.filter(pk=incident_id).first() if incident_id else None
+        try:
+            with transaction.atomic():
+                complaint = services.complaint_create(
+                    actor=request.user, channel=ComplaintChannel.HOTLINE, **data
+                )
+                if outcome == "resolved":
+                    services.complaint_resolve_first_contact(
+                        complaint_id=complaint.pk, actor=request.user, satisfaction=satisfaction
+                    )
+                else:
+                    services.complaint_dispatch(
+                        complaint_id=complaint.pk, actor=request.user, department=department
+                    )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(number)s saved.") % {"number": complaint.number})
+            return redirect(reverse("incidents:console") + f"?last={complaint.pk}")
+    last = Complaint.objects.filter(
+        pk=request.GET.get("last") or 0, first_ask_owner=request.user
+    ).first()
+    return render(request, "incidents/complaints/console.html", {"form": form, "last": last})
+
+
+@login_required
+def console_history(request):
+    phone = request.GET.get("customer_phone", "").strip()
+    history = customer_history(phone=phone) if len(phone) >= 7 else []
+    return render(
+        request, "incidents/complaints/_history.html", {"history": history, "phone": phone}
+    )
+
+
+@login_required
+def console_similar(request):
+    text = f"{request.GET.get('summary', '')} {request.GET.get('description', '')}"
+    city = request.GET.get("city") or None
+    found = incidents_like(
+        text=text,
+        business_line=request.GET.get("business_line", ""),
+        city_id=int(city) if city and city.isdigit() else None,
+    )
+    return render(request, "incidents/complaints/_similar.html", {"found": found})
+
+
+# --- possible mass complaints -----------------------------------------------------------------
+
+
+@login_required
+def mass_list_view(request):
+    if not is_customer_service(None, request.user):
+        raise PermissionDenied
+    clusters = MassComplaintCluster.objects.select_related("city", "incident").prefetch_related(
+        "complaints"
+    )
+    return render(request, "incidents/complaints/mass.html", {"clusters": clusters[:100]})
+
+
+@login_required
+def mass_detail_view(request, pk):
+    if not is_customer_service(None, request.user):
+        raise PermissionDenied
+    cluster = get_object_or_404(
+        MassComplaintCluster.objects.select_related("city", "incident"), pk=pk
+    )
+    if request.method == "POST" and request.POST.get("dismiss"):
+        cluster.dismissed_at = timezone.now()
+        cluster.save(update_fields=["dismissed_at"])
+        return redirect("incidents:mass")
+    return render(
+        request,
+        "incidents/complaints/mass_detail.html",
+        {"cluster": cluster, "complaints": cluster.complaints.order_by("created_at")},
+    )

@@ -1,0 +1,117 @@
+"""The complaint workflow of seed 002 (首问责任制 flow chart), with django-fsm-2.
+
+received ─ resolved at first contact ──────────────────────────────→ archived
+    └─ dispatch → dispatched ─ hand over (30 min) → assigned ─ contact (30 min) → in_progress
+                     │  └─ not ours → returned ─ re-dispatch ┘            │
+                     └──────────────────────────────────── reply (三清) → replied
+    replied ─ callback, satisfied → archived;  unsatisfied → assigned (a repeat)
+
+Transitions only change fields; `complaint_services.py` locks, records and notifies.
+"""
+
+from django_fsm import transition
+
+from organisation.models import DepartmentKind, Role
+from organisation.selectors import user_department, user_has_role
+
+from .choices import ComplaintState as S
+
+CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
+
+
+def is_customer_service(complaint, user) -> bool:
+    """The hotline and the customer-service departments take, dispatch and call back."""
+    department = user_department(user)
+    return user_has_role(user, Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN) or (
+        department is not None and department.kind in CS_KINDS
+    )
+
+
+def is_department_contact(complaint, user) -> bool:
+    """The handling department's interface person or leader."""
+    return user_department(user) == complaint.department and user_has_role(
+        user, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
+    )
+
+
+def is_handler(complaint, user) -> bool:
+    return (complaint.handler_id is not None and complaint.handler_id == user.pk) or (
+        is_department_contact(complaint, user)
+    )
+
+
+def is_callback_person(complaint, user) -> bool:
+    """An employee-referred VIP complaint is answered by the referring employee; every other
+    one by the customer-service centre (seed 002)."""
+    if complaint.is_vip and complaint.referred_by_id is not None:
+        return complaint.referred_by_id == user.pk
+    return is_customer_service(complaint, user)
+
+
+def may_link(complaint, user) -> bool:
+    return is_customer_service(complaint, user) or is_handler(complaint, user)
+
+
+class ComplaintWorkflow:
+    repeat_count: int  # a field of the model this mixes into
+
+    @transition(field="state", source=S.RECEIVED, target=S.ARCHIVED, permission=is_customer_service)
+    def resolve_first_contact(self, satisfaction: str):
+        self.satisfaction = satisfaction
+
+    @transition(
+        field="state",
+        source=(S.RECEIVED, S.RETURNED),
+        target=S.DISPATCHED,
+        permission=is_customer_service,
+    )
+    def dispatch(self, department):
+        self.department = department
+        self.handler = None
+
+    @transition(
+        field="state",
+        source=(S.DISPATCHED, S.ASSIGNED),
+        target=S.RETURNED,
+        permission=is_department_contact,
+    )
+    def return_to_cs(self):
+        """Not this department's: back to CS with a reason, for re-dispatch."""
+        self.handler = None
+
+    @transition(
+        field="state", source=S.DISPATCHED, target=S.ASSIGNED, permission=is_department_contact
+    )
+    def hand_over(self, handler):
+        self.handler = handler
+
+    @transition(field="state", source=S.ASSIGNED, target=S.IN_PROGRESS, permission=is_handler)
+    def contact(self):
+        """The handler has reached the customer."""
+
+    @transition(field="state", source=S.IN_PROGRESS, target=S.REPLIED, permission=is_handler)
+    def reply(self):
+        """The result, with the three clears."""
+
+    @transition(field="state", source=S.REPLIED, target=S.ARCHIVED, permission=is_callback_person)
+    def close_satisfied(self):
+        self.satisfaction = "satisfied"
+
+    @transition(field="state", source=S.REPLIED, target=S.ASSIGNED, permission=is_callback_person)
+    def reopen_unsatisfied(self):
+        """Handled again by the department, as a repeat."""
+        self.satisfaction = "unsatisfied"
+        self.repeat_count += 1
+
+    @transition(
+        field="state",
+        source=(S.DISPATCHED, S.ASSIGNED, S.IN_PROGRESS),
+        target=None,
+        permission=is_handler,
+    )
+    def convene(self):
+        """Another department joins a cross-department case, with a written assignment."""
+
+    @transition(field="state", source="*", target=None, permission=may_link)
+    def link(self, incident):
+        self.incident = incident

@@ -1,0 +1,386 @@
+"""The clock that enforces every time limit: opening, meeting, cancelling and sweeping
+deadlines of any record (incidents, complaints, procedures, action items).
+
+The workflow opens a deadline when a step begins and meets it with the submission that
+satisfies it; a Celery beat sweep breaches the ones that fell due, reminds before, and is
+idempotent: two sweeps at once, or one twice, never double-notify or double-record.
+"""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.models import Notification
+from notifications.services import notifications_build, notifications_store
+from organisation.models import Department, Role
+from organisation.selectors import department_people
+
+from . import signals
+from .calendar import BusinessCalendar, CalendarYearUnknown
+from .choices import DeadlineState
+from .deadlines import due_at, reminder_times, spec_from_snapshot
+from .models import CalendarOverride, Deadline, DeadlinePolicy
+from .reference import cached
+
+log = logging.getLogger(__name__)
+SWEEP_BATCH = 200
+
+
+def business_calendar() -> BusinessCalendar:
+    """The deployment's calendar: Chinese working days, with the admins' overrides."""
+    overrides = cached(
+        "calendar_overrides",
+        lambda: dict(CalendarOverride.objects.values_list("day", "is_working_day")),
+    )
+    return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), overrides=overrides)
+
+
+def calendar_status(today=None) -> dict[str, str]:
+    """Whether the working-day calendar knows this year and the next (health page, admin).
+
+    This year unknown is an error (working-day limits cannot be computed); next year unknown
+    is a warning to fill in the overrides once the State Council publishes the schedule."""
+    today = today or timezone.localdate()
+    calendar = business_calendar()
+    status = {}
+    for year, severity in ((today.year, "error"), (today.year + 1, "warning")):
+        try:
+            calendar.check_year(year)
+        except CalendarYearUnknown as error:
+            status[str(year)] = f"{severity}: {error}"
+        else:
+            status[str(year)] = "ok"
+    waiting = Deadline.objects.filter(state=DeadlineState.PENDING, due_at__isnull=True).count()
+    if waiting:
+        status["deadlines_without_due_time"] = str(waiting)
+    return status
+
+
+def responsible_person(department: Department | None) -> User | None:
+    """Who answers for a department's deadlines: its interface person 接口人 (24 h)."""
+    if department is None:
+        return None
+    return department_people(department, Role.INTERFACE_PERSON).first()
+
+
+def _schedule(deadline: Deadline, calendar: BusinessCalendar, due: datetime | None = None) -> None:
+    """Compute due time and reminders from the deadline's own policy snapshot (or take the
+    due time a person set, as for an action item)."""
+    spec = spec_from_snapshot(deadline.policy_snapshot)
+    try:
+        due = due or due_at(spec, deadline.started_at, calendar)
+    except CalendarYearUnknown as error:
+        # Never guess: the deadline waits without a due time until an admin fills the year in.
+        deadline.due_at, deadline.reminders, deadline.next_reminder_at = None, [], None
+        deadline.problem = str(error)[:200]
+        log.error("Deadline %s has no due time: %s", deadline.kind, error)
+        return
+    deadline.due_at = due
+    deadline.problem = ""
+    reminders = reminder_times(spec, deadline.started_at, due) if due > deadline.started_at else []
+    deadline.reminders = [moment.isoformat() for moment in reminders]
+    now = timezone.now()
+    deadline.next_reminder_at = next((m for m in reminders if m > now), None)
+
+
+def deadline_open(
+    *,
+    record: models.Model,
+    policy: DeadlinePolicy,
+    start: datetime,
+    department: Department | None,
+    person: User | None = None,
+    calendar: BusinessCalendar | None = None,
+    round: int = 0,
+    due: datetime | None = None,
+) -> Deadline:
+    """Start ``policy``'s limit for ``record`` (once per record, kind and round; a second
+    call returns the first deadline); ``due`` fixes the due time where a person set it (an
+    action item's date). Runs inside the caller's transaction."""
+    content_type = ContentType.objects.get_for_model(record)
+    existing = Deadline.objects.filter(
+        content_type=content_type, object_id=record.pk, kind=policy.code, round=round
+    ).first()
+    if existing is not None:
+        return existing
+    deadline = _build(record, policy, start, department, person, round, calendar, due)
+    deadline.save()
+    return deadline
+
+
+def _build(record, policy, start, department, person, round, calendar, due=None) -> Deadline:
+    deadline = Deadline(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        kind=policy.code,
+        round=round,
+        policy=policy,
+        policy_snapshot=policy.snapshot(),
+        started_at=start,
+        responsible_department=department,
+        responsible_person=person or responsible_person(department),
+    )
+    _schedule(deadline, calendar or business_calendar(), due)
+    return deadline
+
+
+def deadlines_open_many(
+    rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
+    *,
+    round: int = 0,
+) -> list[Deadline]:
+    """Start many limits in one statement (intake in bulk); rows that exist are left.
+
+    Limits of one policy started at one moment share their schedule: it is computed once."""
+    calendar = business_calendar()
+    schedules: dict[tuple, Deadline] = {}
+    deadlines = []
+    for record, policy, start, department, person in rows:
+        first = schedules.get((policy.pk, start))
+        if first is None:
+            first = schedules[(policy.pk, start)] = _build(
+                record, policy, start, department, person, round, calendar
+            )
+            deadlines.append(first)
+            continue
+        deadline = Deadline(
+            content_type=first.content_type,
+            object_id=record.pk,
+            kind=first.kind,
+            round=round,
+            policy=policy,
+            policy_snapshot=first.policy_snapshot,
+            started_at=start,
+            due_at=first.due_at,
+            reminders=first.reminders,
+            next_reminder_at=first.next_reminder_at,
+            problem=first.problem,
+            responsible_department=department,
+            responsible_person=person or responsible_person(department),
+        )
+        deadlines.append(deadline)
+    Deadline.objects.bulk_create(deadlines, ignore_conflicts=True)
+    return deadlines
+
+
+def _for_record(record: models.Model):
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    )
+
+
+def deadline_meet(
+    *, record: models.Model, kind: str, at: datetime | None = None
+) -> Deadline | None:
+    """The step was done at ``at``: on time → met; late → breached (if not yet), met late."""
+    at = at or timezone.now()
+    deadline = _for_record(record).select_for_update().filter(kind=kind).order_by("-round").first()
+    if deadline is None or deadline.state in (DeadlineState.MET, DeadlineState.CANCELLED):
+        return deadline
+    breached_now = False
+    if deadline.state == DeadlineState.PENDING:
+        if deadline.due_at is not None and at > deadline.due_at:
+            notifications_store(_breach(deadline, now=at))
+            breached_now = True
+        else:
+            deadline.state = DeadlineState.MET
+    if deadline.met_at is None:
+        deadline.met_at = at
+    deadline.next_reminder_at = None
+    deadline.save(update_fields=["state", "met_at", "breached_at", "next_reminder_at"])
+    if breached_now:
+        _announce([deadline])
+    return deadline
+
+
+def _announce(breached: list[Deadline]) -> None:
+    """Tell subscribers (alerts, accountability) of each breach, inside the transaction that
+    records it, so that what they write stands or falls with it."""
+    for deadline in breached:
+        signals.deadline_breached.send(sender=Deadline, deadline=deadline)
+
+
+def deadline_cancel(*, record: models.Model, kinds: list[str] | None = None) -> int:
+    """Cancel the record's pending deadlines (all of them, or those of ``kinds``)."""
+    pending = _for_record(record).filter(state=DeadlineState.PENDING)
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(state=DeadlineState.CANCELLED, next_reminder_at=None)
+
+
+def deadline_reassign(*, record: models.Model, kinds: list[str], department: Department) -> int:
+    """A new department answers for the record's pending deadlines of ``kinds``."""
+    return (
+        _for_record(record)
+        .filter(state=DeadlineState.PENDING, kind__in=kinds)
+        .update(
+            responsible_department=department, responsible_person=responsible_person(department)
+        )
+    )
+
+
+# --- enforcement ------------------------------------------------------------------------------
+
+
+def _recipients(deadline: Deadline) -> list[User]:
+    """The responsible person and their superior; without a person, the department's
+    interface persons and leader."""
+    person = deadline.responsible_person
+    if person is not None:
+        superior = getattr(getattr(person, "profile", None), "superior", None)
+        return [u for u in (person, superior) if u is not None]
+    if deadline.responsible_department is None:
+        return []
+    return list(department_people(deadline.responsible_department, Role.INTERFACE_PERSON)) + list(
+        department_people(deadline.responsible_department, Role.DEPARTMENT_LEADER)
+    )
+
+
+def _record_label(deadline: Deadline) -> tuple[str, str]:
+    record = deadline.record
+    if record is None:
+        return deadline.kind, ""
+    label = getattr(record, "number", None) or str(record)
+    link = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+    return label, link
+
+
+def _breach(deadline: Deadline, *, now: datetime) -> list[Notification]:
+    """Mark ``deadline`` breached and return the notifications of the people who answer for
+    it; the caller saves the row, stores them (in batches) and announces the breach.
+
+    Called while holding the deadline's row lock; the state guard makes it happen once."""
+    deadline.state = DeadlineState.BREACHED
+    deadline.breached_at = now
+    deadline.next_reminder_at = None
+    label, link = _record_label(deadline)
+    with translation.override(settings.LANGUAGE_CODE):
+        return notifications_build(
+            recipients=_recipients(deadline),
+            kind="deadline.breached",
+            subject=_("Overdue: %(name)s of %(record)s") % {"name": deadline.name, "record": label},
+            body=_("It was due at %(due)s.")
+            % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")},
+            link=link,
+            dedupe_key=f"deadline:{deadline.pk}:breached",
+        )
+
+
+def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
+    reminders = [datetime.fromisoformat(moment) for moment in deadline.reminders]
+    due_reminders = [m for m in reminders if m <= now]
+    deadline.next_reminder_at = next((m for m in reminders if m > now), None)
+    if not due_reminders or deadline.responsible_person is None:
+        return []
+    label, link = _record_label(deadline)
+    with translation.override(settings.LANGUAGE_CODE):
+        return notifications_build(
+            recipients=[deadline.responsible_person],
+            kind="deadline.reminder",
+            subject=_("Due at %(due)s: %(name)s of %(record)s")
+            % {
+                "due": timezone.localtime(deadline.due_at).strftime("%H:%M"),
+                "name": deadline.name,
+                "record": label,
+            },
+            link=link,
+            # one reminder per reminder time, however many sweeps see it
+            dedupe_key=f"deadline:{deadline.pk}:reminder:{len(due_reminders)}",
+        )
+
+
+def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
+    return list(
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(condition, state=DeadlineState.PENDING)
+        .select_related(
+            "content_type", "responsible_department", "responsible_person__profile__superior"
+        )
+        .prefetch_related("record")
+        .order_by(order)[:batch]
+    )
+
+
+def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
+    """Breach every pending deadline that fell due and send the reminders that are due.
+
+    Each batch is one transaction over rows locked with ``SKIP LOCKED`` (found through the
+    partial indexes on pending deadlines), so concurrent sweeps split the work and never
+    handle a row twice; rows, timeline events and notifications are written in bulk."""
+    now = now or timezone.now()
+    done = {"breached": 0, "reminded": 0}
+    while True:
+        with transaction.atomic():
+            due = _lock_batch(models.Q(due_at__lte=now), "due_at", batch)
+            notifications = [row for deadline in due for row in _breach(deadline, now=now)]
+            Deadline.objects.bulk_update(due, ["state", "breached_at", "next_reminder_at"])
+            _record_breaches(due)
+            notifications_store(notifications)
+            _announce(due)
+        done["breached"] += len(due)
+        if len(due) < batch:
+            break
+    while True:
+        with transaction.atomic():
+            reminding = _lock_batch(models.Q(next_reminder_at__lte=now), "next_reminder_at", batch)
+            notifications = [row for deadline in reminding for row in _remind(deadline, now=now)]
+            Deadline.objects.bulk_update(reminding, ["next_reminder_at"])
+            notifications_store(notifications)
+        done["reminded"] += len(reminding)
+        if len(reminding) < batch:
+            break
+    return done
+
+
+def _record_breaches(deadlines: list[Deadline]) -> None:
+    """Write each breach where the people of the record look: the timeline of the incident, or
+    of the incident whose action item it is."""
+    from .models import ActionItem, Incident, TimelineEvent
+
+    item_ids = [d.object_id for d in deadlines if d.content_type.model_class() is ActionItem]
+    item_incidents = dict(
+        ActionItem.objects.filter(pk__in=item_ids).values_list("pk", "incident_id")
+    )
+    events = []
+    for deadline in deadlines:
+        model = deadline.content_type.model_class()
+        payload: dict[str, object] = {
+            "due_at": deadline.due_at.isoformat() if deadline.due_at else None
+        }
+        if model is Incident:
+            incident_id = deadline.object_id
+        elif model is ActionItem and deadline.object_id in item_incidents:
+            incident_id = item_incidents[deadline.object_id]
+            payload["action_item"] = deadline.object_id
+        else:
+            continue
+        events.append(
+            TimelineEvent(
+                incident_id=incident_id,
+                kind=TimelineEvent.Kind.DEADLINE,
+                action=deadline.kind,
+                payload=payload,
+            )
+        )
+    TimelineEvent.objects.bulk_create(events)
+
+
+@transaction.atomic
+def deadlines_reschedule_unknown() -> int:
+    """Give a due time to deadlines that waited for an unknown calendar year."""
+    calendar = business_calendar()
+    fixed = 0
+    for deadline in Deadline.objects.select_for_update(skip_locked=True).filter(
+        state=DeadlineState.PENDING, due_at__isnull=True
+    ):
+        _schedule(deadline, calendar)
+        deadline.save(update_fields=["due_at", "reminders", "next_reminder_at", "problem"])
+        fixed += deadline.due_at is not None
+    return fixed

@@ -1,0 +1,97 @@
+"""The special bulletin 专题简报 as a PDF: the same content as its printable page."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.platypus import Paragraph, Spacer, Table
+
+from organisation import pdf
+
+from .choices import State, SubmissionKind
+
+
+def _when(value) -> str:
+    """A moment (or its ISO text, as submissions keep it) in the deployment's time zone."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _event_text(event) -> str:
+    if event.kind == "transition":
+        return f"{State(event.from_state).label} → {State(event.to_state).label}"
+    if event.kind == "submission":
+        return (
+            str(SubmissionKind(event.action).label) if event.action in SubmissionKind.values else ""
+        )
+    if event.kind == "level":
+        return f"{event.payload.get('from', '')} → {event.payload.get('to', '')}"
+    return str(event.get_kind_display())
+
+
+def bulletin_pdf(data: dict) -> bytes:
+    incident = data["incident"]
+    bulletin = data["bulletin"].content if data["bulletin"] else {}
+    facts = [
+        [_("Number"), incident.number],
+        [_("Level"), incident.get_level_display()],
+        [_("Business line"), incident.get_business_line_display()],
+        [_("Owner"), str(incident.owning_department or "—")],
+        [_("Cities"), "、".join(str(city) for city in data["cities"]) or "—"],
+        [_("Customers affected"), str(incident.customers_affected)],
+        [_("Occurred at"), _when(incident.occurred_at)],
+        [_("Restored at"), _when(data["resolution"].get("restored_at"))],
+    ]
+    story = [
+        Paragraph(_("Special bulletin"), pdf.TITLE),
+        pdf.text(incident.title, pdf.HEADING),
+        Table(
+            [[pdf.text(k, pdf.SMALL), pdf.text(v, pdf.SMALL)] for k, v in facts],
+            colWidths=[100, 380],
+            style=pdf.table_style(),
+        ),
+        Paragraph(_("What happened"), pdf.HEADING),
+        pdf.text(incident.description),
+        Paragraph(_("Timeline"), pdf.HEADING),
+        Table(
+            [[_("Time"), _("Step")]]
+            + [
+                [pdf.text(_when(event.at), pdf.SMALL), pdf.text(_event_text(event), pdf.SMALL)]
+                for event in data["timeline"]
+            ],
+            colWidths=[100, 380],
+            style=pdf.table_style(),
+        ),
+        Paragraph(_("Cause"), pdf.HEADING),
+        pdf.text(data["summary"].get("cause") or data["root_cause"].get("root_cause")),
+        Paragraph(_("Rectification measures"), pdf.HEADING),
+        Table(
+            [[_("Measure"), _("Owner"), _("Due"), _("State")]]
+            + [
+                [
+                    pdf.text(item.title, pdf.SMALL),
+                    pdf.text(item.owner_department, pdf.SMALL),
+                    pdf.text(_when(item.due_at), pdf.SMALL),
+                    pdf.text(item.get_state_display(), pdf.SMALL),
+                ]
+                for item in data["measures"]
+            ],
+            colWidths=[220, 110, 80, 70],
+            style=pdf.table_style(),
+        ),
+        Paragraph(_("Effect of the measures"), pdf.HEADING),
+        pdf.text(bulletin.get("effect")),
+        Paragraph(_("Lessons learnt"), pdf.HEADING),
+        pdf.text(data["summary"].get("lessons")),
+        Spacer(1, 10),
+        pdf.text(
+            _("Measures reported to %(to)s on %(at)s.")
+            % {
+                "to": bulletin.get("reported_to") or "—",
+                "at": _when(bulletin.get("reported_at")),
+            },
+            pdf.SMALL,
+        ),
+    ]
+    return pdf.build(story, title=f"{incident.number} {_('Special bulletin')}")

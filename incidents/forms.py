@@ -1,0 +1,499 @@
+"""Forms of the incident pages; each feeds one service, like the API's input serializers."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import City, Department
+
+from .choices import (
+    BusinessLine,
+    CancelReason,
+    ComplaintState,
+    Escalation,
+    HqLevel,
+    Level,
+    Publicity,
+    Satisfaction,
+    Severity,
+    Source,
+    State,
+)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _datetime(label, required=True, **kwargs):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        **kwargs,
+    )
+
+
+class IncidentCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    business_line = forms.ChoiceField(
+        label=_("Business line"), choices=[("", "—"), *BusinessLine.choices]
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices])
+    hq_level = forms.ChoiceField(label=_("HQ level"), choices=HqLevel.choices, required=False)
+    occurred_at = _datetime(_("Occurred at"))
+    detected_at = _datetime(_("Detected at"), required=False)
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Cities affected"),
+        queryset=City.objects.order_by("pk"),  # the province's own order, capital first
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    customers_affected = forms.IntegerField(label=_("Customers affected"), min_value=0, initial=0)
+    publicity = forms.ChoiceField(label=_("Negative publicity"), choices=Publicity.choices)
+    legal_involved = forms.BooleanField(label=_("Legal involvement"), required=False)
+    description = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    owning_department = forms.ModelChoiceField(
+        label=_("Owning department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        empty_label=_("By business line"),
+    )
+    out_of_scope = forms.ChoiceField(
+        label=_("Out of scope"),
+        required=False,
+        choices=[
+            ("", _("No: a service-quality event")),
+            (CancelReason.NATURAL_DISASTER.value, CancelReason.NATURAL_DISASTER.label),
+            (CancelReason.SOCIAL_EVENT.value, CancelReason.SOCIAL_EVENT.label),
+        ],
+        help_text=_("Natural disasters and social events follow other plans (第三条)."),
+    )
+
+    cluster = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ClassifyForm(forms.Form):
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def _root_cause_categories():
+    from .models import RootCauseCategory
+
+    return [("", "—")] + [
+        (c.code, c.name) for c in RootCauseCategory.objects.filter(is_active=True)
+    ]
+
+
+class RootCauseForm(forms.Form):
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ChoiceField(
+        label=_("Root-cause category"),
+        choices=_root_cause_categories,
+        help_text=_("With the business line and the cities, it tells whether the event recurs."),
+    )
+    handling_plan = forms.CharField(
+        label=_("Complaint-handling plan"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ResolveForm(forms.Form):
+    restored_at = _datetime(_("Restored at"))
+    cause_and_result = forms.CharField(
+        label=_("Cause and result"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delay_reason = forms.CharField(
+        label=_("Reason for the delay"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when a deadline was missed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["restored_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+def _text(label, rows=3, required=True, **kwargs):
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+class SummaryReportForm(forms.Form):
+    """事件总结报告 (seed 001 三(五)1); the meeting fields are required for major events."""
+
+    cause = _text(_("Cause"))
+    process = _text(_("Handling process"))
+    result = _text(_("Result"), rows=2)
+    lessons = _text(_("Lessons learnt"))
+    meeting_date = forms.DateField(
+        label=_("Meeting date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Major events (HQ-issued, red, orange) are discussed in a meeting."),
+    )
+    attendees = _text(_("Attendees"), rows=2, required=False)
+    conclusions = _text(_("Conclusions of the meeting"), rows=2, required=False)
+
+
+class BulletinForm(forms.Form):
+    """What the special bulletin adds to what the incident already holds."""
+
+    effect = _text(_("Effect of the measures"))
+    reported_to = forms.CharField(
+        label=_("Measures reported to"),
+        initial=_("the executive in charge and the emergency leadership group"),
+    )
+    reported_at = _datetime(_("Reported at"))
+    hq_recipients = forms.CharField(
+        label=_("Sent to HQ departments"),
+        required=False,
+        initial=_("HQ marketing department and the professional departments"),
+    )
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("Measure"), max_length=200)
+    description = _text(_("Details"), rows=2, required=False)
+    owner_department = forms.ModelChoiceField(
+        label=_("Owner department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Responsible person"),
+        queryset=User.objects.filter(is_active=True, profile__isnull=False).order_by(
+            "profile__department__code", "profile__full_name"
+        ),
+        required=False,
+        help_text=_("A person of the owner department; else its interface person answers."),
+    )
+    due_at = _datetime(_("Due"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].label_from_instance = _person_label
+        self.fields["due_at"].initial = (timezone.localtime() + timedelta(days=30)).replace(
+            hour=18, minute=0, second=0, microsecond=0
+        )
+
+
+def _person_label(user) -> str:
+    profile = user.profile
+    return f"{profile.full_name or user.username} · {profile.department or ''}"
+
+
+class EvidenceForm(forms.Form):
+    evidence = _text(_("Evidence of completion"))
+
+
+class ReasonForm(forms.Form):
+    reason = _text(_("Reason"), rows=2)
+
+
+class SampleDrawForm(forms.Form):
+    since = forms.DateField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=200, initial=10)
+    seed = forms.CharField(
+        label=_("Random seed"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty for a new draw; the same seed repeats a draw."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["until"].initial = today
+        self.fields["since"].initial = today - timedelta(days=30)
+
+
+class SampleReviewForm(forms.Form):
+    compliant = forms.TypedChoiceField(
+        label=_("Handled as required"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    findings = _text(_("Findings"), rows=2, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
+    merged_into = forms.CharField(
+        label=_("Duplicate of (number)"), required=False, help_text=_("e.g. INC-20261122-0001")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ChangeOwnerForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("New owning department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EscalateForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Escalate to"),
+        choices=[
+            ("line", _("Line: the professional line's head department joins")),
+            ("plane", _("Plane: cross-department coordination")),
+        ],
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments (plane)"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+    )
+    assignment = forms.CharField(
+        label=_("Written assignment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _deadline_kinds():
+    from .models import DeadlinePolicy
+
+    return [("", _("Any kind"))] + [(p.code, p.name) for p in DeadlinePolicy.objects.all()]
+
+
+class RecordFilterForm(forms.Form):
+    """The filters the lists and the dashboards share (GET)."""
+
+    business_line = forms.ChoiceField(
+        label=_("Business line"),
+        choices=[("", _("Any line")), *BusinessLine.choices],
+        required=False,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any department"),
+    )
+    city = forms.ModelChoiceField(
+        label=_("City"),
+        queryset=City.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any city"),
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+LIVE = "live"  # the pseudo-state of the lists: every state before closed or cancelled
+
+
+class IncidentFilterForm(RecordFilterForm):
+    """The incident list's filters (GET)."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), (LIVE, _("Not closed")), *State.choices],
+        required=False,
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("Any level")), *Level.choices], required=False
+    )
+    event = forms.ChoiceField(
+        label=_("Period of"),
+        choices=[("created", _("Reported")), ("resolved", _("Resolved")), ("closed", _("Closed"))],
+        required=False,
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Number or title"), "type": "search"}),
+    )
+    field_order = ["state", "level", "business_line", "department", "city", "event", "since"]
+
+
+class ComplaintFilterForm(RecordFilterForm):
+    """The complaint list's filters (GET)."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), ("open", _("Not archived")), *ComplaintState.choices],
+        required=False,
+    )
+    escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    event = forms.ChoiceField(
+        label=_("Period of"),
+        choices=[("received", _("Received")), ("archived", _("Archived"))],
+        required=False,
+    )
+    field_order = ["state", "business_line", "department", "city", "event", "since"]
+
+
+class DeadlineFilterForm(forms.Form):
+    """The deadline list's filters (GET); managers may look beyond their department."""
+
+    when = forms.ChoiceField(
+        label=_("Which"),
+        choices=[
+            ("", _("Still to do")),
+            ("overdue", _("Overdue")),
+            ("soon", _("Due soon")),
+            ("settled", _("Met or missed, by due date")),
+        ],
+        required=False,
+    )
+    department = RecordFilterForm.base_fields["department"]
+    kind = forms.ChoiceField(label=_("Kind"), choices=_deadline_kinds, required=False)
+    since = RecordFilterForm.base_fields["since"]
+    until = RecordFilterForm.base_fields["until"]
+
+
+class ComplaintConsoleForm(forms.Form):
+    """The hotline console: the customer fields of seed 003 第八条 11 are required; the
+    outcome of the call is chosen in the same form (resolved now, or dispatched)."""
+
+    customer_phone = forms.CharField(
+        label=_("Contact phone"), max_length=30, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    customer_name = forms.CharField(label=_("Customer name"), max_length=100)
+    customer_account = forms.CharField(label=_("Account"), max_length=50)
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.order_by("pk"))
+    address = forms.CharField(label=_("Address"), max_length=300)
+    business_line = forms.ChoiceField(label=_("Business line"), choices=BusinessLine.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.GENERAL
+    )
+    escalation = forms.ChoiceField(
+        label=_("Escalation"), choices=Escalation.choices, initial=Escalation.NONE
+    )
+    is_vip = forms.BooleanField(label=_("VIP / key customer"), required=False)
+    incident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the call"),
+        choices=[
+            ("dispatch", _("Dispatch to a department")),
+            ("resolved", _("Resolved during the call")),
+        ],
+        initial="dispatch",
+        widget=forms.RadioSelect,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Dispatch to"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Customer satisfied?"),
+        choices=[("", "—"), *Satisfaction.choices],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "dispatch" and not data.get("department"):
+            self.add_error("department", _("Choose the department to dispatch to."))
+        if data.get("outcome") == "resolved" and not data.get("satisfaction"):
+            self.add_error("satisfaction", _("Ask whether the customer is satisfied."))
+        return data
+
+
+class DispatchForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not ours"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HandOverForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("First-responsible handler"), queryset=None)
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth.models import User
+
+        people = User.objects.filter(
+            is_active=True, profile__department=getattr(complaint, "department", None)
+        )
+        self.fields["handler"].queryset = people.order_by("username")
+        self.fields["handler"].label_from_instance = lambda user: (
+            getattr(user.profile, "full_name", "") or user.username
+        )
+
+
+class ComplaintReplyForm(forms.Form):
+    resolved_at = _datetime(_("Resolved at"))
+    cause_and_result = forms.CharField(
+        label=_("Cause and result"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delay_reason = forms.CharField(
+        label=_("Reason for the delay"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when a limit was missed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolved_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CallbackForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("Customer satisfied?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConveneForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
+    )
+    assignment = forms.CharField(
+        label=_("Written assignment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LinkForm(forms.Form):
+    incident = forms.CharField(label=_("Incident number"), help_text=_("e.g. INC-20261122-0001"))

@@ -1,0 +1,956 @@
+"""Incidents 事件: service-quality events, their warning level, workflow, timeline and
+submissions (seed 000 第四条 – 第十二条)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
+
+from organisation.models import BilingualName, City, Department
+
+from .choices import (
+    ActionItemState,
+    AppliesWhen,
+    BusinessLine,
+    CancelReason,
+    Clock,
+    ComplaintChannel,
+    ComplaintState,
+    DeadlineState,
+    Escalation,
+    Factor,
+    HandlingMode,
+    HqLevel,
+    Involvement,
+    Level,
+    Operator,
+    ProblemKind,
+    Publicity,
+    RecordType,
+    Responsible,
+    Satisfaction,
+    Severity,
+    Source,
+    StartsAt,
+    State,
+    SubmissionKind,
+)
+from .complaint_workflow import ComplaintWorkflow
+from .workflow import ActionItemWorkflow, IncidentWorkflow
+
+
+class ClassificationRuleSet(models.Model):
+    """One version of the warning-level matrix. Never edited in place: a change is a new
+    version, and every incident records the version that classified it."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        get_latest_by = "version"
+        verbose_name = _("warning-level rule set")
+        verbose_name_plural = _("warning-level rule sets")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class ClassificationRule(models.Model):
+    """One cell of 表-1: ``factor operator threshold`` gives ``level``."""
+
+    rule_set = models.ForeignKey(
+        ClassificationRuleSet, on_delete=models.CASCADE, related_name="rules"
+    )
+    factor = models.CharField(_("factor"), max_length=30, choices=Factor.choices)
+    problem_kind = models.CharField(
+        _("problem kind"),
+        max_length=20,
+        choices=ProblemKind.choices,
+        default=ProblemKind.ANY,
+        help_text=_("Customers affected: network/support problems have their own thresholds."),
+    )
+    level = models.CharField(
+        _("level"), max_length=10, choices=[c for c in Level.choices if c[0] != Level.NONE]
+    )
+    operator = models.CharField(_("operator"), max_length=3, choices=Operator.choices)
+    threshold = models.CharField(
+        _("threshold"),
+        max_length=30,
+        help_text=_("A number, or for publicity / HQ level the value that fires the rule."),
+    )
+    citation = models.CharField(_("source clause"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["factor", "problem_kind", "level"]
+        verbose_name = _("warning-level rule")
+        verbose_name_plural = _("warning-level rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "factor", "problem_kind", "level"], name="one_rule_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factor} {self.get_operator_display()} {self.threshold} → {self.level}"
+
+    def clean(self) -> None:
+        numeric = self.factor not in (Factor.PUBLICITY, Factor.HQ_LEVEL)
+        if numeric and not self.threshold.isdigit():
+            raise ValidationError({"threshold": _("This factor needs a whole number.")})
+        if self.factor == Factor.PUBLICITY and self.threshold not in Publicity.values:
+            raise ValidationError({"threshold": _("Use one of: %s") % ", ".join(Publicity.values)})
+        if self.factor == Factor.HQ_LEVEL and self.threshold not in HqLevel.values:
+            raise ValidationError({"threshold": _("Use one of: %s") % ", ".join(HqLevel.values)})
+
+
+class BusinessLineOwner(models.Model):
+    """Which department owns (and heads the professional line of) a business line."""
+
+    business_line = models.CharField(
+        _("business line"), max_length=30, choices=BusinessLine.choices, unique=True
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("owning department"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        ordering = ["business_line"]
+        verbose_name = _("business-line owner")
+        verbose_name_plural = _("business-line owners")
+
+    def __str__(self) -> str:
+        return f"{self.get_business_line_display()} → {self.department}"
+
+
+class InvolvementDepartment(models.Model):
+    """Media or legal involvement brings in a cooperating department (seed 000 第十条)."""
+
+    involvement = models.CharField(_("involvement"), max_length=10, choices=Involvement.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("involvement department")
+        verbose_name_plural = _("involvement departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["involvement", "department"], name="one_per_involvement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_involvement_display()} → {self.department}"
+
+
+class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
+    """A service-quality incident 重大业务服务质量事件."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    business_line = models.CharField(
+        _("business line"), max_length=30, choices=BusinessLine.choices
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    hq_level = models.CharField(
+        _("HQ level"), max_length=10, choices=HqLevel.choices, blank=True, default=HqLevel.NONE
+    )
+    cities = models.ManyToManyField(City, verbose_name=_("cities"), blank=True, related_name="+")
+    customers_affected = models.PositiveIntegerField(_("customers affected"), default=0)
+    publicity = models.CharField(
+        _("publicity"), max_length=20, choices=Publicity.choices, default=Publicity.NONE
+    )
+    legal_involved = models.BooleanField(_("legal involvement"), default=False)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    detected_at = models.DateTimeField(_("detected at"))
+
+    owning_department = models.ForeignKey(
+        Department,
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        related_name="owned_incidents",
+    )
+    cooperating_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("cooperating departments"),
+        through="Cooperation",
+        related_name="cooperating_incidents",
+        blank=True,
+    )
+    handling_mode = models.CharField(
+        _("handling mode"), max_length=10, choices=HandlingMode.choices, default=HandlingMode.POINT
+    )
+
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.NONE)
+    level_reasons = models.JSONField(_("level reasons"), default=list, blank=True)
+    rule_set = models.ForeignKey(
+        ClassificationRuleSet,
+        verbose_name=_("classified by rule set"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+
+    cancel_reason = models.CharField(
+        _("cancel reason"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+    )
+    root_cause_category = models.ForeignKey(
+        "RootCauseCategory",
+        verbose_name=_("root-cause category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    recurrence_of = models.ForeignKey(
+        "self",
+        verbose_name=_("recurrence of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recurrences",
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, db_index=True)
+    restored_at = models.DateTimeField(_("service restored"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    deadlines = GenericRelation("Deadline", related_query_name="incident")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(fields=["state", "level"]),
+            models.Index(fields=["owning_department", "state"]),
+            models.Index(fields=["business_line", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:detail", kwargs={"pk": self.pk})
+
+
+class Cooperation(models.Model):
+    """A department working on an incident beside the owner, with its written assignment."""
+
+    class Reason(models.TextChoices):
+        MEDIA = "media", _("Media involvement")
+        LEGAL = "legal", _("Legal involvement")
+        LINE = "line", _("Professional-line escalation")
+        PLANE = "plane", _("Cross-department coordination")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="cooperations")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT
+    )
+    reason = models.CharField(_("why"), max_length=10, choices=Reason.choices)
+    assignment = models.TextField(_("written assignment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("cooperating department")
+        verbose_name_plural = _("cooperating departments")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "department"], name="cooperate_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} ({self.get_reason_display()})"
+
+
+class IncidentDailyCount(models.Model):
+    """Complaints linked to an incident per day (deployment time zone): the facts behind the
+    complaint and escalation rows of 表-1, kept current in the transaction that links them."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="daily_counts")
+    day = models.DateField()
+    complaints = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "day"], name="one_count_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.complaints} / {self.escalated}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The timeline is append-only")
+
+    def delete(self):
+        raise TypeError("The timeline is append-only")
+
+
+class TimelineEvent(models.Model):
+    """What happened to an incident or a complaint, when and by whom. Append-only: rows are
+    never changed."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        TRANSITION = "transition", _("State changed")
+        LEVEL = "level", _("Level changed")
+        FACTS = "facts", _("Facts changed")
+        SUBMISSION = "submission", _("Submission")
+        OWNER = "owner", _("Owner changed")
+        COOPERATION = "cooperation", _("Department joined")
+        DEADLINE = "deadline", _("Deadline missed")
+        LINKED = "linked", _("Linked to an incident")
+        IMPROVEMENT = "improvement", _("Rectification")
+
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
+    )
+    complaint = models.ForeignKey(
+        "Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    action = models.CharField(_("action"), max_length=40, blank=True)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incident__isnull=False, complaint__isnull=True)
+                | models.Q(incident__isnull=True, complaint__isnull=False),
+                name="timeline_of_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The timeline is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The timeline is append-only")
+
+
+class Submission(models.Model):
+    """A structured text the workflow requires; each change is a new version."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="submissions")
+    kind = models.CharField(_("kind"), max_length=30, choices=SubmissionKind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind", "version"], name="one_submission_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class NumberSequence(models.Model):
+    """Daily counters behind human numbers such as INC-20261122-0007."""
+
+    prefix = models.CharField(max_length=10)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "day"], name="one_sequence_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+
+
+class CalendarOverride(models.Model):
+    """A day whose working status an administrator sets: for a year the statutory calendar
+    package does not know yet, or to correct it. An override always wins."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'✓' if self.is_working_day else '✗'}"
+
+
+class DeadlinePolicy(BilingualName):
+    """A time limit as data: which records it applies to, when its clock starts, how long it
+    runs, who answers for it. Running deadlines keep the snapshot they started with."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    record_type = models.CharField(_("record"), max_length=20, choices=RecordType.choices)
+    applies_when = models.CharField(
+        _("applies when"), max_length=30, choices=AppliesWhen.choices, default=AppliesWhen.ALWAYS
+    )
+    starts_at = models.CharField(
+        _("clock starts"), max_length=20, choices=StartsAt.choices, default=StartsAt.OPENED
+    )
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
+    amount = models.PositiveIntegerField(
+        _("amount"), help_text=_("Minutes, or days for the working-days clock.")
+    )
+    windows = models.JSONField(
+        _("daily windows"),
+        default=list,
+        blank=True,
+        help_text=_('For windowed clocks, e.g. [["09:00", "12:00"], ["14:30", "18:00"]].'),
+    )
+    reminder_fractions = models.JSONField(
+        _("reminders at"),
+        default=list,
+        blank=True,
+        help_text=_("Fractions of the time, e.g. [0.5, 0.8]."),
+    )
+    responsible = models.CharField(
+        _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.OWNER
+    )
+    citation = models.CharField(_("source clause"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["record_type", "code"]
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+
+    def clean(self) -> None:
+        from .deadlines import spec_from_snapshot
+
+        try:
+            spec_from_snapshot(self.snapshot())
+        except ValueError as error:
+            raise ValidationError({"windows": str(error)}) from error
+
+    def snapshot(self) -> dict:
+        """What a deadline keeps of this policy when it starts."""
+        return {
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "clock": self.clock,
+            "amount": self.amount,
+            "windows": self.windows,
+            "reminder_fractions": self.reminder_fractions,
+            "starts_at": self.starts_at,
+            "citation": self.citation,
+        }
+
+
+class Deadline(models.Model):
+    """One running time limit of one record (incident, complaint, procedure, action item)."""
+
+    # no index of its own: the (content_type, object_id) indexes below lead with it, and a
+    # lone index on it misleads the planner into scanning every deadline of a record type
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    kind = models.SlugField(_("kind"), max_length=60)
+    round = models.PositiveSmallIntegerField(
+        _("round"), default=0, help_text=_("A step done again (a re-dispatch, a repeat) runs anew.")
+    )
+    policy = models.ForeignKey(
+        DeadlinePolicy, verbose_name=_("policy"), null=True, on_delete=models.SET_NULL
+    )
+    policy_snapshot = models.JSONField(_("policy as it started"))
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(
+        _("due"), null=True, blank=True, help_text=_("Empty while the calendar year is unknown.")
+    )
+    reminders = models.JSONField(_("reminder times"), default=list, blank=True)
+    next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.PENDING
+    )
+    problem = models.CharField(_("problem"), max_length=200, blank=True)
+    responsible_department = models.ForeignKey(
+        Department, verbose_name=_("responsible department"), null=True, on_delete=models.PROTECT
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "round"],
+                name="one_deadline_per_kind_and_round",
+            )
+        ]
+        indexes = [
+            # the sweep: pending deadlines by due time, and by next reminder
+            models.Index(
+                fields=["due_at"], condition=models.Q(state="pending"), name="deadline_due"
+            ),
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=models.Q(state="pending"),
+                name="deadline_reminder",
+            ),
+            models.Index(fields=["content_type", "object_id"], name="deadline_record"),
+            models.Index(fields=["responsible_department", "state"], name="deadline_department"),
+            # the dashboards' daily rollup of deadlines met and missed, by the day they fell due
+            models.Index(fields=["due_at"], name="deadline_by_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.due_at}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        snapshot = self.policy_snapshot
+        zh = (get_language() or "zh").startswith("zh")
+        return snapshot.get("name_zh" if zh else "name_en") or self.kind
+
+
+class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
+    """A customer complaint 投诉 / ticket 工单, taken by the hotline or posted by a system.
+
+    Its first receiver stays its first-ask owner 首问责任人 until the customer is satisfied
+    (seed 002)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    api_key = models.ForeignKey(
+        "organisation.ApiKey",
+        verbose_name=_("posted with API key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=ComplaintChannel.choices)
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_phone = models.CharField(_("contact phone"), max_length=30)
+    customer_account = models.CharField(_("account"), max_length=50)
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=300)
+    business_line = models.CharField(
+        _("business line"), max_length=30, choices=BusinessLine.choices
+    )
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("details"))
+    is_vip = models.BooleanField(_("VIP / key customer"), default=False)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by (employee)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalation = models.CharField(
+        _("escalation"), max_length=30, choices=Escalation.choices, default=Escalation.NONE
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
+    )
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    state = FSMField(
+        _("state"),
+        max_length=20,
+        choices=ComplaintState.choices,
+        default=ComplaintState.RECEIVED,
+        protected=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("handling department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first-responsible handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    first_ask_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first-ask owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    first_ask_department = models.ForeignKey(
+        Department,
+        verbose_name=_("first-ask department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    repeat_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    round = models.PositiveSmallIntegerField(
+        _("round"),
+        default=0,
+        help_text=_("Counts dispatches and repeats; each runs its limits anew."),
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    deadlines = GenericRelation("Deadline", related_query_name="complaint")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="external_id_once_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer_phone", "created_at"], name="complaint_by_phone"),
+            models.Index(fields=["department", "state"], name="complaint_inbox"),
+            models.Index(fields=["business_line", "city", "created_at"], name="complaint_mass"),
+            models.Index(fields=["incident", "created_at"], name="complaint_incident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:complaint", kwargs={"pk": self.pk})
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalation != Escalation.NONE
+
+
+class ComplaintCooperation(models.Model):
+    """A department convened on a cross-department complaint, with its written assignment;
+    it shares the liability (seed 002)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="cooperations")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT
+    )
+    assignment = models.TextField(_("written assignment"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complaint cooperation")
+        verbose_name_plural = _("complaint cooperations")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "department"], name="convene_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.number} + {self.department}"
+
+
+class MassComplaintRule(models.Model):
+    """Mass-complaint detection as data: ≥ ``threshold`` complaints of one business line and
+    city within ``window_minutes`` that match no open incident alert the CS department."""
+
+    business_line = models.CharField(
+        _("business line"),
+        max_length=30,
+        choices=BusinessLine.choices,
+        blank=True,
+        help_text=_("Empty: every business line."),
+    )
+    threshold = models.PositiveIntegerField(_("complaints"), default=20)
+    window_minutes = models.PositiveIntegerField(_("within minutes"), default=60)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("mass-complaint rule")
+        verbose_name_plural = _("mass-complaint rules")
+
+    def __str__(self) -> str:
+        return f"≥{self.threshold} / {self.window_minutes} min {self.business_line or '*'}"
+
+
+class MassComplaintCluster(models.Model):
+    """Complaints that look like a mass event nobody has raised yet: offered to the CS
+    department as a prefilled incident."""
+
+    business_line = models.CharField(max_length=30, choices=BusinessLine.choices)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
+    complaints = models.ManyToManyField(Complaint, related_name="clusters")
+    detected_at = models.DateTimeField(default=timezone.now)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = _("possible mass complaint")
+        verbose_name_plural = _("possible mass complaints")
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.business_line} {self.detected_at:%m-%d %H:%M}"
+
+
+class PersonalDataRead(models.Model):
+    """Who read a customer's full phone number or account, when (privacy log)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    where = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("personal-data read")
+        verbose_name_plural = _("personal-data reads")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.complaint_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RootCauseCategory(BilingualName):
+    """What kind of root cause an incident had (data): with the business line and the cities,
+    it tells whether an incident recurs."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("root-cause category")
+        verbose_name_plural = _("root-cause categories")
+
+
+class RecurrenceRule(models.Model):
+    """An incident recurs when a closed incident of its business line and root-cause category
+    touched one of its cities within ``days`` (data; the first row is used)."""
+
+    days = models.PositiveIntegerField(_("within days"), default=90)
+
+    class Meta:
+        verbose_name = _("recurrence rule")
+        verbose_name_plural = _("recurrence rules")
+
+    def __str__(self) -> str:
+        return f"{self.days}"
+
+
+class ActionItem(ActionItemWorkflow, ConcurrentTransitionMixin, models.Model):
+    """One measure of an incident's rectification plan 整改措施, tracked to verification."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="action_items")
+    title = models.CharField(_("measure"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    owner_department = models.ForeignKey(
+        Department, verbose_name=_("owner department"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due"))
+    state = FSMField(
+        _("state"),
+        max_length=10,
+        choices=ActionItemState.choices,
+        default=ActionItemState.OPEN,
+        protected=True,
+    )
+    evidence = models.TextField(_("evidence of completion"), blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified / waived"), null=True, blank=True)
+    waiver_reason = models.TextField(_("why waived"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    deadlines = GenericRelation("Deadline", related_query_name="action_item")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [
+            models.Index(fields=["owner_department", "state"], name="action_item_department")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.incident.get_absolute_url() + "#action-items"
+
+    @property
+    def number(self) -> str:
+        return f"{self.incident.number} · {self.title}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state in (ActionItemState.VERIFIED, ActionItemState.WAIVED)
+
+
+class SupervisionSample(models.Model):
+    """The working group's random draw of closed cases for review (seed 001 §五)."""
+
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(default=timezone.now)
+    since = models.DateField(_("closed since"))
+    until = models.DateField(_("closed until"))
+    size = models.PositiveSmallIntegerField(_("sample size"))
+    seed = models.CharField(_("random seed"), max_length=40)
+
+    class Meta:
+        ordering = ["-drawn_at"]
+        verbose_name = _("supervision sample")
+        verbose_name_plural = _("supervision samples")
+
+    def __str__(self) -> str:
+        return f"{self.drawn_at:%Y-%m-%d} ({self.size})"
+
+
+class SampleReview(models.Model):
+    """One drawn case and what its review found."""
+
+    sample = models.ForeignKey(SupervisionSample, on_delete=models.CASCADE, related_name="reviews")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    compliant = models.BooleanField(_("handled as required"), null=True)
+    findings = models.TextField(_("findings"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("sample review")
+        verbose_name_plural = _("sample reviews")
+
+    def __str__(self) -> str:
+        record = self.incident or self.complaint
+        return str(record)

@@ -1,0 +1,296 @@
+"""Reads about incidents: the facts the matrix needs, lists scoped to the reader, history."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from organisation.selectors import scope_to_user, user_department, user_sees_everything
+
+from .choices import ActionItemState, DeadlineState, State, SubmissionKind
+from .classification import Facts, RuleSpec
+from .models import (
+    ActionItem,
+    ClassificationRuleSet,
+    Deadline,
+    Incident,
+    IncidentDailyCount,
+    Submission,
+    TimelineEvent,
+)
+from .workflow import LIVE_STATES
+
+WEEK_DAYS = 7  # "一周" of 表-1: the day itself and the six before it
+
+
+def rule_set_current() -> ClassificationRuleSet | None:
+    """The newest version of the warning-level matrix."""
+    return ClassificationRuleSet.objects.prefetch_related("rules").order_by("-version").first()
+
+
+def rule_specs(rule_set: ClassificationRuleSet) -> list[RuleSpec]:
+    return [
+        RuleSpec(
+            factor=rule.factor,
+            level=rule.level,
+            operator=rule.operator,
+            threshold=rule.threshold,
+            problem_kind=rule.problem_kind,
+        )
+        for rule in rule_set.rules.all()
+    ]
+
+
+def incident_counts(incident: Incident, today: date | None = None) -> dict[str, int]:
+    """Complaints today, escalated today and escalated over the last seven days, in the
+    deployment's time zone."""
+    today = today or timezone.localdate()
+    rows = IncidentDailyCount.objects.filter(
+        incident=incident, day__gt=today - timedelta(days=WEEK_DAYS), day__lte=today
+    ).values_list("day", "complaints", "escalated")
+    counts = {"complaints_today": 0, "escalated_today": 0, "escalated_this_week": 0}
+    for day, complaints, escalated in rows:
+        counts["escalated_this_week"] += escalated
+        if day == today:
+            counts["complaints_today"] = complaints
+            counts["escalated_today"] = escalated
+    return counts
+
+
+def incident_facts(incident: Incident) -> Facts:
+    counts = incident_counts(incident)
+    return Facts(
+        business_line=incident.business_line,
+        cities=incident.cities.count(),
+        customers_affected=incident.customers_affected,
+        complaints_per_day=counts["complaints_today"],
+        escalated_per_day=counts["escalated_today"],
+        escalated_per_week=counts["escalated_this_week"],
+        publicity=incident.publicity,
+        hq_level=incident.hq_level,
+    )
+
+
+def _count_subquery(field: str, since: date, until: date):
+    return Coalesce(
+        Subquery(
+            IncidentDailyCount.objects.filter(
+                incident=OuterRef("pk"), day__gte=since, day__lte=until
+            )
+            .values("incident")
+            .annotate(total=Sum(field))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+# What ties an incident to the departments whose people may see it.
+VISIBLE_THROUGH = (
+    "owning_department",
+    "cooperations__department",
+    "created_by__profile__department",
+    "action_items__owner_department",
+)
+
+
+def incident_scope(user) -> QuerySet[Incident]:
+    """The incidents ``user`` may see, with nothing joined (for existence checks)."""
+    return scope_to_user(Incident.objects.all(), user, *VISIBLE_THROUGH)
+
+
+def incident_list(*, user) -> QuerySet[Incident]:
+    """Incidents ``user`` may see, newest first, with the derived complaint counts."""
+    today = timezone.localdate()
+    queryset = (
+        Incident.objects.select_related(
+            "owning_department", "rule_set", "created_by", "root_cause_category", "recurrence_of"
+        )
+        .prefetch_related(
+            "cities",
+            "cooperations__department",
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.select_related("responsible_department").order_by(
+                    "due_at", "id"
+                ),
+            ),
+        )
+        .annotate(
+            complaints_today=_count_subquery("complaints", today, today),
+            escalated_today=_count_subquery("escalated", today, today),
+            escalated_this_week=_count_subquery(
+                "escalated", today - timedelta(days=WEEK_DAYS - 1), today
+            ),
+        )
+    )
+    return scope_to_user(queryset, user, *VISIBLE_THROUGH).order_by("-created_at", "-id")
+
+
+def incident_timeline(incident: Incident) -> QuerySet[TimelineEvent]:
+    return incident.timeline.select_related("actor__profile").order_by("at", "id")
+
+
+def incident_level_history(incident: Incident) -> QuerySet[TimelineEvent]:
+    return incident_timeline(incident).filter(kind=TimelineEvent.Kind.LEVEL)
+
+
+def incident_submissions_latest(incident: Incident) -> dict[str, Submission]:
+    """The latest version of each kind of submission."""
+    latest: dict[str, Submission] = {}
+    for submission in incident.submissions.select_related("author__profile").order_by(
+        "kind", "-version"
+    ):
+        latest.setdefault(submission.kind, submission)
+    return latest
+
+
+def deadline_list(*, user, everyone: bool = False) -> QuerySet[Deadline]:
+    """Deadlines ``user`` answers for, personally or through their department (``everyone``:
+    all of them, for a manager), most urgent first (then those still without a due time)."""
+    deadlines = Deadline.objects.all()
+    if not everyone:
+        department = user_department(user)
+        condition = Q(responsible_person=user)
+        if department is not None:
+            condition |= Q(responsible_department=department)
+        deadlines = deadlines.filter(condition)
+    return (
+        deadlines.select_related(
+            "content_type", "responsible_department", "responsible_person__profile"
+        )
+        .prefetch_related("record")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
+
+
+def deadlines_filter(deadlines: QuerySet[Deadline], data: dict) -> QuerySet[Deadline]:
+    """Apply the list's filters (`DeadlineFilterForm`): by default what is still to do."""
+    now = timezone.now()
+    pending = deadlines.filter(state=DeadlineState.PENDING, met_at__isnull=True)
+    when = data.get("when")
+    if when == "overdue":  # missed and still not done: breached by the sweep, or about to be
+        deadlines = deadlines.filter(
+            Q(state=DeadlineState.BREACHED) | Q(state=DeadlineState.PENDING, due_at__lt=now),
+            met_at__isnull=True,
+        )
+    elif when == "soon":
+        soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
+        deadlines = pending.filter(due_at__gte=now, due_at__lt=soon)
+    elif when == "settled":
+        deadlines = deadlines.filter(state__in=[DeadlineState.MET, DeadlineState.BREACHED])
+        deadlines = in_period(deadlines, "due_at", data.get("since"), data.get("until"))
+    else:
+        deadlines = deadlines.filter(
+            state__in=[DeadlineState.PENDING, DeadlineState.BREACHED], met_at__isnull=True
+        )
+    if data.get("department"):
+        deadlines = deadlines.filter(responsible_department=data["department"])
+    if data.get("kind"):
+        deadlines = deadlines.filter(kind=data["kind"])
+    return deadlines
+
+
+def action_item_list(*, user, states=(ActionItemState.OPEN, ActionItemState.DONE)):
+    """Rectification measures ``user`` answers for, personally or through their department
+    (as owner of the measure or of the incident); managers see all. Soonest due first."""
+    items = ActionItem.objects.filter(state__in=states)
+    if not user_sees_everything(user):
+        department = user_department(user)
+        condition = Q(owner=user)
+        if department is not None:
+            condition |= Q(owner_department=department) | Q(incident__owning_department=department)
+        items = items.filter(condition)
+    return (
+        items.select_related("incident", "owner_department", "owner__profile")
+        .prefetch_related(
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("-round", "-id"))
+        )
+        .order_by("due_at", "id")
+    )
+
+
+def incident_action_items(incident: Incident):
+    return incident.action_items.select_related(
+        "owner_department", "owner__profile", "verified_by__profile"
+    ).prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("-round", "-id")))
+
+
+# What the special bulletin's timeline shows: how the event was handled, step by step.
+BULLETIN_EVENTS = (
+    TimelineEvent.Kind.CREATED,
+    TimelineEvent.Kind.TRANSITION,
+    TimelineEvent.Kind.LEVEL,
+    TimelineEvent.Kind.SUBMISSION,
+)
+
+
+def bulletin_data(incident: Incident) -> dict:
+    """The special bulletin 专题简报: facts, timeline, cause, measures and effect, drawn from
+    the incident (seed 000 第十二条(二))."""
+    submissions = incident_submissions_latest(incident)
+    summary = submissions.get(SubmissionKind.SUMMARY_REPORT)
+    root_cause = submissions.get(SubmissionKind.ROOT_CAUSE)
+    resolution = submissions.get(SubmissionKind.RESOLUTION)
+    events = [
+        event
+        for event in incident_timeline(incident).filter(kind__in=BULLETIN_EVENTS)
+        if event.kind != TimelineEvent.Kind.TRANSITION or event.from_state != event.to_state
+    ]
+    return {
+        "incident": incident,
+        "cities": list(incident.cities.all()),
+        "timeline": events,
+        "root_cause": root_cause.content if root_cause else {},
+        "summary": summary.content if summary else {},
+        "resolution": resolution.content if resolution else {},
+        "measures": list(incident_action_items(incident)),
+        "bulletin": submissions.get(SubmissionKind.BULLETIN),
+        "closed": incident.state == State.CLOSED,
+    }
+
+
+def period_bounds(
+    since: date | None, until: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """The local days ``since``..``until`` as moments: from the start of the first day to
+    the start of the day after the last."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tzinfo=tz) if since else None
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz) if until else None
+    return start, end
+
+
+def in_period(queryset: QuerySet, field: str, since, until) -> QuerySet:
+    start, end = period_bounds(since, until)
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end:
+        queryset = queryset.filter(**{f"{field}__lt": end})
+    return queryset
+
+
+INCIDENT_PERIOD_FIELDS = {"created": "created_at", "resolved": "resolved_at", "closed": "closed_at"}
+
+
+def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Incident]:
+    """Apply the list's filters (the cleaned data of `IncidentFilterForm`)."""
+    if data.get("state") == "live":
+        incidents = incidents.filter(state__in=LIVE_STATES)
+    elif data.get("state"):
+        incidents = incidents.filter(state=data["state"])
+    for field in ("level", "business_line"):
+        if data.get(field):
+            incidents = incidents.filter(**{field: data[field]})
+    if data.get("department"):
+        incidents = incidents.filter(owning_department=data["department"])
+    if data.get("city"):
+        incidents = incidents.filter(cities=data["city"])
+    field = INCIDENT_PERIOD_FIELDS.get(data.get("event") or "created", "created_at")
+    incidents = in_period(incidents, field, data.get("since"), data.get("until"))
+    if data.get("q"):
+        incidents = incidents.filter(Q(title__icontains=data["q"]) | Q(number__icontains=data["q"]))
+    return incidents

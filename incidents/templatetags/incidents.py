@@ -1,0 +1,157 @@
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents.choices import Factor, HqLevel, Level, Publicity, State, SubmissionKind
+from incidents.models import RootCauseCategory, TimelineEvent
+
+register = template.Library()
+
+
+@register.simple_tag
+def level_badge(level: str):
+    label = Level(level).label if level in Level.values else level
+    return format_html('<span class="badge level-{}">{}</span>', level, label)
+
+
+@register.simple_tag
+def state_badge(state: str):
+    label = State(state).label if state in State.values else state
+    return format_html('<span class="badge state state-{}">{}</span>', state, label)
+
+
+@register.filter
+def factor_label(factor: str) -> str:
+    return Factor(factor).label if factor in Factor.values else factor
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return State(state).label if state in State.values else state
+
+
+@register.filter
+def submission_label(kind: str) -> str:
+    return SubmissionKind(kind).label if kind in SubmissionKind.values else kind
+
+
+@register.filter
+def event_label(event: TimelineEvent) -> str:
+    return event.get_kind_display()
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None)
+    return (profile.full_name if profile and profile.full_name else None) or user.get_username()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def reason_value(value, factor: str):
+    """A matrix value as people read it: publicity and HQ level by their names."""
+    choices = {"publicity": Publicity, "hq_level": HqLevel}.get(factor)
+    if choices is not None and value in choices.values:
+        return choices(value).label
+    return value
+
+
+@register.simple_tag
+def deadline_badge(deadline):
+    """A countdown for a pending deadline (live in the browser), its outcome otherwise."""
+    if deadline.state == "pending" and deadline.due_at is None:
+        return format_html(
+            '<span class="countdown unknown" title="{}">{}</span>',
+            deadline.problem,
+            _("no due time"),
+        )
+    if deadline.state == "pending" and deadline.met_at is None:
+        now = timezone.now()
+        left = deadline.due_at - now
+        css = "overdue" if left.total_seconds() < 0 else ""
+        return format_html(
+            '<span class="countdown {}" data-due="{}" data-start="{}">{}</span>',
+            css,
+            deadline.due_at.isoformat(),
+            deadline.started_at.isoformat(),
+            timezone.localtime(deadline.due_at).strftime("%m-%d %H:%M"),
+        )
+    label = {
+        "met": _("met"),
+        "breached": _("missed") if deadline.met_at is None else _("met late"),
+        "cancelled": _("cancelled"),
+    }.get(deadline.state, deadline.state)
+    return format_html('<span class="deadline-outcome outcome-{}">{}</span>', deadline.state, label)
+
+
+@register.filter
+def next_pending(deadlines):
+    """The most urgent pending deadline of a prefetched, due-ordered list."""
+    return next((d for d in deadlines if d.state == "pending" and d.met_at is None), None)
+
+
+# Labels of the fields of structured submissions (the single "text" field needs none).
+CONTENT_LABELS = {
+    "root_cause": gettext_lazy("Root cause"),
+    "handling_plan": gettext_lazy("Complaint-handling plan"),
+    "category": gettext_lazy("Root-cause category"),
+    "restored_at": gettext_lazy("Restored at"),
+    "cause_and_result": gettext_lazy("Cause and result"),
+    "delay_reason": gettext_lazy("Reason for the delay"),
+    "cause": gettext_lazy("Cause"),
+    "process": gettext_lazy("Handling process"),
+    "result": gettext_lazy("Result"),
+    "lessons": gettext_lazy("Lessons learnt"),
+    "meeting_date": gettext_lazy("Meeting date"),
+    "attendees": gettext_lazy("Attendees"),
+    "conclusions": gettext_lazy("Conclusions of the meeting"),
+    "effect": gettext_lazy("Effect of the measures"),
+    "reported_to": gettext_lazy("Measures reported to"),
+    "reported_at": gettext_lazy("Reported at"),
+    "hq_recipients": gettext_lazy("Sent to HQ departments"),
+}
+MOMENTS = {"restored_at", "reported_at"}
+
+
+@register.filter
+def content_label(key: str) -> str:
+    return CONTENT_LABELS.get(key, "")
+
+
+@register.filter
+def content_value(value, key: str):
+    """A submission's value as people read it: moments in local time, categories by name."""
+    if key in MOMENTS and isinstance(value, str):
+        try:
+            return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    if key == "category":
+        category = RootCauseCategory.objects.filter(code=value).first()
+        return category.name if category else value
+    return value
+
+
+IMPROVEMENT_ACTIONS = {
+    "recurrence": gettext_lazy("recurrence of"),
+    "action_item_added": gettext_lazy("measure added"),
+    "action_item_complete": gettext_lazy("measure done"),
+    "action_item_verify": gettext_lazy("measure verified"),
+    "action_item_send_back": gettext_lazy("measure sent back"),
+    "action_item_waive": gettext_lazy("measure waived"),
+}
+
+
+@register.filter
+def improvement_label(action: str) -> str:
+    return IMPROVEMENT_ACTIONS.get(action, action)

@@ -1,0 +1,177 @@
+"""How each channel sends one delivery. Every function raises on failure; the caller retries.
+
+Robots follow their platforms' documented webhook formats and signing:
+- DingTalk 钉钉: ``sign = base64(HMAC-SHA256(key=secret, msg=f"{timestamp_ms}\\n{secret}"))``,
+  sent as ``timestamp`` and ``sign`` query parameters; body ``{"msgtype": "markdown", ...}``.
+- WeCom 企业微信: the key is part of the URL (no signature); body ``{"msgtype": "markdown"}``.
+- Feishu 飞书: ``sign = base64(HMAC-SHA256(key=f"{timestamp_s}\\n{secret}", msg=b""))`` in
+  the body beside ``timestamp``; body ``{"msg_type": "text", ...}``.
+Outbound webhooks carry ``X-Fenghuo-Signature: sha256=<hex HMAC-SHA256(secret, timestamp +
+"." + body)>``, ``X-Fenghuo-Timestamp`` and ``X-Fenghuo-Delivery`` (for the receiver's
+idempotency).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+from urllib.parse import quote_plus
+
+import httpx
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from .models import Channel, Delivery, Endpoint, SmsGateway
+
+log = logging.getLogger(__name__)
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class DeliveryError(Exception):
+    """The channel refused or could not take the message."""
+
+
+def _endpoint(delivery: Delivery) -> Endpoint:
+    if delivery.endpoint is None:
+        raise DeliveryError("This delivery has no endpoint.")
+    return delivery.endpoint
+
+
+def send(delivery: Delivery) -> None:
+    senders = {
+        Channel.EMAIL: send_email,
+        Channel.SMS: send_sms,
+        Channel.DINGTALK: send_dingtalk,
+        Channel.WECOM: send_wecom,
+        Channel.FEISHU: send_feishu,
+        Channel.WEBHOOK: send_webhook,
+    }
+    senders[Channel(delivery.channel)](delivery)
+
+
+def send_email(delivery: Delivery) -> None:
+    message = EmailMessage(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.address],
+        # A stable id lets mail systems drop a copy if a delivery is ever retried.
+        headers={"Message-ID": f"<{delivery.dedupe_key.replace(':', '.')}@fenghuo>"},
+    )
+    message.send(fail_silently=False)
+
+
+def send_sms(delivery: Delivery) -> None:
+    gateway = SmsGateway.objects.filter(is_active=True).first()
+    text = f"{delivery.subject} {delivery.body}".strip()
+    if gateway is None or gateway.backend == SmsGateway.Backend.CONSOLE:
+        log.info("SMS to %s: %s", delivery.address, text)
+        return
+    body = gateway.body_template.replace("{phone}", _json_text(delivery.address)).replace(
+        "{text}", _json_text(text)
+    )
+    headers = {"Content-Type": "application/json"}
+    if gateway.auth_header:
+        headers["Authorization"] = gateway.auth_header
+    _post(gateway.url, content=body.encode(), headers=headers)
+
+
+def _json_text(value: str) -> str:
+    """``value`` escaped for use inside a JSON string literal."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _markdown(delivery: Delivery) -> str:
+    link = delivery.payload.get("link")
+    text = f"### {delivery.subject}\n\n{delivery.body}"
+    return f"{text}\n\n[{link}]({link})" if link else text
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    digest = hmac.new(
+        secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
+    ).digest()
+    return base64.b64encode(digest).decode()
+
+
+def send_dingtalk(delivery: Delivery) -> None:
+    endpoint = _endpoint(delivery)
+    url = endpoint.url
+    if endpoint.secret:
+        timestamp = int(time.time() * 1000)
+        sign = quote_plus(dingtalk_sign(endpoint.secret, timestamp))
+        url = f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
+    body = {
+        "msgtype": "markdown",
+        "markdown": {"title": delivery.subject, "text": _markdown(delivery)},
+    }
+    _robot_ok(_post(url, json=body), "errcode")
+
+
+def send_wecom(delivery: Delivery) -> None:
+    body = {"msgtype": "markdown", "markdown": {"content": _markdown(delivery)}}
+    _robot_ok(_post(_endpoint(delivery).url, json=body), "errcode")
+
+
+def feishu_sign(secret: str, timestamp_s: int) -> str:
+    digest = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def send_feishu(delivery: Delivery) -> None:
+    endpoint = _endpoint(delivery)
+    body: dict = {"msg_type": "text", "content": {"text": f"{delivery.subject}\n{delivery.body}"}}
+    if endpoint.secret:
+        timestamp = int(time.time())
+        body = {
+            "timestamp": str(timestamp),
+            "sign": feishu_sign(endpoint.secret, timestamp),
+            **body,
+        }
+    _robot_ok(_post(endpoint.url, json=body), "code")
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def send_webhook(delivery: Delivery) -> None:
+    endpoint = _endpoint(delivery)
+    body = json.dumps(
+        {"event": delivery.event, "delivery": delivery.dedupe_key, "data": delivery.payload},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Fenghuo-Event": delivery.event,
+        "X-Fenghuo-Delivery": delivery.dedupe_key,
+        "X-Fenghuo-Timestamp": timestamp,
+    }
+    if endpoint.secret:
+        headers["X-Fenghuo-Signature"] = webhook_signature(endpoint.secret, timestamp, body)
+    _post(endpoint.url, content=body, headers=headers)
+
+
+def _post(url: str, **kwargs) -> httpx.Response:
+    try:
+        response = httpx.post(url, timeout=TIMEOUT, **kwargs)
+    except httpx.HTTPError as error:
+        raise DeliveryError(f"{type(error).__name__}: {error}") from error
+    if response.status_code >= 300:
+        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+    return response
+
+
+def _robot_ok(response: httpx.Response, code_field: str) -> None:
+    """Robots answer 200 with an error code in the body when they refuse a message."""
+    try:
+        code = response.json().get(code_field, 0)
+    except ValueError:
+        return
+    if code not in (0, None):
+        raise DeliveryError(f"robot refused the message: {response.text[:300]}")

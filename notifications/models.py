@@ -1,0 +1,200 @@
+"""Notifications 通知: messages to people. This app knows users and channels, nothing else."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message to one person, shown in the in-app inbox (the bell).
+
+    ``dedupe_key`` makes sending idempotent: the same key for the same person is stored once,
+    however often a task or a sweep runs.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notify_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In-app")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    WECOM = "wecom", _("WeCom robot")
+    FEISHU = "feishu", _("Feishu robot")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+PERSONAL_CHANNELS = (Channel.EMAIL, Channel.SMS)
+ENDPOINT_CHANNELS = (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU, Channel.WEBHOOK)
+
+
+class Endpoint(models.Model):
+    """A group robot (DingTalk, WeCom, Feishu) or an external system's webhook that receives
+    events; robots and webhooks are signed with the secret where the platform supports it."""
+
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=[(c.value, c.label) for c in ENDPOINT_CHANNELS]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_('Event names it receives, e.g. ["alert.published"]; empty: all.'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = _("robot or webhook")
+        verbose_name_plural = _("robots and webhooks")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.name}"
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class SmsGateway(models.Model):
+    """The operator's SMS gateway, reached over HTTP; the console backend only logs."""
+
+    class Backend(models.TextChoices):
+        CONSOLE = "console", _("Console (log only)")
+        HTTP = "http", _("HTTP gateway")
+
+    name = models.CharField(_("name"), max_length=100)
+    backend = models.CharField(_("backend"), max_length=10, choices=Backend.choices)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    auth_header = models.CharField(
+        _("authorization header"),
+        max_length=300,
+        blank=True,
+        help_text=_('Sent as "Authorization", e.g. "Bearer <token>".'),
+    )
+    body_template = models.TextField(
+        _("body template"),
+        default='{"phone": "{phone}", "text": "{text}"}',
+        help_text=_("JSON with {phone} and {text} placeholders (filled JSON-escaped)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SMS gateway")
+        verbose_name_plural = _("SMS gateways")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelPreference(models.Model):
+    """A person's choice to receive (or not) a channel; in-app always stays on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=[(c.value, c.label) for c in PERSONAL_CHANNELS]
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("channel preference")
+        verbose_name_plural = _("channel preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="one_preference_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.channel}: {self.enabled}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """The outbox: one row per recipient and channel (or per endpoint), written in the
+    transaction of the event, delivered by Celery with retries, found again by a sweep.
+
+    A row is claimed (pending → sending) before it is sent, so a redelivered task never sends
+    it a second time."""
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    endpoint = models.ForeignKey(
+        Endpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    event = models.CharField(_("event"), max_length=50, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=250, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=6)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="delivery_due",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(state="sending"), name="delivery_stuck"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address}: {self.state}"

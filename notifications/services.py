@@ -1,0 +1,300 @@
+"""Sending notifications. Call inside the transaction of the event: a rollback leaves no
+message, a commit leaves every message, and the outbox rows are delivered after commit (or by
+the sweep, if the broker was down)."""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import channels
+from .models import (
+    PERSONAL_CHANNELS,
+    Channel,
+    ChannelPreference,
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    Notification,
+)
+
+log = logging.getLogger(__name__)
+SWEEP_BATCH = 100
+STUCK_AFTER = timedelta(minutes=10)
+
+
+# --- in-app messages, in bulk (sweeps) ---------------------------------------------------------
+
+
+def notifications_build(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str,
+) -> list[Notification]:
+    """Unsaved in-app notifications of one message to each active recipient (batch senders)."""
+    people = {user.pk for user in recipients if user is not None and user.is_active}
+    return [
+        Notification(
+            recipient_id=pk,
+            kind=kind,
+            subject=subject[:200],
+            body=body,
+            link=link,
+            dedupe_key=dedupe_key,
+        )
+        for pk in sorted(people)
+    ]
+
+
+def notifications_store(rows: list[Notification]) -> None:
+    """Write notifications; a (recipient, dedupe_key) already stored is skipped, so that
+    sending again — a retried task, a second sweep — never notifies twice."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# --- messages to people, on every channel they use ---------------------------------------------
+
+
+def _language(user: User) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+class translated:  # reads as a function at the call site
+    """``translated(gettext_lazy("… %(x)s"), {"x": 1})``: a lazy translation filled in when
+    rendered, so that each recipient reads it in their own language."""
+
+    def __init__(self, text, values: dict):
+        self.text, self.values = text, values
+
+    def __str__(self) -> str:
+        return str(self.text) % self.values
+
+
+def _render(template: str | None, context: dict | None, subject, body) -> tuple[str, str]:
+    """Subject and body in the active language: a template's first line is the subject."""
+    if template:
+        text = render_to_string(template, context or {}).strip()
+        first, _newline, rest = text.partition("\n")
+        return first.strip(), rest.strip()
+    return str(subject), str(body)
+
+
+def _address(user: User, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return user.email
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "mobile", "") if channel == Channel.SMS else ""
+
+
+def notify(
+    *,
+    recipients: Iterable[User | None],
+    kind: str,
+    dedupe_key: str,
+    subject="",
+    body="",
+    template: str | None = None,
+    context: dict | None = None,
+    link: str = "",
+    channels: Sequence[str] = (Channel.EMAIL,),
+) -> list[Notification]:
+    """Notify each recipient once per ``dedupe_key``: in the app, and on each of ``channels``
+    the person has not switched off and has an address for.
+
+    The text comes from ``template`` (rendered in each recipient's language; first line the
+    subject) or from ``subject``/``body`` (lazy translations render per recipient too)."""
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    disabled = set(
+        ChannelPreference.objects.filter(user_id__in=people, enabled=False).values_list(
+            "user_id", "channel"
+        )
+    )
+    notifications, deliveries = [], []
+    for user in people.values():
+        with translation.override(_language(user)):
+            text_subject, text_body = _render(template, context, subject, body)
+        notification, _created = Notification.objects.get_or_create(
+            recipient=user,
+            dedupe_key=dedupe_key,
+            defaults={"kind": kind, "subject": text_subject[:200], "body": text_body, "link": link},
+        )
+        notifications.append(notification)
+        for channel in channels:
+            address = _address(user, channel)
+            if channel not in PERSONAL_CHANNELS or not address or (user.pk, channel) in disabled:
+                continue
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel=channel,
+                    address=address,
+                    event=kind,
+                    subject=text_subject[:200],
+                    body=text_body,
+                    payload={"link": _absolute(link)},
+                    dedupe_key=f"{dedupe_key}:{user.pk}:{channel}",
+                )
+            )
+    _enqueue(deliveries)
+    return notifications
+
+
+def broadcast(
+    *,
+    event: str,
+    dedupe_key: str,
+    subject: str,
+    body: str = "",
+    payload: dict | None = None,
+    link: str = "",
+) -> int:
+    """Send an event to every active robot group and webhook that wants it."""
+    deliveries = [
+        Delivery(
+            endpoint=endpoint,
+            channel=endpoint.channel,
+            address=endpoint.url,
+            event=event,
+            subject=subject[:200],
+            body=body,
+            payload={**(payload or {}), "link": _absolute(link)},
+            dedupe_key=f"{dedupe_key}:endpoint:{endpoint.pk}",
+        )
+        for endpoint in Endpoint.objects.filter(is_active=True)
+        if endpoint.wants(event)
+    ]
+    return len(_enqueue(deliveries))
+
+
+def _absolute(link: str) -> str:
+    if not link or link.startswith("http"):
+        return link
+    return settings.SITE_URL.rstrip("/") + link
+
+
+def _enqueue(deliveries: list[Delivery]) -> list[int]:
+    """Write the outbox rows (once per dedupe key) and hand the new ones to Celery on commit.
+
+    If the broker is down the rows simply stay pending: the sweep sends them later."""
+    if not deliveries:
+        return []
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in deliveries], state=DeliveryState.PENDING
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: _send_later(ids), robust=True)
+    return ids
+
+
+def _send_later(ids: list[int]) -> None:
+    from .tasks import deliver_task
+
+    for pk in ids:
+        try:
+            deliver_task.apply_async(args=[pk], retry=False)
+        except Exception as error:  # the broker is down: the sweep will find the rows
+            log.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(ids), error)
+            return
+
+
+# --- delivering ----------------------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str | None:
+    """Send one pending, due delivery; returns its new state, or None if it was not ours.
+
+    The row is claimed (pending → sending) in its own transaction before anything is sent,
+    so a task that is redelivered, or a sweep running beside it, finds it taken and stops."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.state = DeliveryState.SENDING
+        delivery.claimed_at = now
+        delivery.attempts += 1
+        delivery.save(update_fields=["state", "claimed_at", "attempts"])
+    try:
+        channels.send(delivery)
+    except Exception as error:
+        return _delivery_failed(delivery, error, now=now)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return DeliveryState.SENT
+
+
+def _delivery_failed(delivery: Delivery, error: Exception, *, now: datetime) -> str:
+    """Retry later with back-off; after the last attempt the failure stays visible (admin,
+    alert page) as state `failed`."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    final = delivery.attempts >= delivery.max_attempts
+    state = DeliveryState.FAILED if final else DeliveryState.PENDING
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=state,
+        last_error=message,
+        next_attempt_at=now + _backoff(delivery.attempts),
+    )
+    log.log(logging.ERROR if final else logging.WARNING, "Delivery %s: %s", delivery.pk, message)
+    return state
+
+
+def deliveries_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Send what is due: rows the broker never carried, retries whose back-off is over, and
+    rows left `sending` by a worker that died (they are tried again)."""
+    now = now or timezone.now()
+    revived = Delivery.objects.filter(
+        state=DeliveryState.SENDING, claimed_at__lt=now - STUCK_AFTER
+    ).update(state=DeliveryState.PENDING, next_attempt_at=now)
+    done = {"sent": 0, "failed": 0, "revived": revived}
+    due = list(
+        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        state = delivery_send(delivery_id=pk, now=now)
+        if state == DeliveryState.SENT:
+            done["sent"] += 1
+        elif state == DeliveryState.FAILED:
+            done["failed"] += 1
+    return done
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of ``user`` as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def channel_preferences_set(*, user: User, enabled: dict[str, bool]) -> None:
+    for channel in PERSONAL_CHANNELS:
+        if channel in enabled:
+            ChannelPreference.objects.update_or_create(
+                user=user, channel=channel, defaults={"enabled": enabled[channel]}
+            )

@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from organisation.models import City, Department
+
+
+class CitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = City
+        fields = ["id", "code", "name_zh", "name_en"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    city = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "kind",
+            "parent",
+            "city",
+            "manages_business",
+            "is_active",
+        ]

@@ -1,0 +1,122 @@
+"""A complaint taken at the hotline console with the keyboard only, followed to archive."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from incidents import services
+from incidents.models import Complaint
+from organisation.demo import DEMO_PASSWORD, seed_demo
+from organisation.models import City
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def sign_in(page: Page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.keyboard.type(username)  # the username field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
+
+
+def choose(page: Page, select_id: str, label: str) -> None:
+    """Pick an option of the focused <select> with the arrow keys, as a keyboard user does."""
+    labels = page.eval_on_selector(f"#{select_id}", "s => [...s.options].map(o => o.text)")
+    current = page.eval_on_selector(f"#{select_id}", "s => s.selectedIndex")
+    steps = labels.index(label) - current
+    for _ in range(abs(steps)):
+        page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    expect(page.locator(f"#{select_id}")).to_have_js_property("selectedIndex", labels.index(label))
+
+
+def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, live_server):
+    seed_demo()
+    from django.contrib.auth.models import User
+
+    incident = services.incident_create(
+        actor=User.objects.get(username="cs_contact"),
+        title="长春地区4G数据业务中断",
+        description="朝阳区多个基站退服，用户上网慢",
+        business_line="network",
+        source="business_risk",
+        occurred_at=timezone.now(),
+        cities=[City.objects.get(code="CC")],
+    )
+
+    sign_in(page, live_server, "hotline1")
+    page.goto(f"{live_server.url}/incidents/complaints/console/")
+    expect(page.locator("#id_customer_phone")).to_be_focused()
+    keys = page.keyboard
+    keys.type("13812345678")
+    keys.press("Tab")
+    keys.type("王先生")
+    keys.press("Tab")
+    keys.type("0431-88886666")
+    keys.press("Tab")
+    choose(page, "id_city", "长春")
+    keys.press("Tab")
+    keys.type("长春市朝阳区人民大街100号")
+    keys.press("Tab")
+    choose(page, "id_business_line", "网络质量")
+    keys.press("Tab")
+    keys.type("长春4G上网很慢")
+    keys.press("Tab")
+    keys.type("近三天晚上4G上网很慢，网页打不开。")
+    # the open incident that looks like this is suggested; Alt+1 links it
+    expect(page.get_by_test_id("similar")).to_contain_text(incident.number)
+    keys.press("Alt+1")
+    expect(page.locator("#linked-number")).to_have_text(incident.number)
+    keys.press("Tab")  # severity: general
+    keys.press("Tab")  # escalation: none
+    keys.press("Tab")  # VIP: no
+    keys.press("Tab")  # outcome: dispatch (the checked radio)
+    keys.press("Tab")
+    expect(page.locator("#id_department")).to_be_focused()
+    choose(page, "id_department", "网络部")
+    keys.press("Control+Enter")
+    expect(page.get_by_test_id("last")).to_contain_text("已派发")
+
+    complaint = Complaint.objects.get()
+    assert (complaint.incident, complaint.department.code) == (incident, "NET")
+    url = f"{live_server.url}/incidents/complaints/{complaint.pk}/"
+
+    # the network department hands it over, contacts the customer and replies
+    sign_in(page, live_server, "net_contact")
+    page.goto(url)
+
+    def act(name, fill=None, choose_label=None):
+        panel = page.locator(f'details[data-action="{name}"]')
+        panel.locator("summary").click()
+        if choose_label:
+            panel.get_by_label(choose_label[0]).select_option(label=choose_label[1])
+        for label, value in (fill or {}).items():
+            panel.get_by_label(label).fill(value)
+        panel.locator('button[type="submit"]').click()
+
+    act(
+        "hand_over",
+        choose_label=(
+            "首问责任人",
+            complaint.department.members.get(user__username="net_contact").full_name,
+        ),
+    )
+    expect(page.get_by_test_id("complaint-state")).to_have_text("已转交首问责任人")
+    act("contact")
+    expect(page.get_by_test_id("complaint-state")).to_have_text("已联系客户")
+    act("reply", {"原因及处理结果": "基站恢复，网速正常"})
+    expect(page.get_by_test_id("complaint-state")).to_have_text("已回复")
+
+    # the hotline calls the customer back: satisfied, archived
+    sign_in(page, live_server, "hotline1")
+    page.goto(url)
+    panel = page.locator('details[data-action="callback"]')
+    panel.locator("summary").click()
+    panel.get_by_label("满意", exact=True).check()
+    panel.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("complaint-state")).to_have_text("已归档")

@@ -1,0 +1,492 @@
+"""Complaints: the whole first-ask figure of seed 002, intake over REST (idempotent, bulk),
+aggregation into incidents, mass-complaint detection, Chinese similarity, privacy."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import complaint_services as cs
+from incidents.complaint_selectors import customer_history, incidents_like, mask
+from incidents.deadline_services import deadlines_sweep
+from incidents.models import Complaint, MassComplaintCluster, PersonalDataRead, TimelineEvent
+from notifications.models import Notification
+from organisation.models import City, Department
+from organisation.services import api_key_create
+
+pytestmark = pytest.mark.django_db
+
+
+def body(**overrides):
+    data = {
+        "channel": "hotline",
+        "customer_name": "王先生",
+        "customer_phone": "13812345678",
+        "customer_account": "0431-88886666",
+        "city": City.objects.get(code="CC"),
+        "address": "长春市朝阳区人民大街 100 号",
+        "business_line": "network",
+        "summary": "家里 4G 信号差，上网很慢",
+        "description": "近三天晚上 4G 上网很慢，网页打不开，视频卡顿。",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def take(demo):
+    def take(actor="hotline1", **overrides):
+        return cs.complaint_create(actor=demo[actor], **body(**overrides))
+
+    return take
+
+
+def net(demo):
+    return Department.objects.get(code="NET")
+
+
+def states(complaint):
+    return list(complaint.timeline.filter(kind="transition").values_list("from_state", "to_state"))
+
+
+def test_the_whole_figure_from_hotline_to_archive(take, demo):
+    complaint = take()
+    assert (complaint.state, complaint.first_ask_owner) == ("received", demo["hotline1"])
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    cs.complaint_hand_over(
+        complaint_id=complaint.pk, actor=demo["net_contact"], handler=demo["net_leader"]
+    )
+    cs.complaint_contact(complaint_id=complaint.pk, actor=demo["net_leader"])
+    cs.complaint_reply(
+        complaint_id=complaint.pk, actor=demo["net_leader"], resolved_at=timezone.now(),
+        cause_and_result="基站扩容后恢复",
+    )  # fmt: skip
+    cs.complaint_callback(complaint_id=complaint.pk, actor=demo["hotline1"], satisfied=True)
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.satisfaction) == ("archived", "satisfied")
+    assert complaint.first_ask_owner == demo["hotline1"]  # first-ask owner throughout
+    assert states(complaint) == [
+        ("received", "dispatched"), ("dispatched", "assigned"), ("assigned", "in_progress"),
+        ("in_progress", "replied"), ("replied", "archived"),
+    ]  # fmt: skip
+    met = set(complaint.deadlines.filter(state="met").values_list("kind", flat=True))
+    assert {
+        "complaint-form-issue",
+        "complaint-handover",
+        "complaint-contact",
+        "complaint-repair",
+        "complaint-callback",
+    } <= met
+
+
+def test_resolved_at_first_contact(take, demo):
+    complaint = take(business_line="billing", summary="咨询套餐资费")
+    cs.complaint_resolve_first_contact(
+        complaint_id=complaint.pk, actor=demo["hotline1"], satisfaction="satisfied"
+    )
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.satisfaction) == ("archived", "satisfied")
+    assert not complaint.deadlines.filter(state="pending").exists()
+
+
+def test_not_ours_goes_back_and_is_redispatched(take, demo):
+    complaint = take()
+    cs.complaint_dispatch(
+        complaint_id=complaint.pk,
+        actor=demo["hotline1"],
+        department=Department.objects.get(code="MKT"),
+    )
+    cs.complaint_return(
+        complaint_id=complaint.pk, actor=demo["mkt_contact"], reason="属网络问题，非本部门"
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == "returned"
+    assert Notification.objects.filter(
+        recipient=demo["hotline1"], kind="complaint.returned"
+    ).exists()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.department.code, complaint.round) == ("dispatched", "NET", 1)
+    handovers = complaint.deadlines.filter(kind="complaint-handover").order_by("round")
+    assert [(d.round, d.state, d.responsible_department.code) for d in handovers] == [
+        (0, "cancelled", "MKT"),
+        (1, "pending", "NET"),
+    ]
+
+
+def test_an_unsatisfied_customer_sends_it_back_as_a_repeat(take, demo):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    cs.complaint_hand_over(
+        complaint_id=complaint.pk, actor=demo["net_contact"], handler=demo["net_contact"]
+    )
+    cs.complaint_contact(complaint_id=complaint.pk, actor=demo["net_contact"])
+    cs.complaint_reply(
+        complaint_id=complaint.pk,
+        actor=demo["net_contact"],
+        resolved_at=timezone.now(),
+        cause_and_result="已处理",
+    )
+    cs.complaint_callback(
+        complaint_id=complaint.pk, actor=demo["hotline2"], satisfied=False, note="仍然很慢"
+    )
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.repeat_count, complaint.satisfaction) == (
+        "assigned",
+        1,
+        "unsatisfied",
+    )
+    assert complaint.deadlines.get(kind="complaint-contact", round=1).state == "pending"
+    cs.complaint_contact(complaint_id=complaint.pk, actor=demo["net_contact"])
+    cs.complaint_reply(
+        complaint_id=complaint.pk,
+        actor=demo["net_contact"],
+        resolved_at=timezone.now(),
+        cause_and_result="新建基站",
+    )
+    cs.complaint_callback(complaint_id=complaint.pk, actor=demo["hotline2"], satisfied=True)
+    complaint.refresh_from_db()
+    assert complaint.state == "archived"
+
+
+def test_a_vip_referral_is_answered_by_the_referring_employee(take, demo, api_client):
+    complaint = take(
+        channel="employee_referral",
+        is_vip=True,
+        referred_by=demo["ent_leader"],
+        business_line="enterprise_product",
+    )
+    cs.complaint_dispatch(
+        complaint_id=complaint.pk,
+        actor=demo["hotline1"],
+        department=Department.objects.get(code="ENT"),
+    )
+    cs.complaint_hand_over(
+        complaint_id=complaint.pk, actor=demo["ent_contact"], handler=demo["ent_contact"]
+    )
+    cs.complaint_contact(complaint_id=complaint.pk, actor=demo["ent_contact"])
+    cs.complaint_reply(
+        complaint_id=complaint.pk,
+        actor=demo["ent_contact"],
+        resolved_at=timezone.now(),
+        cause_and_result="专线恢复",
+    )
+    assert (
+        complaint.deadlines.get(kind="complaint-callback").responsible_person == demo["ent_leader"]
+    )
+    api_client.force_authenticate(demo["hotline1"])
+    refused = api_client.post(
+        f"/api/v1/complaints/{complaint.pk}/callback/", {"satisfaction": "satisfied"}
+    )
+    assert refused.status_code == 403
+    api_client.force_authenticate(demo["ent_leader"])
+    done = api_client.post(
+        f"/api/v1/complaints/{complaint.pk}/callback/", {"satisfaction": "satisfied"}
+    )
+    assert done.status_code == 200 and done.json()["state"] == "archived"
+
+
+def test_an_employee_referral_names_the_employee(take):
+    with pytest.raises(Exception) as error:
+        take(channel="employee_referral")
+    assert "referred_by" in error.value.message_dict
+
+
+def test_a_handover_not_done_in_30_minutes_tells_the_leader(take, demo):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    handover = complaint.deadlines.get(kind="complaint-handover")
+    deadlines_sweep(now=handover.due_at + timedelta(seconds=1))
+    told = Notification.objects.filter(
+        kind="deadline.breached", link=complaint.get_absolute_url()
+    ).values_list("recipient__username", flat=True)
+    assert set(told) >= {"net_contact", "net_leader"}
+
+
+def test_the_reply_needs_the_three_clears(take, demo, api_client):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    cs.complaint_hand_over(
+        complaint_id=complaint.pk, actor=demo["net_contact"], handler=demo["net_contact"]
+    )
+    cs.complaint_contact(complaint_id=complaint.pk, actor=demo["net_contact"])
+    api_client.force_authenticate(demo["net_contact"])
+    response = api_client.post(
+        f"/api/v1/complaints/{complaint.pk}/reply/", {"resolved_at": timezone.now().isoformat()}
+    )
+    assert (
+        response.status_code == 400 and response.json()["errors"][0]["attr"] == "cause_and_result"
+    )
+
+
+def test_handover_to_someone_outside_the_department_is_refused(take, demo):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    with pytest.raises(Exception) as error:
+        cs.complaint_hand_over(
+            complaint_id=complaint.pk, actor=demo["net_contact"], handler=demo["mkt_contact"]
+        )
+    assert "handler" in error.value.message_dict
+
+
+def test_wrong_state_and_wrong_person(take, demo, api_client):
+    complaint = take()
+    api_client.force_authenticate(demo["net_contact"])
+    assert api_client.post(f"/api/v1/complaints/{complaint.pk}/contact/").status_code in (
+        403,
+        404,
+        409,
+    )
+    api_client.force_authenticate(demo["hotline1"])
+    wrong_state = api_client.post(f"/api/v1/complaints/{complaint.pk}/contact/")
+    assert wrong_state.status_code == 409
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    forbidden = api_client.post(
+        f"/api/v1/complaints/{complaint.pk}/hand_over/", {"handler": "net_contact"}
+    )
+    assert forbidden.status_code == 403
+
+
+def test_convening_another_department(take, demo):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    cooperation = cs.complaint_convene(
+        complaint_id=complaint.pk,
+        actor=demo["net_contact"],
+        department=Department.objects.get(code="MKT"),
+        assignment="核实资费补偿",
+    )
+    assert cooperation.assignment == "核实资费补偿"
+    assert complaint.timeline.filter(kind="cooperation").exists()
+
+
+# --- REST intake --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def system(demo, api_client):
+    _key, raw = api_key_create(name="10086 feed", department=Department.objects.get(code="CSC"))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return api_client
+
+
+def payload(**overrides):
+    data = {
+        "external_id": "T-1",
+        "customer_name": "李女士",
+        "customer_phone": "13900001111",
+        "customer_account": "1390000111",
+        "city": "JL",
+        "address": "吉林市船营区",
+        "business_line": "billing",
+        "summary": "话费多扣了 20 元",
+        "description": "本月账单多扣 20 元，未订购任何增值业务。",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_external_system_posts_a_complaint(system):
+    response = system.post("/api/v1/complaints/", payload(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["number"].startswith("CMP-") and body["channel"] == "api"
+    assert body["customer_phone"] == "13900001111"  # its own: in full
+
+
+def test_same_idempotency_key_twice_is_one_row(system):
+    first = system.post("/api/v1/complaints/", payload(), format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    again = system.post("/api/v1/complaints/", payload(), format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and Complaint.objects.count() == 1
+    other = system.post(
+        "/api/v1/complaints/", payload(summary="另一件"), format="json", HTTP_IDEMPOTENCY_KEY="c-1"
+    )
+    assert other.status_code == 409 and Complaint.objects.count() == 1
+
+
+def test_an_external_id_is_unique_per_key(system):
+    system.post("/api/v1/complaints/", payload(), format="json")
+    again = system.post("/api/v1/complaints/", payload(), format="json")
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["code"] == "duplicate_external_id"
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"customer_name": ""}, "customer_name"),
+        ({"address": "  "}, "address"),
+        ({"customer_phone": "call me"}, "customer_phone"),
+        ({"customer_account": ""}, "customer_account"),
+        ({"description": ""}, "description"),
+        ({"city": "XX"}, "city"),
+        ({"business_line": "weather"}, "business_line"),
+        ({"escalation": "moon"}, "escalation"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_no_row(system, overrides, field):
+    response = system.post("/api/v1/complaints/", payload(**overrides), format="json")
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"][0]["attr"] == field
+    assert (
+        not Complaint.objects.exists()
+        and not TimelineEvent.objects.filter(complaint__isnull=False).exists()
+    )
+
+
+def test_bulk_intake_reports_each_item(system):
+    items = [
+        payload(external_id="B-1"),
+        payload(external_id="B-2", customer_name=""),
+        payload(external_id="B-3"),
+    ]
+    response = system.post("/api/v1/complaints/bulk/", {"items": items}, format="json")
+    assert response.status_code == 207
+    results = response.json()
+    assert [r["status"] for r in results] == [201, 400, 201]
+    assert results[1]["errors"][0]["attr"] == "customer_name"
+    assert set(Complaint.objects.values_list("external_id", flat=True)) == {"B-1", "B-3"}
+    too_many = system.post("/api/v1/complaints/bulk/", {"items": [payload()] * 501}, format="json")
+    assert too_many.status_code == 400 and too_many.json()["errors"][0]["attr"] == "items"
+
+
+# --- aggregation ----------------------------------------------------------------------------
+
+
+def test_the_101st_complaint_makes_it_yellow_and_the_301st_orange(
+    make_incident, take, demo, api_client
+):
+    incident = make_incident(cities=(), business_line="billing")
+    assert incident.level == "none"
+    complaints = [
+        take(business_line="billing", customer_phone=f"1380000{i:04d}") for i in range(301)
+    ]
+    api_client.force_authenticate(demo["hotline1"])
+
+    def link(chunk):
+        return api_client.post(
+            "/api/v1/complaints/link/",
+            {"incident": incident.pk, "complaints": [c.pk for c in chunk]},
+            format="json",
+        )
+
+    assert link(complaints[:100]).json()["linked"] == 100
+    incident.refresh_from_db()
+    assert incident.level == "none"  # 100 in a day is not more than 100
+    link(complaints[100:101])
+    incident.refresh_from_db()
+    assert incident.level == "yellow"
+    link(complaints[101:300])
+    incident.refresh_from_db()
+    assert incident.level == "yellow"
+    link(complaints[300:301])
+    incident.refresh_from_db()
+    assert incident.level == "orange"
+    assert incident.level_reasons[0]["factor"] == "complaints_per_day"
+
+
+def test_linking_at_intake_counts_escalated_complaints(make_incident, take):
+    incident = make_incident(cities=(), business_line="billing")
+    for i in range(6):
+        take(
+            business_line="billing",
+            escalation="city_authority",
+            incident=incident,
+            customer_phone=f"1390000{i:04d}",
+        )
+    incident.refresh_from_db()
+    assert incident.level == "yellow"  # more than 5 escalated in a week
+    assert incident.complaints.count() == 6
+
+
+def test_a_wave_of_complaints_with_no_incident_alerts_customer_service(take, demo):
+    for i in range(20):
+        take(customer_phone=f"1370000{i:04d}")
+    cluster = MassComplaintCluster.objects.get()
+    assert cluster.complaints.count() == 20 and cluster.city.code == "CC"
+    told = Notification.objects.filter(kind="complaint.mass").values_list(
+        "recipient__username", flat=True
+    )
+    assert set(told) == {"cs_contact"}
+    take(customer_phone="13700009999")  # the 21st joins the cluster, no second alert
+    assert (
+        cluster.complaints.count() == 21
+        and Notification.objects.filter(kind="complaint.mass").count() == 1
+    )
+
+
+def test_no_mass_alert_when_an_open_incident_covers_it(make_incident, take):
+    make_incident(cities=("CC",), business_line="network")
+    for i in range(25):
+        take(customer_phone=f"1360000{i:04d}")
+    assert not MassComplaintCluster.objects.exists()
+
+
+def test_open_incidents_that_look_like_the_complaint(make_incident):
+    network = make_incident(title="长春地区4G数据业务中断", cities=("CC",))
+    make_incident(
+        title="吉林计费系统重复扣费",
+        description="多地用户反映话费被重复扣除",
+        business_line="billing",
+        cities=("JL",),
+    )
+    make_incident(title="全省VoLTE呼叫失败", cities=("CC",))
+    found = incidents_like(
+        text="长春4G上网很慢，网页打不开",
+        business_line="network",
+        city_id=City.objects.get(code="CC").pk,
+    )
+    assert [incident for incident, _score in found][:1] == [network]
+    billing = incidents_like(text="话费多扣了20元", business_line="billing")
+    assert billing and billing[0][0].title == "吉林计费系统重复扣费"
+    assert incidents_like(text="宽带经常掉线") == []
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+
+def test_masking_and_the_log_of_full_reads(take, demo, api_client):
+    complaint = take()
+    cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net(demo))
+    assert mask("13812345678") == "138****5678"
+    api_client.force_authenticate(demo["exec"])  # sees everything, handles nothing
+    seen = api_client.get(f"/api/v1/complaints/{complaint.pk}/").json()
+    assert (seen["customer_phone"], seen["customer_account"]) == ("138****5678", "043******6666")
+    assert not PersonalDataRead.objects.exists()
+    api_client.force_authenticate(demo["net_contact"])  # the handling department
+    assert (
+        api_client.get(f"/api/v1/complaints/{complaint.pk}/").json()["customer_phone"]
+        == "13812345678"
+    )
+    api_client.force_authenticate(demo["hotline2"])  # the hotline
+    listed = api_client.get("/api/v1/complaints/").json()["results"]
+    assert listed[0]["customer_phone"] == "13812345678"
+    reads = PersonalDataRead.objects.values_list("user__username", "where")
+    assert set(reads) == {("net_contact", "api.detail"), ("hotline2", "api.list")}
+
+
+def test_customer_history_by_phone(take):
+    first = take(summary="上月信号差")
+    second = take(summary="本月又慢了")
+    take(customer_phone="13999999999")
+    assert list(customer_history(phone="13812345678")) == [second, first]
+
+
+def test_bulk_reports_a_repeated_external_id_and_keeps_the_rest(system):
+    system.post("/api/v1/complaints/", payload(external_id="D-0"), format="json")
+    items = [
+        payload(external_id="D-0"),
+        payload(external_id="D-1"),
+        payload(external_id="D-1"),
+        payload(external_id=""),
+    ]
+    results = system.post("/api/v1/complaints/bulk/", {"items": items}, format="json").json()
+    assert [r["status"] for r in results] == [409, 201, 409, 201]
+    assert Complaint.objects.filter(external_id="D-1").count() == 1
+    created = Complaint.objects.get(pk=results[1]["id"])
+    assert (
+        created.number == results[1]["number"]
+        and created.deadlines.filter(kind="complaint-form-issue").exists()
+    )

@@ -1,0 +1,100 @@
+"""Real servers for the tests of outgoing channels: an SMTP server (aiosmtpd) and a local
+HTTP server that records what it receives."""
+
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _MailHandler:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(
+            {
+                "to": envelope.rcpt_tos,
+                "subject": str(message["subject"]),
+                "body": message.get_body(preferencelist=("plain",)).get_content(),
+                "message_id": str(message["message-id"]),
+            }
+        )
+        return "250 OK"
+
+
+class SMTPServer:
+    def __init__(self):
+        self.handler = _MailHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class HTTPServer:
+    """Answers every POST with ``reply`` (status, JSON body) and records it."""
+
+    reply: tuple[int, dict] = (200, {"errcode": 0, "code": 0})
+    requests: list[Request] = field(default_factory=list)
+
+    def __enter__(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                server.requests.append(
+                    Request(self.path, dict(self.headers), self.rfile.read(length))
+                )
+                status, body = server.reply
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

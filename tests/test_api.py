@@ -1,0 +1,54 @@
+"""Ground rules of the REST contract that hold for every resource."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def authed(api_client, user_factory):
+    api_client.force_authenticate(user_factory())
+    return api_client
+
+
+def test_departments_and_cities_are_listed_by_code(authed, department_factory, city_factory):
+    city = city_factory(code="CC", name_zh="长春", name_en="Changchun")
+    department_factory(code="BR-CC", kind="branch", city=city)
+    body = authed.get("/api/v1/departments/", {"code": "BR-CC"}).json()
+    assert body["count"] == 1
+    assert body["results"][0]["city"] == "CC"
+    cities = authed.get("/api/v1/cities/").json()
+    assert [c["code"] for c in cities["results"]] == ["CC"]
+
+
+def test_a_bad_filter_is_a_400_naming_the_field(authed):
+    response = authed.get("/api/v1/departments/", {"kind": "bogus"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert body["errors"][0]["attr"] == "kind"
+    assert body["errors"][0]["code"] == "invalid_choice"
+
+
+def test_page_size_is_capped_at_500(authed):
+    from organisation.models import Department
+
+    Department.objects.bulk_create(
+        Department(code=f"X{i:03d}", name_zh="部", name_en="dept", kind="network")
+        for i in range(501)
+    )
+    body = authed.get("/api/v1/departments/", {"page_size": 100000}).json()
+    assert body["count"] == Department.objects.count() > 500
+    assert len(body["results"]) == 500
+    assert body["next"] is not None
+
+
+def test_unknown_record_is_a_json_404(authed):
+    response = authed.get("/api/v1/departments/999999/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_the_api_is_read_only_for_departments(authed):
+    response = authed.post("/api/v1/departments/", {"code": "X"}, format="json")
+    assert response.status_code == 405

@@ -1,0 +1,36 @@
+import pytest
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker_without_auth(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
+    assert body["calendar"][str(timezone.localdate().year)] == "ok"
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, use_broker):
+    # A port where nothing listens: the check must fail fast and say so, without secrets.
+    use_broker("redis://:secret@127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("error")
+    assert "secret" not in response.content.decode()
+
+
+def test_a_year_the_calendar_does_not_know_is_loud(client):
+    import time_machine
+
+    # 2099: neither the statutory calendar package nor any override knows it.
+    with time_machine.travel("2099-03-01 10:00 +0800", tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["calendar"]["2099"].startswith("error")
+    assert body["calendar"]["2100"].startswith("warning")

@@ -1,0 +1,36 @@
+"""Chinese is the default language and its catalogue is complete and compiled."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+def test_every_message_is_translated_and_compiled():
+    catalogue = polib.pofile(str(CATALOGUE / "django.po"))
+    assert len(catalogue) > 0, "the catalogue is empty"
+    assert not catalogue.fuzzy_entries(), "fuzzy translations left"
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    assert not untranslated, f"untranslated: {untranslated}"
+    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(CATALOGUE / "django.mo"))}
+    stale = [entry.msgid for entry in catalogue if compiled.get(entry.msgid) != entry.msgstr]
+    assert not stale, f"django.mo is stale, run `make messages`: {stale}"
+
+
+@pytest.mark.django_db
+def test_pages_are_chinese_even_when_the_browser_asks_for_english(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "登录烽火" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_turns_the_pages_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get(reverse("login")).content.decode()
+    assert "Log in to Fenghuo" in page
