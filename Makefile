@@ -35,7 +35,7 @@ install-dev: $(BIN)/.installed-dev
 ## run: install, migrate, load the demo data, start web + worker + beat (Ctrl-C stops all)
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --records
 	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
 	$(BIN)/honcho -d . -f config/Procfile start
 

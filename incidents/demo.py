@@ -1,7 +1,206 @@
-"""Demo data of incidents, run by `manage.py seed_demo` after the organisation."""
+"""Demo data of incidents: the defaults for `manage.py seed_demo`, and — with `--records`, as
+`make run` does — a handful of incidents and complaints walked through the real services, so
+a newcomer finds inboxes, deadlines, alerts and a dashboard with something in them."""
 
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from organisation.models import City, Department
+
+from . import complaint_services, improvement_services, services
+from .choices import SubmissionKind
 from .defaults import apply_defaults
+from .models import Complaint, Incident
+from .workflow import is_major
+
+STEPS = ("classified", "dispatched", "handling", "submitted", "resolved", "improving", "improved")
 
 
 def seed() -> None:
     apply_defaults()
+
+
+def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
+    """Move ``incident`` along the happy path, from its state up to ``to``, as the roles that
+    own each step (``people`` by username: the demo organisation)."""
+    owner = next(
+        user
+        for user in people.values()
+        if user.username.endswith("_contact")
+        and user.profile.department_id == incident.owning_department_id
+    )
+    steps = {
+        "dispatched": lambda: services.incident_publish(
+            incident_id=incident.pk, actor=people["cs_contact"]
+        ),
+        "handling": lambda: services.incident_acknowledge(incident_id=incident.pk, actor=owner),
+        "submitted": lambda: submit_all(incident, owner),
+        "resolved": lambda: services.incident_resolve(
+            incident_id=incident.pk,
+            actor=owner,
+            restored_at=timezone.now(),
+            cause_and_result="基站传输板卡故障，已更换，业务恢复",
+        ),
+        "improving": lambda: services.incident_start_improvement(
+            incident_id=incident.pk, actor=owner
+        ),
+        "improved": lambda: improve_all(incident, owner, people["manager"]),
+        "closed": lambda: services.incident_close(
+            incident_id=incident.pk, actor=people["manager"]
+        ),
+    }
+    order = [*STEPS, "closed"]
+    incident.refresh_from_db()  # from where it stands
+    for step in order[order.index(incident.state) + 1 : order.index(to) + 1]:
+        steps[step]()
+    incident.refresh_from_db()
+    return incident
+
+
+def submit_all(incident: Incident, owner: User) -> None:
+    """Every submission the incident's level and source ask for."""
+    incident.refresh_from_db()
+    kinds = [SubmissionKind.EXPLANATION, SubmissionKind.ROOT_CAUSE]
+    if incident.source == "hq":
+        kinds += [SubmissionKind.HQ_FEEDBACK, SubmissionKind.HQ_PLAN]
+    if incident.source == "hq" or incident.level in ("red", "orange"):
+        kinds.append(SubmissionKind.LEADERSHIP_REPORT)
+    for kind in kinds:
+        content = (
+            {"root_cause": "传输板卡故障", "handling_plan": "逐一回访受影响客户"}
+            if kind == SubmissionKind.ROOT_CAUSE
+            else {"text": f"{kind} 内容"}
+        )
+        services.incident_submit(incident_id=incident.pk, actor=owner, kind=kind, content=content)
+
+
+def improve_all(incident: Incident, owner: User, working_group: User) -> None:
+    """What closing needs: the summary report; for a major event also a meeting, one measure
+    done and verified, and the special bulletin."""
+    incident.refresh_from_db()
+    major = is_major(incident)
+    meeting = (
+        {
+            "meeting_date": timezone.localdate(),
+            "attendees": "网络部、客户服务部",
+            "conclusions": "加强巡检",
+        }
+        if major
+        else {}
+    )
+    improvement_services.incident_report_summary(
+        incident_id=incident.pk,
+        actor=owner,
+        cause="传输板卡老化",
+        process="定位、更换板卡、回访客户",
+        result="业务恢复",
+        lessons="备件储备不足",
+        **meeting,
+    )
+    if major:
+        item = improvement_services.action_item_add(
+            incident_id=incident.pk,
+            actor=owner,
+            title="全省同型号板卡巡检",
+            owner_department=incident.owning_department,
+            due_at=timezone.now() + timedelta(days=7),
+        )
+        improvement_services.action_item_complete(item_id=item.pk, actor=owner, evidence="巡检报告")
+        improvement_services.action_item_verify(item_id=item.pk, actor=working_group)
+        improvement_services.incident_report_bulletin(
+            incident_id=incident.pk,
+            actor=owner,
+            effect="同类故障未再发生",
+            reported_to="主管副总经理、应急处理领导组",
+            reported_at=timezone.now(),
+        )
+
+
+# (title, business line, city codes, customers affected, minutes ago, state to reach)
+INCIDENTS = (
+    ("长春、吉林、四平 4G 数据业务中断", "network", ("CC", "JL", "SP"), 30000, 50, "handling"),
+    ("吉林市宽带批量掉线", "network", ("JL",), 6000, 25, "dispatched"),
+    ("账单重复扣取流量包费用", "business_support", ("CC",), 2500, 90, "resolved"),
+    ("视频彩铃业务播放异常", "value_added", ("TH",), 1200, 110, "closed"),
+    ("政企专线延边区域中断", "enterprise_product", ("YB",), 300, 100, "improving"),
+    ("白城地区语音通话质量下降", "network", ("BC",), 800, 10, "received"),
+)
+
+CUSTOMERS = (
+    ("王先生", "13812345678", "CC", "network", "家里 4G 信号差，上网很慢"),
+    ("李女士", "13900001111", "JL", "network", "宽带下午起一直掉线"),
+    ("张先生", "13604312222", "CC", "billing", "本月流量包被扣了两次"),
+    ("赵女士", "13756783333", "SP", "network", "手机上不了网，网页打不开"),
+    ("刘先生", "15843214444", "TH", "value_added", "视频彩铃放不出来"),
+    ("陈女士", "18943105555", "YB", "enterprise_product", "公司专线中断，影响营业"),
+    ("杨先生", "13009876666", "LY", "service", "营业厅办理业务等候太久"),
+    ("周女士", "13154327777", "BS", "billing", "没订购的增值业务被扣费"),
+)
+
+
+def seed_records() -> int:
+    """Walk a few incidents and complaints through the services (only into an empty
+    database); returns how many records were made."""
+    if Incident.objects.exists() or Complaint.objects.exists():
+        return 0
+    people = {user.username: user for user in User.objects.select_related("profile__department")}
+    now = timezone.now()
+    made = []
+    for title, line, cities, customers, minutes, to in INCIDENTS:
+        incident = services.incident_create(
+            actor=people["cs_contact"],
+            title=title,
+            business_line=line,
+            source="business_risk",
+            cities=list(City.objects.filter(code__in=cities)),
+            customers_affected=customers,
+            occurred_at=now - timedelta(minutes=minutes),
+        )
+        made.append(drive(incident, people, to) if to != "received" else incident)
+    outage = made[0]
+    hotline = people["hotline1"]
+    network = Department.objects.get(code="NET")
+    for index, (name, phone, city, line, summary) in enumerate(CUSTOMERS):
+        complaint = complaint_services.complaint_create(
+            actor=hotline,
+            channel="hotline",
+            customer_name=name,
+            customer_phone=phone,
+            customer_account=f"0431-{8800_0000 + index}",
+            city=City.objects.get(code=city),
+            address=f"{city} 市人民大街 {100 + index} 号",
+            business_line=line,
+            summary=summary,
+            description=f"{summary}，请尽快处理。",
+            incident=outage if city in ("CC", "SP") and line == "network" else None,
+        )
+        if index == 2:
+            complaint_services.complaint_resolve_first_contact(
+                complaint_id=complaint.pk, actor=hotline, satisfaction="satisfied"
+            )
+        elif index in (1, 6):
+            _answer(complaint, hotline, network if index == 1 else None, people)
+    return len(made) + len(CUSTOMERS)
+
+
+def _answer(complaint: Complaint, hotline: User, department, people) -> None:
+    """Dispatch, hand over, contact, reply and call back: one complaint archived."""
+    department = department or Department.objects.get(code="MKT")
+    contact = next(
+        user
+        for user in people.values()
+        if user.username.endswith("_contact") and user.profile.department_id == department.pk
+    )
+    pk = complaint.pk
+    complaint_services.complaint_dispatch(complaint_id=pk, actor=hotline, department=department)
+    complaint_services.complaint_hand_over(complaint_id=pk, actor=contact, handler=contact)
+    complaint_services.complaint_contact(complaint_id=pk, actor=contact)
+    complaint_services.complaint_reply(
+        complaint_id=pk,
+        actor=contact,
+        resolved_at=timezone.now(),
+        cause_and_result="已现场处理，客户确认恢复",
+    )
+    complaint_services.complaint_callback(complaint_id=pk, actor=hotline, satisfied=True)

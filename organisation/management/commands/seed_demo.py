@@ -13,6 +13,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Load demo people even though DEBUG is off (they share one known password).",
         )
+        parser.add_argument(
+            "--records",
+            action="store_true",
+            help="Also walk a few demo incidents and complaints through the workflow "
+            "(only into a database that has none).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -28,6 +34,15 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}")
+        if options["records"]:
+            from incidents.demo import seed_records
+
+            made = seed_records()
+            self.stdout.write(
+                f"Demo incidents and complaints: {made} made."
+                if made
+                else "Demo incidents and complaints: the database has records already."
+            )
 
 
 def _width(text: str) -> int:
