@@ -47,9 +47,7 @@ def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
             incident_id=incident.pk, actor=owner
         ),
         "improved": lambda: improve_all(incident, owner, people["manager"]),
-        "closed": lambda: services.incident_close(
-            incident_id=incident.pk, actor=people["manager"]
-        ),
+        "closed": lambda: services.incident_close(incident_id=incident.pk, actor=people["manager"]),
     }
     order = [*STEPS, "closed"]
     incident.refresh_from_db()  # from where it stands
