@@ -65,11 +65,15 @@ messages: $(BIN)/.installed
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
-## vendor: refresh the vendored ECharts build from the npm registry
+## vendor: refresh the vendored ECharts build and the province map from the npm registry
 vendor:
 	rm -rf .vendor-tmp && mkdir .vendor-tmp
 	cd .vendor-tmp && npm pack echarts --silent && tar xzf echarts-*.tgz
 	cp .vendor-tmp/package/dist/echarts.min.js .vendor-tmp/package/LICENSE .vendor-tmp/package/NOTICE static/vendor/echarts/
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	# the province map: ECharts 4 shipped its provinces' GeoJSON (same licence)
+	cd .vendor-tmp && npm pack echarts@4.9.0 --silent && tar xzf echarts-*.tgz
+	cp .vendor-tmp/package/map/json/province/jilin.json static/vendor/echarts/
 	rm -rf .vendor-tmp
 
 clean:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,7 +126,28 @@ def _chart_data(overview: dict, trends: dict, links: dict) -> dict:
             }
             for r in overview["complaints_today_by_city"]
         ],
+        "map": _province_map(overview, links),
         "incident_list": reverse("incidents:list"),
+    }
+
+
+def _province_map(overview: dict, links: dict) -> dict | None:
+    """Today's complaints of every city, for the province map (none when no map is set)."""
+    if not settings.DASHBOARD_PROVINCE_MAP:
+        return None
+    counts = {r["key"]: r["n"] for r in overview["complaints_today_by_city"]}
+    return {
+        "url": static(settings.DASHBOARD_PROVINCE_MAP),
+        "name": _("Complaints today"),
+        "areas": [
+            {
+                "name": city.name,
+                "name_zh": city.name_zh,
+                "value": counts.get(pk, 0),
+                "url": links["city"](city.code),
+            }
+            for pk, city in links["cities"].items()
+        ],
     }
 
 

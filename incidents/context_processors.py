@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from organisation.models import Role
 from organisation.selectors import user_has_role
 
@@ -18,4 +20,21 @@ def calendar_warning(request):
     if not problems:
         return {}
     error = any(state.startswith("error") for state in problems.values())
-    return {"calendar_problems": problems, "calendar_error": error}
+    return {
+        "calendar_problems": {
+            year: _(
+                "The working-day calendar does not know %(year)s: working-day limits cannot "
+                "be computed. Enter that year's working-day overrides now."
+            )
+            % {"year": year}
+            if state.startswith("error")
+            else _(
+                "The working-day calendar does not know %(year)s yet: enter its working-day "
+                "overrides once the State Council publishes the holiday schedule (or upgrade "
+                "chinesecalendar)."
+            )
+            % {"year": year}
+            for year, state in problems.items()
+        },
+        "calendar_error": error,
+    }

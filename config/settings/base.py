@@ -238,6 +238,9 @@ DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)
 DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)
+# The province's cities as a map (GeoJSON under static/, one feature per city, named as the
+# cities' Chinese names begin); empty draws bars instead. The default is the demo province.
+DASHBOARD_PROVINCE_MAP = env("DASHBOARD_PROVINCE_MAP", default="vendor/echarts/jilin.json")
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "incidents.tasks.sweep_deadlines_task",

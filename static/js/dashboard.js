@@ -59,6 +59,32 @@
     });
     bars("chart-lines", data.by_line);
     bars("chart-cities", data.by_city);
+    if (data.map) { provinceMap(data.map); }
+  }
+
+  // The province's cities coloured by today's complaints; a click opens that city's list.
+  // The GeoJSON is fetched once; its features are named as the cities' Chinese names begin
+  // (长春 → 长春市, 延边 → 延边朝鲜族自治州).
+  var geo = null;
+  function provinceMap(map) {
+    var ready = geo ? Promise.resolve(geo) : fetch(map.url).then(function (r) { return r.json(); });
+    ready.then(function (json) {
+      if (!geo) { geo = json; echarts.registerMap("province", json); }
+      var features = json.features.map(function (f) { return f.properties.name; });
+      var areas = map.areas.map(function (a) {
+        var feature = features.filter(function (n) { return n.indexOf(a.name_zh) === 0; })[0];
+        return { name: feature || a.name_zh, label: a.name, value: a.value, url: a.url };
+      });
+      var top = Math.max.apply(null, areas.map(function (a) { return a.value; }).concat([1]));
+      chart("chart-map", {
+        tooltip: { formatter: function (p) { return p.data ? p.data.label + ": " + p.data.value : p.name; } },
+        visualMap: { min: 0, max: top, left: 8, bottom: 8, calculable: true,
+                     inRange: { color: ["#eaf1fb", "#1d5fa8", "#c8161d"] } },
+        series: [{ type: "map", map: "province", name: map.name, roam: false, data: areas,
+                   label: { show: true, fontSize: 10,
+                            formatter: function (p) { return p.data ? p.data.label : p.name; } } }]
+      }, function (event) { if (event.data) { window.location.href = event.data.url; } });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", draw);

@@ -50,6 +50,9 @@ def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server
     for code in ("NET", "DATA"):  # the owners of the two incidents, among others
         expect(table.locator(f'tr[data-department="{code}"]')).to_be_visible()
     expect(page.locator("#chart-incidents svg")).to_be_visible()  # ECharts drew the trend
+    province = page.locator("#chart-map svg")  # the province's nine cities, today's complaints
+    expect(province.locator("text", has_text="长春")).to_be_visible()
+    assert province.locator("path").count() >= 9
 
     filters = page.locator("#dashboard-filters")
     filters.get_by_label("部门").select_option("NET")

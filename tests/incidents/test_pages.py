@@ -195,3 +195,15 @@ def test_the_console_takes_and_dispatches_a_complaint(client, demo):
     assert {"customer_name", "address", "customer_account", "description", "department"} <= set(
         errors
     )
+
+
+def test_an_unknown_calendar_year_is_a_banner_in_chinese_for_the_working_group(client, demo):
+    import time_machine
+
+    # 2099 unknown to the package and without overrides: an error; 2100: a warning.
+    with time_machine.travel("2099-03-01 10:00 +0800", tick=False):
+        client.force_login(demo["manager"])
+        page = client.get(reverse("incidents:list")).content.decode()
+        assert "工作日历不知道 2099 年" in page and "工作日历尚不知道 2100 年" in page
+        client.force_login(demo["hotline1"])
+        assert "工作日历" not in client.get(reverse("incidents:list")).content.decode()
