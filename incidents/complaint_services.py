@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -308,17 +309,11 @@ def _number(complaints: list[Complaint]) -> None:
 def complaint_create(*, actor: User, **intake: Any) -> Complaint:
     """Take one complaint (hotline, web, or an external system)."""
     complaint = _prepare(actor=actor, **intake)
-    if (
-        complaint.external_id
-        and complaint.api_key is not None
-        and Complaint.objects.filter(
-            api_key=complaint.api_key, external_id=complaint.external_id
-        ).exists()
-    ):
-        raise _duplicate()
     _number([complaint])
     try:
-        with transaction.atomic():  # a concurrent post of the same external_id loses here
+        # a repeated external_id of the key loses here, on the unique constraint (its number
+        # is skipped: duplicates are rare, and checking first would cost every intake)
+        with transaction.atomic():
             _store([complaint], actor=actor)
     except IntegrityError:
         raise _duplicate() from None
@@ -744,23 +739,34 @@ def _detect_mass(
         if rule.business_line and rule.business_line != sample.business_line:
             continue
         since = sample.created_at - timedelta(minutes=rule.window_minutes)
-        cluster = MassComplaintCluster.objects.filter(
-            business_line=sample.business_line,
-            city=sample.city_id,
-            incident__isnull=True,
-            dismissed_at__isnull=True,
-            detected_at__gte=since,
-        ).first()
-        if cluster is not None:
-            cluster.complaints.add(*complaints)
-            return cluster
         recent = Complaint.objects.filter(
             business_line=sample.business_line,
             city=sample.city_id,
             incident__isnull=True,
             created_at__gte=since,
+        ).order_by()
+        # One statement: the open cluster, if any, and the threshold-th recent complaint.
+        found = (
+            Complaint.objects.filter(pk=sample.pk)
+            .values(
+                cluster=Subquery(
+                    MassComplaintCluster.objects.filter(
+                        business_line=sample.business_line,
+                        city=sample.city_id,
+                        incident__isnull=True,
+                        dismissed_at__isnull=True,
+                        detected_at__gte=since,
+                    ).values("pk")[:1]
+                ),
+                nth=Subquery(recent.values("pk")[rule.threshold - 1 : rule.threshold]),
+            )
+            .get()
         )
-        if len(recent.values_list("pk", flat=True)[: rule.threshold]) < rule.threshold:
+        if found["cluster"] is not None:
+            cluster = MassComplaintCluster.objects.get(pk=found["cluster"])
+            cluster.complaints.add(*complaints)
+            return cluster
+        if found["nth"] is None:  # fewer than the threshold
             continue
         if _matching_open_incident(sample) is not None:
             continue

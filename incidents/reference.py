@@ -1,5 +1,6 @@
 """Reference data every intake reads — deadline policies, mass-complaint rules, calendar
-overrides, the customer-service department — kept for a short while in the process cache.
+overrides, the customer-service department, the cities — kept for a short while in the
+process cache.
 
 Saving or deleting one of them clears its entry at once in this process; other processes
 see the change within ``TIMEOUT`` seconds."""
@@ -13,6 +14,7 @@ _MODELS = {
     "incidents.MassComplaintRule": "mass_rules",
     "incidents.CalendarOverride": "calendar_overrides",
     "organisation.Department": "departments",
+    "organisation.City": "cities",
 }
 
 

@@ -11,6 +11,7 @@ from incidents.choices import (
 )
 from incidents.complaint_selectors import mask, sees_personal_data
 from incidents.models import Incident
+from incidents.reference import cached
 from organisation.api.fields import CodeField, DateTimeField
 from organisation.models import City
 
@@ -67,6 +68,19 @@ class ComplaintSerializer(serializers.Serializer):
         )
 
 
+class CityField(CodeField):
+    """A city by code, from the process's reference cache: every intake names one, and the
+    province's cities seldom change (saving one clears the cache)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        city = cached("cities", lambda: {c.code: c for c in City.objects.all()}).get(data)
+        if city is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return city
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=100, required=False, default="", allow_blank=True
@@ -77,7 +91,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     customer_name = serializers.CharField(max_length=100)
     customer_phone = serializers.CharField(max_length=30)
     customer_account = serializers.CharField(max_length=50)
-    city = CodeField(slug_field="code", queryset=City.objects.all())
+    city = CityField(slug_field="code", queryset=City.objects.all())
     address = serializers.CharField(max_length=300)
     business_line = serializers.ChoiceField(choices=BusinessLine.choices)
     summary = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)

@@ -313,6 +313,14 @@ def test_an_external_id_is_unique_per_key(system):
     assert Complaint.objects.count() == 1
 
 
+def test_an_unknown_city_is_named_and_a_new_one_is_known_at_once(system):
+    refused = system.post("/api/v1/complaints/", payload(city="XX"), format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "city"
+    City.objects.create(code="XX", name_zh="新区", name_en="New district")  # clears the cache
+    taken = system.post("/api/v1/complaints/", payload(city="XX"), format="json")
+    assert taken.status_code == 201 and Complaint.objects.get().city.code == "XX"
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
