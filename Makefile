@@ -13,11 +13,15 @@ help:
 bench-deadlines: $(BIN)/.installed-dev
 	$(BIN)/python bench/deadlines_sweep.py $(BENCH_ARGS)
 
+## bench-dashboard: the metrics endpoints over 1,000,000 incidents and 10,000,000 complaints (PostgreSQL)
+bench-dashboard: $(BIN)/.installed-dev
+	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
+
 ## bench-intake: single and bulk complaint intake under load (PostgreSQL, Redis, `hey`)
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
-.PHONY: bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+.PHONY: bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -38,10 +38,18 @@ class OverviewSerializer(serializers.Serializer):
 
 
 class TrendsSerializer(serializers.Serializer):
-    days = serializers.ListField(child=serializers.DateField())
+    bucket = serializers.ChoiceField(
+        choices=["day", "month"], help_text="Month for a period of more than 92 days."
+    )
+    days = serializers.ListField(
+        child=serializers.DateField(), help_text="The first day of each bucket."
+    )
+    ends = serializers.ListField(
+        child=serializers.DateField(), help_text="The last day of each bucket."
+    )
     incidents_opened = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField()),
-        help_text="Per level, one count per day.",
+        help_text="Per level, one count per bucket.",
     )
     complaints_received = serializers.ListField(child=serializers.IntegerField())
     complaints_escalated = serializers.ListField(child=serializers.IntegerField())

@@ -48,7 +48,7 @@ def department_table(rows: list[DepartmentFigures]) -> list[list]:
 def trend_table(trends: dict) -> list[list]:
     levels = [Level.RED, Level.ORANGE, Level.YELLOW, Level.NONE]
     header = [
-        _("Day"),
+        _("Month") if trends["bucket"] == "month" else _("Day"),
         *[_("Incidents opened: %(level)s") % {"level": Level(level).label} for level in levels],
         _("Complaints received"),
         _("Complaints escalated"),

@@ -2,6 +2,10 @@
 ones. Each row counts what happened on its day (in the deployment's time zone) for one
 combination of the filters; a periodic job recomputes recent days from the base tables.
 
+Every day row is also summed into a month row (``grain`` month, ``day`` the first of the
+month) whenever a day of that month is recomputed, so that a long period reads a dozen
+months and the few days at its edges instead of hundreds of days.
+
 Incidents touch several cities: their rows exist once per city and once with no city ("all
 cities"), so that a city filter and the province total are both exact."""
 
@@ -22,7 +26,19 @@ class _Day(models.Model):
         return f"{type(self).__name__} {self.day}"
 
 
-class IncidentRollup(_Day):
+class Grain(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+
+
+class _Rollup(_Day):
+    grain = models.CharField(_("grain"), max_length=5, choices=Grain.choices, default=Grain.DAY)
+
+    class Meta:
+        abstract = True
+
+
+class IncidentRollup(_Rollup):
     department = models.ForeignKey(
         Department, null=True, on_delete=models.CASCADE, related_name="+"
     )  # the owning department
@@ -37,10 +53,10 @@ class IncidentRollup(_Day):
     recurred = models.PositiveIntegerField(default=0)  # closed, and a recurrence
 
     class Meta:
-        indexes = [models.Index(fields=["day", "city"], name="incident_rollup_day")]
+        indexes = [models.Index(fields=["grain", "day", "city"], name="incident_rollup_day")]
 
 
-class AckRollup(_Day):
+class AckRollup(_Rollup):
     """Alert acknowledgments, by the department of the person who acknowledged."""
 
     department = models.ForeignKey(
@@ -53,10 +69,10 @@ class AckRollup(_Day):
     ack_seconds = models.BigIntegerField(default=0)  # first publication → acknowledgment
 
     class Meta:
-        indexes = [models.Index(fields=["day", "city"], name="ack_rollup_day")]
+        indexes = [models.Index(fields=["grain", "day", "city"], name="ack_rollup_day")]
 
 
-class ComplaintRollup(_Day):
+class ComplaintRollup(_Rollup):
     """Complaints, by handling department (else the first-ask department), city and line."""
 
     department = models.ForeignKey(
@@ -73,10 +89,10 @@ class ComplaintRollup(_Day):
     repeated = models.PositiveIntegerField(default=0)  # archived after being reopened
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="complaint_rollup_day")]
+        indexes = [models.Index(fields=["grain", "day"], name="complaint_rollup_day")]
 
 
-class DeadlineRollup(_Day):
+class DeadlineRollup(_Rollup):
     """Deadlines by the day they fell due: met in time, or missed."""
 
     department = models.ForeignKey(
@@ -87,7 +103,7 @@ class DeadlineRollup(_Day):
     breached = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="deadline_rollup_day")]
+        indexes = [models.Index(fields=["grain", "day"], name="deadline_rollup_day")]
 
 
 class RollupRun(_Day):

@@ -15,7 +15,8 @@ from incidents.models import Deadline, Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
 
-from .models import AckRollup, ComplaintRollup, DeadlineRollup, IncidentRollup, RollupRun
+from .models import AckRollup, ComplaintRollup, DeadlineRollup, Grain, IncidentRollup, RollupRun
+from .services import month_of
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,33 @@ class Filters:
         return query
 
 
-def _period(queryset: QuerySet, f: Filters) -> QuerySet:
-    return queryset.filter(day__gte=f.since, day__lte=f.until)
+def whole_months(since: date, until: date) -> tuple[date, date] | None:
+    """The first days of the first and the last month lying wholly inside the period."""
+    first = since if since.day == 1 else month_of(since)[1] + timedelta(days=1)
+    end = until if until == month_of(until)[1] else month_of(until)[0] - timedelta(days=1)
+    last = end.replace(day=1)
+    return (first, last) if first <= last else None
 
 
-def _incident_like(queryset: QuerySet, f: Filters, *, department: bool = True) -> QuerySet:
+def _period(queryset: QuerySet, f: Filters, *, daily: bool = False) -> QuerySet:
+    """The rollup rows that add up to the period: the month rows of the months it covers
+    whole, the day rows of the days at its edges (``daily``: day rows only)."""
+    months = None if daily else whole_months(f.since, f.until)
+    if months is None:
+        return queryset.filter(grain=Grain.DAY, day__gte=f.since, day__lte=f.until)
+    first, last = months
+    return queryset.filter(
+        Q(grain=Grain.MONTH, day__gte=first, day__lte=last)
+        | Q(grain=Grain.DAY, day__gte=f.since, day__lt=first)
+        | Q(grain=Grain.DAY, day__gt=month_of(last)[1], day__lte=f.until)
+    )
+
+
+def _incident_like(
+    queryset: QuerySet, f: Filters, *, department: bool = True, daily: bool = False
+) -> QuerySet:
     """Incident and acknowledgment rollups: the city rows or the all-city rows."""
-    queryset = _period(queryset, f)
+    queryset = _period(queryset, f, daily=daily)
     queryset = queryset.filter(city=f.city) if f.city else queryset.filter(city__isnull=True)
     if department and f.department:
         queryset = queryset.filter(department=f.department)
@@ -63,8 +84,8 @@ def _incident_like(queryset: QuerySet, f: Filters, *, department: bool = True) -
     return queryset
 
 
-def _complaints(f: Filters, *, department: bool = True) -> QuerySet:
-    queryset = _period(ComplaintRollup.objects.all(), f)
+def _complaints(f: Filters, *, department: bool = True, daily: bool = False) -> QuerySet:
+    queryset = _period(ComplaintRollup.objects.all(), f, daily=daily)
     if f.city:
         queryset = queryset.filter(city=f.city)
     if department and f.department:
@@ -113,7 +134,9 @@ def overview(f: Filters) -> dict:
         _live_incidents(f).order_by().values_list("level").annotate(n=Count("pk", distinct=True))
     )
     pending = Q(state=DeadlineState.PENDING)
-    unmet = Deadline.objects.filter(pending | Q(state=DeadlineState.BREACHED), met_at__isnull=True)
+    unmet = Deadline.objects.filter(  # the partial index deadline_unmet
+        state__in=[DeadlineState.PENDING, DeadlineState.BREACHED], met_at__isnull=True
+    )
     if f.department:
         unmet = unmet.filter(responsible_department=f.department)
     soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
@@ -170,32 +193,56 @@ def as_of():
 # --- trends --------------------------------------------------------------------------------
 
 
+MONTHLY_TRENDS_FROM_DAYS = 92  # a longer period is drawn month by month
+
+
 def trends(f: Filters) -> dict:
-    """Per day of the period: incidents opened by level, complaints received and escalated."""
-    days = [f.since + timedelta(days=n) for n in range((f.until - f.since).days + 1)]
-    opened: dict[str, dict[date, int]] = defaultdict(dict)
+    """Per day of the period (per month of a period of more than three months): incidents
+    opened by level, complaints received and escalated. ``days`` are the buckets' first
+    days and ``ends`` their last, inside the period."""
+    monthly = (f.until - f.since).days + 1 > MONTHLY_TRENDS_FROM_DAYS
+    if monthly:
+        starts, month = [], month_of(f.since)[0]
+        while month <= f.until:
+            starts.append(month)
+            month = month_of(month)[1] + timedelta(days=1)
+        ends = [min(month_of(start)[1], f.until) for start in starts]
+        starts[0] = f.since
+    else:
+        starts = [f.since + timedelta(days=n) for n in range((f.until - f.since).days + 1)]
+        ends = starts
+
+    def bucket(day: date) -> date:
+        return max(day.replace(day=1), f.since) if monthly else day
+
+    opened: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for row in (
-        _incident_like(IncidentRollup.objects.all(), f)
+        _incident_like(IncidentRollup.objects.all(), f, daily=not monthly)
         .order_by()
         .values("day", "level")
         .annotate(n=Sum("opened"))
     ):
-        opened[row["level"]][row["day"]] = row["n"]
-    complaints = {
-        row["day"]: row
-        for row in _complaints(f)
+        opened[row["level"]][bucket(row["day"])] += row["n"]
+    received: dict[date, int] = defaultdict(int)
+    escalated: dict[date, int] = defaultdict(int)
+    for row in (
+        _complaints(f, daily=not monthly)
         .order_by()
         .values("day")
         .annotate(received=Sum("received"), escalated=Sum("escalated"))
-    }
+    ):
+        received[bucket(row["day"])] += row["received"]
+        escalated[bucket(row["day"])] += row["escalated"]
     return {
-        "days": [day.isoformat() for day in days],
+        "bucket": "month" if monthly else "day",
+        "days": [day.isoformat() for day in starts],
+        "ends": [day.isoformat() for day in ends],
         "incidents_opened": {
-            level: [opened[level].get(day, 0) for day in days]
+            level: [opened[level].get(day, 0) for day in starts]
             for level in (Level.RED, Level.ORANGE, Level.YELLOW, Level.NONE)
         },
-        "complaints_received": [complaints.get(d, {}).get("received", 0) for d in days],
-        "complaints_escalated": [complaints.get(d, {}).get("escalated", 0) for d in days],
+        "complaints_received": [received.get(d, 0) for d in starts],
+        "complaints_escalated": [escalated.get(d, 0) for d in starts],
     }
 
 

@@ -19,7 +19,24 @@ from incidents.choices import ComplaintState, DeadlineState, Satisfaction, State
 from incidents.models import Complaint, Deadline, Incident
 from incidents.selectors import period_bounds
 
-from .models import AckRollup, ComplaintRollup, DeadlineRollup, IncidentRollup, RollupRun
+from .models import AckRollup, ComplaintRollup, DeadlineRollup, Grain, IncidentRollup, RollupRun
+
+# Each rollup: the columns that tell its rows apart, and the counters summed into a month.
+ROLLUPS = {
+    IncidentRollup: (
+        ("department_id", "city_id", "business_line", "level"),
+        ("opened", "resolved", "restored", "restore_seconds", "closed", "recurred"),
+    ),
+    AckRollup: (
+        ("department_id", "city_id", "business_line", "level"),
+        ("acknowledged", "ack_seconds"),
+    ),
+    ComplaintRollup: (
+        ("department_id", "city_id", "business_line"),
+        ("received", "escalated", "archived", "first_ask", "answered", "satisfied", "repeated"),
+    ),
+    DeadlineRollup: (("department_id", "kind"), ("met", "breached")),
+}
 
 
 def _seconds(value) -> int:
@@ -154,15 +171,41 @@ def _deadline_counters(start: datetime, end: datetime) -> Counters:
     return counters
 
 
+def month_of(day: date) -> tuple[date, date]:
+    """The first and the last day of ``day``'s month."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
 @transaction.atomic
-def rollup_day(day: date) -> None:
-    """Recompute every rollup of ``day`` from the base tables."""
+def rollup_month(day: date) -> None:
+    """Recompute the month rows of ``day``'s month as the sums of its day rows. The run row
+    of the month's first day is the month's lock: two recomputations never interleave."""
+    first, last = month_of(day)
+    run, _ = RollupRun.objects.get_or_create(day=first)
+    RollupRun.objects.select_for_update().get(pk=run.pk)
+    for model, (keys, counters) in ROLLUPS.items():
+        model.objects.filter(grain=Grain.MONTH, day=first).delete()
+        model.objects.bulk_create(
+            model(grain=Grain.MONTH, day=first, **row)
+            for row in model.objects.filter(grain=Grain.DAY, day__gte=first, day__lte=last)
+            .order_by()
+            .values(*keys)
+            .annotate(**{name: Sum(name) for name in counters})
+        )
+
+
+@transaction.atomic
+def rollup_day(day: date, *, month: bool = True) -> None:
+    """Recompute every rollup of ``day`` from the base tables, then (unless ``month`` is
+    false, for a caller that does it once for many days) the rows of its month."""
     run, _ = RollupRun.objects.get_or_create(day=day)
     RollupRun.objects.select_for_update().get(pk=run.pk)  # one recomputation of a day at a time
     start, end = period_bounds(day, day)
     assert start is not None and end is not None
-    for model in (IncidentRollup, AckRollup, ComplaintRollup, DeadlineRollup):
-        model.objects.filter(day=day).delete()
+    for model in ROLLUPS:
+        model.objects.filter(grain=Grain.DAY, day=day).delete()
     IncidentRollup.objects.bulk_create(
         IncidentRollup(
             day=day, department_id=d, business_line=line, level=level, city_id=city, **values
@@ -181,6 +224,8 @@ def rollup_day(day: date) -> None:
         DeadlineRollup(day=day, department_id=d, kind=kind, **values)
         for (d, kind), values in _deadline_counters(start, end).items()
     )
+    if month:
+        rollup_month(day)
     RollupRun.objects.filter(pk=run.pk).update(computed_at=timezone.now())
 
 
@@ -198,7 +243,8 @@ def rollup_range(since: date, until: date) -> int:
     """Every day of ``since``..``until`` (a first build, or after a correction of old data)."""
     day, count = since, 0
     while day <= until:
-        rollup_day(day)
+        last_of_month = month_of(day)[1]
+        rollup_day(day, month=day in (last_of_month, until))
         day += timedelta(days=1)
         count += 1
     return count

@@ -96,6 +96,8 @@ def _chart_data(overview: dict, trends: dict, links: dict) -> dict:
     cities = {c.code: c.name for c in links["cities"].values()}
     return {
         "days": trends["days"],
+        "ends": trends["ends"],
+        "bucket": trends["bucket"],
         "levels": [
             {
                 "key": level,

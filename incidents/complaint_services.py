@@ -726,9 +726,7 @@ def _matching_open_incident(complaint: Complaint) -> Incident | None:
     )
 
 
-def _detect_mass(
-    complaints: list[Complaint], rules: list[MassComplaintRule]
-) -> MassComplaintCluster | None:
+def _detect_mass(complaints: list[Complaint], rules: list[MassComplaintRule]) -> None:
     """≥ N unlinked complaints of one business line and city within the window, and no open
     incident of that line in that city: alert the CS department with a prefilled incident.
 
@@ -762,10 +760,16 @@ def _detect_mass(
             )
             .get()
         )
-        if found["cluster"] is not None:
-            cluster = MassComplaintCluster.objects.get(pk=found["cluster"])
-            cluster.complaints.add(*complaints)
-            return cluster
+        if found["cluster"] is not None:  # it takes them in, in one statement
+            through = MassComplaintCluster.complaints.through
+            through.objects.bulk_create(
+                [
+                    through(masscomplaintcluster_id=found["cluster"], complaint=c)
+                    for c in complaints
+                ],
+                ignore_conflicts=True,
+            )
+            return
         if found["nth"] is None:  # fewer than the threshold
             continue
         if _matching_open_incident(sample) is not None:
@@ -792,5 +796,4 @@ def _detect_mass(
             dedupe_key=f"mass:{cluster.pk}",
             channels=(Channel.EMAIL, Channel.SMS),
         )
-        return cluster
-    return None
+        return

@@ -583,6 +583,12 @@ class Deadline(models.Model):
             models.Index(fields=["responsible_department", "state"], name="deadline_department"),
             # the dashboards' daily rollup of deadlines met and missed, by the day they fell due
             models.Index(fields=["due_at"], name="deadline_by_due"),
+            # the dashboards' live counts: deadlines not met yet (overdue, due soon)
+            models.Index(
+                fields=["due_at", "state"],
+                condition=models.Q(met_at__isnull=True, state__in=["pending", "breached"]),
+                name="deadline_unmet",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,10 +30,11 @@
     var source = document.getElementById("chart-data");
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
-    var days = data.days.map(function (d) { return d.slice(5); });
+    // Days as MM-DD, or months as YYYY-MM for a long period; a click opens the bucket's list.
+    var days = data.days.map(function (d) { return data.bucket === "month" ? d.slice(0, 7) : d.slice(5); });
     function openDay(event) {
-      var day = data.days[event.dataIndex];
-      window.location.href = data.incident_list + "?since=" + day + "&until=" + day;
+      var i = event.dataIndex;
+      window.location.href = data.incident_list + "?since=" + data.days[i] + "&until=" + data.ends[i];
     }
     chart("chart-incidents", {
       tooltip: { trigger: "axis" },

@@ -219,3 +219,76 @@ def test_a_recomputation_is_idempotent(world):
     rollup_day(day)
     after = list(rows.values_list("city", "level", "opened"))
     assert before == after and len(after) == 6  # yellow: all + CC; orange: all + 3 cities
+
+
+OCTOBER = datetime(2026, 10, 10, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def october(world, demo, make_incident):
+    """The world, plus an incident resolved and a complaint settled on 10 October; every day
+    since 1 October rolled up (so October has its month rows)."""
+    from dashboards.services import rollup_range
+    from tests.incidents.conftest import drive
+
+    with time_machine.travel(OCTOBER, tick=False):
+        incident = drive(
+            make_incident(occurred_at=OCTOBER - timedelta(minutes=30)), demo, "resolved"
+        )
+        complaint = cs.complaint_create(
+            actor=demo["hotline1"],
+            channel="hotline",
+            customer_name="客户",
+            customer_phone="13800000009",
+            customer_account="A9",
+            city=City.objects.get(code="CC"),
+            address="地址",
+            business_line="network",
+            summary="网络投诉",
+            description="详细情况",
+        )
+        cs.complaint_resolve_first_contact(
+            complaint_id=complaint.pk, actor=demo["hotline1"], satisfaction="satisfied"
+        )
+    rollup_range(OCTOBER.date().replace(day=1), MORNING.date())
+    return incident
+
+
+def test_a_long_period_reads_whole_months_and_equals_the_base_tables(october, demo, api_client):
+    from dashboards.models import ComplaintRollup
+
+    # the month rows are the sums of the day rows
+    month = ComplaintRollup.objects.filter(grain="month", day="2026-10-01")
+    days = ComplaintRollup.objects.filter(grain="day", day__month=10)
+    assert sum(month.values_list("received", flat=True)) == sum(
+        days.values_list("received", flat=True)
+    ) == 1  # fmt: skip
+    year = {"since": "2025-11-19", "until": "2026-11-18"}  # 365 days, October whole
+    rows = get(api_client, demo["manager"], "/api/v1/metrics/departments/", **year)
+    net = next(row for row in rows if row["department"] == "NET")
+    assert net["incidents_resolved"] == Incident.objects.filter(
+        owning_department__code="NET", resolved_at__isnull=False
+    ).count() == 2  # fmt: skip
+    archived = Complaint.objects.filter(state="archived")
+    owner = (archived[0].department or archived[0].first_ask_department).code
+    cs_row = next(row for row in rows if row["department"] == owner)
+    assert cs_row["complaints_archived"] == archived.count() == 2
+
+    trends = get(api_client, demo["manager"], "/api/v1/metrics/trends/", **year)
+    assert trends["bucket"] == "month" and len(trends["days"]) == 13
+    assert (trends["days"][0], trends["ends"][0]) == ("2025-11-19", "2025-11-30")
+    assert (trends["days"][-1], trends["ends"][-1]) == ("2026-11-01", "2026-11-18")
+    assert trends["incidents_opened"]["yellow"][-2:] == [1, 1]  # October, November
+    assert trends["complaints_received"][-2:] == [1, 3]
+
+    # a shorter period spanning October whole is still drawn day by day
+    autumn = get(
+        api_client,
+        demo["manager"],
+        "/api/v1/metrics/trends/",
+        since="2026-09-20",
+        until="2026-11-18",
+    )
+    assert autumn["bucket"] == "day" and len(autumn["days"]) == 60
+    assert sum(autumn["complaints_received"]) == 4
+    assert autumn["complaints_received"][autumn["days"].index("2026-10-10")] == 1
