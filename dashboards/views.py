@@ -145,10 +145,10 @@ def _province_map(overview: dict, links: dict) -> dict | None:
             {
                 "name": city.name,
                 "name_zh": city.name_zh,
-                "value": counts.get(pk, 0),
+                "value": counts.get(city.code, 0),
                 "url": links["city"](city.code),
             }
-            for pk, city in links["cities"].items()
+            for city in links["cities"].values()
         ],
     }
 

@@ -74,16 +74,16 @@
       var features = json.features.map(function (f) { return f.properties.name; });
       var areas = map.areas.map(function (a) {
         var feature = features.filter(function (n) { return n.indexOf(a.name_zh) === 0; })[0];
-        return { name: feature || a.name_zh, label: a.name, value: a.value, url: a.url };
+        return { name: feature || a.name_zh, city: a.name, value: a.value, url: a.url };
       });
       var top = Math.max.apply(null, areas.map(function (a) { return a.value; }).concat([1]));
       chart("chart-map", {
-        tooltip: { formatter: function (p) { return p.data ? p.data.label + ": " + p.data.value : p.name; } },
+        tooltip: { formatter: function (p) { return p.data ? p.data.city + ": " + p.data.value : p.name; } },
         visualMap: { min: 0, max: top, left: 8, bottom: 8, calculable: true,
                      inRange: { color: ["#eaf1fb", "#1d5fa8", "#c8161d"] } },
         series: [{ type: "map", map: "province", name: map.name, roam: false, data: areas,
                    label: { show: true, fontSize: 10,
-                            formatter: function (p) { return p.data ? p.data.label : p.name; } } }]
+                            formatter: function (p) { return p.data ? p.data.city : p.name; } } }]
       }, function (event) { if (event.data) { window.location.href = event.data.url; } });
     });
   }

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from dashboards.services import rollup_recent
 from incidents import services
+from incidents.complaint_services import complaint_create
 from organisation.demo import seed_demo
 from organisation.models import City
 from tests.incidents.conftest import drive
@@ -40,6 +41,18 @@ def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server
 
     demo = {user.username: user for user in User.objects.select_related("profile__department")}
     network = resolved(demo, "长春 4G 基站退服", "network")
+    complaint_create(
+        actor=demo["hotline1"],
+        channel="hotline",
+        customer_name="王先生",
+        customer_phone="13812345678",
+        customer_account="0431-88886666",
+        city=City.objects.get(code="CC"),
+        address="长春市朝阳区人民大街 100 号",
+        business_line="network",
+        summary="家里 4G 信号差",
+        description="近三天晚上 4G 上网很慢。",
+    )
     billing = resolved(demo, "账单重复扣费", "business_support")
     rollup_recent()
 
@@ -53,6 +66,11 @@ def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server
     province = page.locator("#chart-map svg")  # the province's nine cities, today's complaints
     expect(province.locator("text", has_text="长春")).to_be_visible()
     assert province.locator("path").count() >= 9
+    drawn = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-map'))"
+        ".getOption().series[0].data.map(d => [d.name, d.value])"
+    )
+    assert dict(drawn)["长春市"] == 1 and sum(dict(drawn).values()) == 1
 
     filters = page.locator("#dashboard-filters")
     filters.get_by_label("部门").select_option("NET")

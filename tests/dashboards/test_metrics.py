@@ -183,6 +183,15 @@ def test_the_page_shows_the_same_figures_and_links_to_the_lists(world, demo, cli
     assert world["orange"].number in overdue.content.decode()
 
 
+def test_the_province_map_colours_each_city_by_its_complaints_today(world, demo, client):
+    client.force_login(demo["manager"])
+    province = client.get("/dashboard/").context["chart"]["map"]
+    assert province["url"].endswith("vendor/echarts/jilin.json")
+    values = {area["name_zh"]: area["value"] for area in province["areas"]}
+    assert values["长春"] == 2 and values["吉林"] == 1
+    assert sum(values.values()) == 3 and len(values) == City.objects.count()
+
+
 def test_people_of_a_department_see_their_own_figures(world, demo, api_client):
     rows = get(api_client, demo["net_contact"], "/api/v1/metrics/departments/", department="CS")
     assert {row["department"] for row in rows} == {"NET"}
