@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -187,14 +187,17 @@ def deadline_meet(
     breached_now = False
     if deadline.state == DeadlineState.PENDING:
         if deadline.due_at is not None and at > deadline.due_at:
-            notifications_store(_breach(deadline, now=at))
+            _mark_breached(deadline, now=at)
+            notifications_store(_breach_notifications(deadline))
             breached_now = True
         else:
             deadline.state = DeadlineState.MET
     if deadline.met_at is None:
         deadline.met_at = at
     deadline.next_reminder_at = None
-    deadline.save(update_fields=["state", "met_at", "breached_at", "next_reminder_at"])
+    deadline.save(
+        update_fields=["state", "met_at", "breached_at", "announced_at", "next_reminder_at"]
+    )
     if breached_now:
         _announce([deadline])
     return deadline
@@ -252,14 +255,17 @@ def _record_label(deadline: Deadline) -> tuple[str, str]:
     return label, link
 
 
-def _breach(deadline: Deadline, *, now: datetime) -> list[Notification]:
-    """Mark ``deadline`` breached and return the notifications of the people who answer for
-    it; the caller saves the row, stores them (in batches) and announces the breach.
-
-    Called while holding the deadline's row lock; the state guard makes it happen once."""
+def _mark_breached(deadline: Deadline, *, now: datetime) -> None:
+    """A breach found by the step done late: marked and announced at once."""
     deadline.state = DeadlineState.BREACHED
     deadline.breached_at = now
+    deadline.announced_at = now
     deadline.next_reminder_at = None
+
+
+def _breach_notifications(deadline: Deadline) -> list[Notification]:
+    """The notifications of the people who answer for a breached deadline; the caller stores
+    them (in batches)."""
     label, link = _record_label(deadline)
     with translation.override(settings.LANGUAGE_CODE):
         return notifications_build(
@@ -299,7 +305,7 @@ def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
 def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
     return list(
         Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(condition, state=DeadlineState.PENDING)
+        .filter(condition)
         .select_related(
             "content_type", "responsible_department", "responsible_person__profile__superior"
         )
@@ -308,28 +314,89 @@ def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
     )
 
 
-def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
-    """Breach every pending deadline that fell due and send the reminders that are due.
+MARK_BATCH = 5000
 
-    Each batch is one transaction over rows locked with ``SKIP LOCKED`` (found through the
-    partial indexes on pending deadlines), so concurrent sweeps split the work and never
-    handle a row twice; rows, timeline events and notifications are written in bulk."""
+# One statement per batch marks what fell due; SKIP LOCKED lets concurrent sweeps split the
+# rows. (The ORM's update() cannot lock a limited subquery, hence SQL.)
+_MARK_DUE = f"""
+    UPDATE {Deadline._meta.db_table} SET state = %(breached)s, breached_at = %(now)s,
+        next_reminder_at = NULL
+    WHERE id IN (
+        SELECT id FROM {Deadline._meta.db_table}
+        WHERE state = %(pending)s AND due_at <= %(now)s
+        ORDER BY due_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+    )
+"""
+
+
+def deadlines_mark_due(*, now: datetime | None = None, batch: int = MARK_BATCH) -> int:
+    """Mark every pending deadline that fell due as breached (found through the partial index
+    on pending deadlines); their consequences follow in :func:`breaches_announce`."""
     now = now or timezone.now()
-    done = {"breached": 0, "reminded": 0}
+    marked = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                _MARK_DUE,
+                {
+                    "breached": DeadlineState.BREACHED,
+                    "pending": DeadlineState.PENDING,
+                    "now": now,
+                    "batch": batch,
+                },
+            )
+            count = cursor.rowcount
+        marked += count
+        if count < batch:
+            return marked
+
+
+def breaches_announce(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:
+    """Write the consequences of the breaches marked and not yet announced — the timeline
+    event, the notifications of the responsible person and their superior (in the app and on
+    ``DEADLINE_BREACH_CHANNELS``), the signal accountability consumes — once each: every batch
+    is one transaction over rows locked with SKIP LOCKED, and records them announced."""
+    now = now or timezone.now()
+    announced = 0
     while True:
         with transaction.atomic():
-            due = _lock_batch(models.Q(due_at__lte=now), "due_at", batch)
-            notifications = [row for deadline in due for row in _breach(deadline, now=now)]
-            Deadline.objects.bulk_update(due, ["state", "breached_at", "next_reminder_at"])
+            due = _lock_batch(
+                models.Q(state=DeadlineState.BREACHED, announced_at__isnull=True),
+                "breached_at",
+                batch,
+            )
             _record_breaches(due)
-            notifications_store(notifications)
+            notifications_store(
+                [row for deadline in due for row in _breach_notifications(deadline)],
+                channels=settings.DEADLINE_BREACH_CHANNELS,
+            )
+            Deadline.objects.filter(pk__in=[d.pk for d in due]).update(announced_at=now)
             _announce(due)
-        done["breached"] += len(due)
+        announced += len(due)
         if len(due) < batch:
-            break
+            return announced
+
+
+def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
+    """Breach every pending deadline that fell due, announce the breaches, and send the
+    reminders that are due.
+
+    Marking comes first and whole (one statement per batch), so a backlog is recorded at
+    once; announcing and reminding go in batches of ``batch``. A sweep stopped in between
+    leaves the unannounced breaches to the next, which announces each once."""
+    now = now or timezone.now()
+    done = {
+        "breached": deadlines_mark_due(now=now),
+        "announced": breaches_announce(now=now, batch=batch),
+        "reminded": 0,
+    }
     while True:
         with transaction.atomic():
-            reminding = _lock_batch(models.Q(next_reminder_at__lte=now), "next_reminder_at", batch)
+            reminding = _lock_batch(
+                models.Q(state=DeadlineState.PENDING, next_reminder_at__lte=now),
+                "next_reminder_at",
+                batch,
+            )
             notifications = [row for deadline in reminding for row in _remind(deadline, now=now)]
             Deadline.objects.bulk_update(reminding, ["next_reminder_at"])
             notifications_store(notifications)

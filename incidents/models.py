@@ -542,6 +542,9 @@ class Deadline(models.Model):
     next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    # when the breach's consequences (timeline, notifications, violations) were written: the
+    # sweep marks breaches first, in one statement per batch, and announces them after
+    announced_at = models.DateTimeField(_("breach announced"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.PENDING
     )
@@ -583,6 +586,12 @@ class Deadline(models.Model):
             models.Index(fields=["responsible_department", "state"], name="deadline_department"),
             # the dashboards' daily rollup of deadlines met and missed, by the day they fell due
             models.Index(fields=["due_at"], name="deadline_by_due"),
+            # breaches marked whose consequences are still to be written
+            models.Index(
+                fields=["breached_at"],
+                condition=models.Q(state="breached", announced_at__isnull=True),
+                name="deadline_unannounced",
+            ),
             # the dashboards' live counts: deadlines not met yet (overdue, due soon)
             models.Index(
                 fields=["due_at", "state"],

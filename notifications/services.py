@@ -55,10 +55,31 @@ def notifications_build(
     ]
 
 
-def notifications_store(rows: list[Notification]) -> None:
+def notifications_store(rows: list[Notification], *, channels: Sequence[str] = ()) -> None:
     """Write notifications; a (recipient, dedupe_key) already stored is skipped, so that
-    sending again — a retried task, a second sweep — never notifies twice."""
+    sending again — a retried task, a second sweep — never notifies twice. Each is also sent
+    on ``channels`` (those the person has not switched off and has an address for), once."""
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if not rows or not channels:
+        return
+    wanted = {(row.recipient_id, row.dedupe_key) for row in rows}
+    stored = [
+        notification
+        for notification in Notification.objects.filter(
+            recipient_id__in={pk for pk, _key in wanted},
+            dedupe_key__in={key for _pk, key in wanted},
+        ).select_related("recipient__profile")
+        if (notification.recipient_id, notification.dedupe_key) in wanted
+    ]
+    disabled = _disabled({notification.recipient_id for notification in stored})
+    _enqueue(
+        [
+            delivery
+            for notification in stored
+            for channel in channels
+            if (delivery := _delivery(notification, channel, disabled)) is not None
+        ]
+    )
 
 
 # --- messages to people, on every channel they use ---------------------------------------------
@@ -114,11 +135,7 @@ def notify(
     The text comes from ``template`` (rendered in each recipient's language; first line the
     subject) or from ``subject``/``body`` (lazy translations render per recipient too)."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
-    disabled = set(
-        ChannelPreference.objects.filter(user_id__in=people, enabled=False).values_list(
-            "user_id", "channel"
-        )
-    )
+    disabled = _disabled(set(people))
     notifications, deliveries = [], []
     for user in people.values():
         with translation.override(_language(user)):
@@ -128,25 +145,43 @@ def notify(
             dedupe_key=dedupe_key,
             defaults={"kind": kind, "subject": text_subject[:200], "body": text_body, "link": link},
         )
+        notification.recipient = user
         notifications.append(notification)
         for channel in channels:
-            address = _address(user, channel)
-            if channel not in PERSONAL_CHANNELS or not address or (user.pk, channel) in disabled:
-                continue
-            deliveries.append(
-                Delivery(
-                    notification=notification,
-                    channel=channel,
-                    address=address,
-                    event=kind,
-                    subject=text_subject[:200],
-                    body=text_body,
-                    payload={"link": _absolute(link)},
-                    dedupe_key=f"{dedupe_key}:{user.pk}:{channel}",
-                )
-            )
+            if (delivery := _delivery(notification, channel, disabled)) is not None:
+                deliveries.append(delivery)
     _enqueue(deliveries)
     return notifications
+
+
+def _disabled(user_ids: set[int]) -> set[tuple[int, str]]:
+    """The (person, channel) pairs switched off."""
+    return set(
+        ChannelPreference.objects.filter(user_id__in=user_ids, enabled=False).values_list(
+            "user_id", "channel"
+        )
+    )
+
+
+def _delivery(
+    notification: Notification, channel: str, disabled: set[tuple[int, str]]
+) -> Delivery | None:
+    """The outbox row of ``notification`` on ``channel``, unless the person switched it off or
+    has no address for it; its key makes it once per notification and channel."""
+    user = notification.recipient
+    address = _address(user, channel)
+    if channel not in PERSONAL_CHANNELS or not address or (user.pk, channel) in disabled:
+        return None
+    return Delivery(
+        notification=notification,
+        channel=channel,
+        address=address,
+        event=notification.kind,
+        subject=notification.subject,
+        body=notification.body,
+        payload={"link": _absolute(notification.link)},
+        dedupe_key=f"{notification.dedupe_key}:{user.pk}:{channel}",
+    )
 
 
 def broadcast(

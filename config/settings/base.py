@@ -235,6 +235,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs are declared in code so that every environment enforces deadlines;
 # django-celery-beat copies them into its admin tables, where the interval can be changed.
 DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
+# A breach reaches the responsible person and their superior in the app and on these channels
+# (those each person has not switched off); reminders stay in the app.
+DEADLINE_BREACH_CHANNELS = env.list("DEADLINE_BREACH_CHANNELS", default=["email"])
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)
 DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)

@@ -14,12 +14,13 @@ from incidents import services, signals
 from incidents.choices import DeadlineState
 from incidents.deadline_services import (
     deadline_open,
+    deadlines_mark_due,
     deadlines_reschedule_unknown,
     deadlines_sweep,
 )
 from incidents.models import CalendarOverride, Deadline, DeadlinePolicy
 from incidents.tasks import sweep_deadlines_task
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 
 from .conftest import drive
 
@@ -171,7 +172,7 @@ def breaches():
 
 
 def test_the_sweep_breaches_notifies_and_records_once(
-    make_incident, demo, breaches, django_capture_on_commit_callbacks
+    make_incident, demo, breaches, django_capture_on_commit_callbacks, mailoutbox
 ):
     incident = make_incident()
     explanation = incident.deadlines.get(kind="incident-explanation")
@@ -188,8 +189,39 @@ def test_the_sweep_breaches_notifies_and_records_once(
     )
     # the responsible person and their superior, once each
     assert sorted(n.recipient.username for n in breached) == ["net_contact", "net_leader"]
+    # and by email (DEADLINE_BREACH_CHANNELS), once each, after the sweep's commit
+    emails = Delivery.objects.filter(notification__in=breached, channel="email")
+    assert sorted(emails.values_list("address", "state")) == [
+        ("net_contact@fenghuo.example", "sent"),
+        ("net_leader@fenghuo.example", "sent"),
+    ]
+    sent = [m for m in mailoutbox if m.subject == breached[0].subject]
+    assert sorted(m.to[0] for m in sent) == [
+        "net_contact@fenghuo.example",
+        "net_leader@fenghuo.example",
+    ]
     assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
     assert breaches.count(explanation.pk) == 1
+
+
+def test_a_sweep_stopped_after_marking_leaves_the_announcing_to_the_next(
+    make_incident, breaches
+):
+    incident = make_incident()
+    explanation = incident.deadlines.get(kind="incident-explanation")
+    later = explanation.due_at + timedelta(minutes=1)
+    assert deadlines_mark_due(now=later) >= 1  # the worker dies here
+    explanation.refresh_from_db()
+    assert (explanation.state, explanation.announced_at) == ("breached", None)
+    breached = Notification.objects.filter(dedupe_key=f"deadline:{explanation.pk}:breached")
+    assert not breached.exists() and breaches == []
+    done = deadlines_sweep(now=later + timedelta(seconds=30))
+    again = deadlines_sweep(now=later + timedelta(seconds=60))
+    assert (done["breached"], again["announced"]) == (0, 0) and done["announced"] >= 1
+    explanation.refresh_from_db()
+    assert explanation.breached_at == later  # as marked; announced by the next sweep
+    assert breached.count() == 2 and breaches.count(explanation.pk) == 1
+    assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
 
 
 def test_reminders_at_half_and_four_fifths_of_the_time(make_incident):
