@@ -204,9 +204,7 @@ def test_the_sweep_breaches_notifies_and_records_once(
     assert breaches.count(explanation.pk) == 1
 
 
-def test_a_sweep_stopped_after_marking_leaves_the_announcing_to_the_next(
-    make_incident, breaches
-):
+def test_a_sweep_stopped_after_marking_leaves_the_announcing_to_the_next(make_incident, breaches):
     incident = make_incident()
     explanation = incident.deadlines.get(kind="incident-explanation")
     later = explanation.due_at + timedelta(minutes=1)
