@@ -316,15 +316,14 @@ def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
 
 MARK_BATCH = 5000
 
-# One statement per batch marks what fell due; SKIP LOCKED lets concurrent sweeps split the
-# rows. (The ORM's update() cannot lock a limited subquery, hence SQL.)
-_MARK_DUE = f"""
-    UPDATE {Deadline._meta.db_table} SET state = %(breached)s, breached_at = %(now)s,
-        next_reminder_at = NULL
+# One statement per batch marks what fell due; SKIP LOCKED (where the database has it: not
+# SQLite, whose writers take turns anyway) lets concurrent sweeps split the rows. The ORM's
+# update() cannot lock a limited subquery, hence SQL.
+_MARK_DUE = """
+    UPDATE {table} SET state = %s, breached_at = %s, next_reminder_at = NULL
     WHERE id IN (
-        SELECT id FROM {Deadline._meta.db_table}
-        WHERE state = %(pending)s AND due_at <= %(now)s
-        ORDER BY due_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+        SELECT id FROM {table} WHERE state = %s AND due_at <= %s
+        ORDER BY due_at LIMIT %s{lock}
     )
 """
 
@@ -333,18 +332,14 @@ def deadlines_mark_due(*, now: datetime | None = None, batch: int = MARK_BATCH) 
     """Mark every pending deadline that fell due as breached (found through the partial index
     on pending deadlines); their consequences follow in :func:`breaches_announce`."""
     now = now or timezone.now()
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    sql = _MARK_DUE.format(table=Deadline._meta.db_table, lock=lock)
     marked = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                _MARK_DUE,
-                {
-                    "breached": DeadlineState.BREACHED,
-                    "pending": DeadlineState.PENDING,
-                    "now": now,
-                    "batch": batch,
-                },
-            )
+            cursor.execute(sql, [DeadlineState.BREACHED, now, DeadlineState.PENDING, now, batch])
             count = cursor.rowcount
         marked += count
         if count < batch:
