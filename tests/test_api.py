@@ -30,6 +30,13 @@ def test_a_bad_filter_is_a_400_naming_the_field(authed):
     assert body["errors"][0]["code"] == "invalid_choice"
 
 
+def test_too_many_fields_is_a_400_not_a_server_error(authed, settings):
+    fields = {f"f{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = authed.get("/api/v1/departments/", fields)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+
+
 def test_page_size_is_capped_at_500(authed):
     from organisation.models import Department
 
