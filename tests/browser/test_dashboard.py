@@ -13,6 +13,7 @@ from incidents.complaint_services import complaint_create
 from organisation.demo import seed_demo
 from organisation.models import City
 from tests.incidents.conftest import drive
+from tests.incidents.test_complaints import body
 
 from .test_incident_walk import sign_in
 
@@ -41,18 +42,7 @@ def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server
 
     demo = {user.username: user for user in User.objects.select_related("profile__department")}
     network = resolved(demo, "长春 4G 基站退服", "network")
-    complaint_create(
-        actor=demo["hotline1"],
-        channel="hotline",
-        customer_name="王先生",
-        customer_phone="13812345678",
-        customer_account="0431-88886666",
-        city=City.objects.get(code="CC"),
-        address="长春市朝阳区人民大街 100 号",
-        business_line="network",
-        summary="家里 4G 信号差",
-        description="近三天晚上 4G 上网很慢。",
-    )
+    complaint_create(actor=demo["hotline1"], **body())  # Changchun, today
     billing = resolved(demo, "账单重复扣费", "business_support")
     rollup_recent()
 

@@ -21,6 +21,7 @@ from incidents.models import Complaint, Deadline, Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
 from tests.incidents.conftest import submit_all
+from tests.incidents.test_complaints import body
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -244,18 +245,7 @@ def october(world, demo, make_incident):
         incident = drive(
             make_incident(occurred_at=OCTOBER - timedelta(minutes=30)), demo, "resolved"
         )
-        complaint = cs.complaint_create(
-            actor=demo["hotline1"],
-            channel="hotline",
-            customer_name="客户",
-            customer_phone="13800000009",
-            customer_account="A9",
-            city=City.objects.get(code="CC"),
-            address="地址",
-            business_line="network",
-            summary="网络投诉",
-            description="详细情况",
-        )
+        complaint = cs.complaint_create(actor=demo["hotline1"], **body(customer_phone="13800000009"))
         cs.complaint_resolve_first_contact(
             complaint_id=complaint.pk, actor=demo["hotline1"], satisfaction="satisfied"
         )
