@@ -245,7 +245,9 @@ def october(world, demo, make_incident):
         incident = drive(
             make_incident(occurred_at=OCTOBER - timedelta(minutes=30)), demo, "resolved"
         )
-        complaint = cs.complaint_create(actor=demo["hotline1"], **body(customer_phone="13800000009"))
+        complaint = cs.complaint_create(
+            actor=demo["hotline1"], **body(customer_phone="13800000009")
+        )
         cs.complaint_resolve_first_contact(
             complaint_id=complaint.pk, actor=demo["hotline1"], satisfaction="satisfied"
         )
