@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -737,40 +736,31 @@ def _detect_mass(complaints: list[Complaint], rules: list[MassComplaintRule]) ->
         if rule.business_line and rule.business_line != sample.business_line:
             continue
         since = sample.created_at - timedelta(minutes=rule.window_minutes)
+        cluster_id = (
+            MassComplaintCluster.objects.filter(
+                business_line=sample.business_line,
+                city=sample.city_id,
+                incident__isnull=True,
+                dismissed_at__isnull=True,
+                detected_at__gte=since,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if cluster_id is not None:  # it takes them in, in one statement
+            through = MassComplaintCluster.complaints.through
+            through.objects.bulk_create(
+                [through(masscomplaintcluster_id=cluster_id, complaint=c) for c in complaints],
+                ignore_conflicts=True,
+            )
+            return
         recent = Complaint.objects.filter(
             business_line=sample.business_line,
             city=sample.city_id,
             incident__isnull=True,
             created_at__gte=since,
-        ).order_by()
-        # One statement: the open cluster, if any, and the threshold-th recent complaint.
-        found = (
-            Complaint.objects.filter(pk=sample.pk)
-            .values(
-                cluster=Subquery(
-                    MassComplaintCluster.objects.filter(
-                        business_line=sample.business_line,
-                        city=sample.city_id,
-                        incident__isnull=True,
-                        dismissed_at__isnull=True,
-                        detected_at__gte=since,
-                    ).values("pk")[:1]
-                ),
-                nth=Subquery(recent.values("pk")[rule.threshold - 1 : rule.threshold]),
-            )
-            .get()
         )
-        if found["cluster"] is not None:  # it takes them in, in one statement
-            through = MassComplaintCluster.complaints.through
-            through.objects.bulk_create(
-                [
-                    through(masscomplaintcluster_id=found["cluster"], complaint=c)
-                    for c in complaints
-                ],
-                ignore_conflicts=True,
-            )
-            return
-        if found["nth"] is None:  # fewer than the threshold
+        if len(recent.values_list("pk", flat=True)[: rule.threshold]) < rule.threshold:
             continue
         if _matching_open_incident(sample) is not None:
             continue
