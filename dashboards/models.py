@@ -9,6 +9,8 @@ months and the few days at its edges instead of hundreds of days.
 Incidents touch several cities: their rows exist once per city and once with no city ("all
 cities"), so that a city filter and the province total are both exact."""
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,13 @@ class _Day(models.Model):
 class Grain(models.TextChoices):
     DAY = "day", _("Day")
     MONTH = "month", _("Month")
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and the last day of ``day``'s month: a month row is kept under the first."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
 class _Rollup(_Day):

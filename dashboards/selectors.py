@@ -15,8 +15,15 @@ from incidents.models import Deadline, Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
 
-from .models import AckRollup, ComplaintRollup, DeadlineRollup, Grain, IncidentRollup, RollupRun
-from .services import month_of
+from .models import (
+    AckRollup,
+    ComplaintRollup,
+    DeadlineRollup,
+    Grain,
+    IncidentRollup,
+    RollupRun,
+    month_of,
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,15 @@ from incidents.choices import ComplaintState, DeadlineState, Satisfaction, State
 from incidents.models import Complaint, Deadline, Incident
 from incidents.selectors import period_bounds
 
-from .models import AckRollup, ComplaintRollup, DeadlineRollup, Grain, IncidentRollup, RollupRun
+from .models import (
+    AckRollup,
+    ComplaintRollup,
+    DeadlineRollup,
+    Grain,
+    IncidentRollup,
+    RollupRun,
+    month_of,
+)
 
 # Each rollup: the columns that tell its rows apart, and the counters summed into a month.
 ROLLUPS = {
@@ -169,13 +177,6 @@ def _deadline_counters(start: datetime, end: datetime) -> Counters:
         counters[key]["met"] += row["met"]
         counters[key]["breached"] += row["breached"]
     return counters
-
-
-def month_of(day: date) -> tuple[date, date]:
-    """The first and the last day of ``day``'s month."""
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
 
 
 @transaction.atomic
