@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from organisation.models import City, Department
+from organisation.models import City, Department, Role
+from organisation.selectors import department_people
 
 from . import complaint_services, improvement_services, services
 from .choices import SubmissionKind
@@ -15,7 +16,16 @@ from .defaults import apply_defaults
 from .models import Complaint, Incident
 from .workflow import is_major
 
-STEPS = ("classified", "dispatched", "handling", "submitted", "resolved", "improving", "improved")
+STEPS = (
+    "classified",
+    "dispatched",
+    "handling",
+    "submitted",
+    "resolved",
+    "improving",
+    "improved",
+    "closed",
+)
 
 
 def seed() -> None:
@@ -25,12 +35,7 @@ def seed() -> None:
 def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
     """Move ``incident`` along the happy path, from its state up to ``to``, as the roles that
     own each step (``people`` by username: the demo organisation)."""
-    owner = next(
-        user
-        for user in people.values()
-        if user.username.endswith("_contact")
-        and user.profile.department_id == incident.owning_department_id
-    )
+    owner = _interface_person(incident.owning_department)
     steps = {
         "dispatched": lambda: services.incident_publish(
             incident_id=incident.pk, actor=people["cs_contact"]
@@ -49,12 +54,18 @@ def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
         "improved": lambda: improve_all(incident, owner, people["manager"]),
         "closed": lambda: services.incident_close(incident_id=incident.pk, actor=people["manager"]),
     }
-    order = [*STEPS, "closed"]
     incident.refresh_from_db()  # from where it stands
-    for step in order[order.index(incident.state) + 1 : order.index(to) + 1]:
+    for step in STEPS[STEPS.index(incident.state) + 1 : STEPS.index(to) + 1]:
         steps[step]()
     incident.refresh_from_db()
     return incident
+
+
+def _interface_person(department: Department | None) -> User:
+    person = department_people(department, Role.INTERFACE_PERSON).first() if department else None
+    if person is None:
+        raise LookupError(f"{department} has no interface person to act for it.")
+    return person
 
 
 def submit_all(incident: Incident, owner: User) -> None:
@@ -126,15 +137,17 @@ INCIDENTS = (
     ("白城地区语音通话质量下降", "network", ("BC",), 800, 10, "received"),
 )
 
+# (name, phone, city, business line, what they say, what becomes of it: left with the
+# hotline, settled during the call, or answered by the department of that code and archived)
 CUSTOMERS = (
-    ("王先生", "13812345678", "CC", "network", "家里 4G 信号差，上网很慢"),
-    ("李女士", "13900001111", "JL", "network", "宽带下午起一直掉线"),
-    ("张先生", "13604312222", "CC", "billing", "本月流量包被扣了两次"),
-    ("赵女士", "13756783333", "SP", "network", "手机上不了网，网页打不开"),
-    ("刘先生", "15843214444", "TH", "value_added", "视频彩铃放不出来"),
-    ("陈女士", "18943105555", "YB", "enterprise_product", "公司专线中断，影响营业"),
-    ("杨先生", "13009876666", "LY", "service", "营业厅办理业务等候太久"),
-    ("周女士", "13154327777", "BS", "billing", "没订购的增值业务被扣费"),
+    ("王先生", "13812345678", "CC", "network", "家里 4G 信号差，上网很慢", ""),
+    ("李女士", "13900001111", "JL", "network", "宽带下午起一直掉线", "NET"),
+    ("张先生", "13604312222", "CC", "billing", "本月流量包被扣了两次", "first contact"),
+    ("赵女士", "13756783333", "SP", "network", "手机上不了网，网页打不开", ""),
+    ("刘先生", "15843214444", "TH", "value_added", "视频彩铃放不出来", ""),
+    ("陈女士", "18943105555", "YB", "enterprise_product", "公司专线中断，影响营业", ""),
+    ("杨先生", "13009876666", "LY", "service", "营业厅办理业务等候太久", "MKT"),
+    ("周女士", "13154327777", "BS", "billing", "没订购的增值业务被扣费", ""),
 )
 
 
@@ -159,8 +172,7 @@ def seed_records() -> int:
         made.append(drive(incident, people, to) if to != "received" else incident)
     outage = made[0]
     hotline = people["hotline1"]
-    network = Department.objects.get(code="NET")
-    for index, (name, phone, city, line, summary) in enumerate(CUSTOMERS):
+    for index, (name, phone, city, line, summary, outcome) in enumerate(CUSTOMERS):
         complaint = complaint_services.complaint_create(
             actor=hotline,
             channel="hotline",
@@ -174,23 +186,18 @@ def seed_records() -> int:
             description=f"{summary}，请尽快处理。",
             incident=outage if city in ("CC", "SP") and line == "network" else None,
         )
-        if index == 2:
+        if outcome == "first contact":
             complaint_services.complaint_resolve_first_contact(
                 complaint_id=complaint.pk, actor=hotline, satisfaction="satisfied"
             )
-        elif index in (1, 6):
-            _answer(complaint, hotline, network if index == 1 else None, people)
+        elif outcome:
+            _answer(complaint, hotline, Department.objects.get(code=outcome))
     return len(made) + len(CUSTOMERS)
 
 
-def _answer(complaint: Complaint, hotline: User, department, people) -> None:
+def _answer(complaint: Complaint, hotline: User, department: Department) -> None:
     """Dispatch, hand over, contact, reply and call back: one complaint archived."""
-    department = department or Department.objects.get(code="MKT")
-    contact = next(
-        user
-        for user in people.values()
-        if user.username.endswith("_contact") and user.profile.department_id == department.pk
-    )
+    contact = _interface_person(department)
     pk = complaint.pk
     complaint_services.complaint_dispatch(complaint_id=pk, actor=hotline, department=department)
     complaint_services.complaint_hand_over(complaint_id=pk, actor=contact, handler=contact)
