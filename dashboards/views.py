@@ -137,9 +137,13 @@ def _province_map(overview: dict, links: dict) -> dict | None:
     """Today's complaints of every city, for the province map (none when no map is set)."""
     if not settings.DASHBOARD_PROVINCE_MAP:
         return None
+    try:
+        url = static(settings.DASHBOARD_PROVINCE_MAP)
+    except ValueError:  # not among the collected static files (manifest storage): bars
+        return None
     counts = {r["key"]: r["n"] for r in overview["complaints_today_by_city"]}
     return {
-        "url": static(settings.DASHBOARD_PROVINCE_MAP),
+        "url": url,
         "name": _("Complaints today"),
         "areas": [
             {

@@ -60,15 +60,18 @@
     });
     bars("chart-lines", data.by_line);
     bars("chart-cities", data.by_city);
-    if (data.map) { provinceMap(data.map); }
+    if (data.map) { provinceMap(data.map, data.by_city); }
   }
 
   // The province's cities coloured by today's complaints; a click opens that city's list.
   // The GeoJSON is fetched once; its features are named as the cities' Chinese names begin
   // (长春 → 长春市, 延边 → 延边朝鲜族自治州).
   var geo = null;
-  function provinceMap(map) {
-    var ready = geo ? Promise.resolve(geo) : fetch(map.url).then(function (r) { return r.json(); });
+  function provinceMap(map, byCity) {
+    var ready = geo ? Promise.resolve(geo) : fetch(map.url).then(function (r) {
+      if (!r.ok) { throw new Error(map.url + ": " + r.status); }
+      return r.json();
+    });
     ready.then(function (json) {
       if (!geo) { geo = json; echarts.registerMap("province", json); }
       var features = json.features.map(function (f) { return f.properties.name; });
@@ -85,7 +88,7 @@
                    label: { show: true, fontSize: 10,
                             formatter: function (p) { return p.data ? p.data.city : p.name; } } }]
       }, function (event) { if (event.data) { window.location.href = event.data.url; } });
-    });
+    }).catch(function () { bars("chart-map", byCity); });  // no map to be had: bars instead
   }
 
   document.addEventListener("DOMContentLoaded", draw);

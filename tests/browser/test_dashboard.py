@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -38,8 +39,6 @@ def resolved(demo, title, business_line):
 
 def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server):
     seed_demo()
-    from django.contrib.auth.models import User
-
     demo = {user.username: user for user in User.objects.select_related("profile__department")}
     network = resolved(demo, "长春 4G 基站退服", "network")
     complaint_create(actor=demo["hotline1"], **body())  # Changchun, today
@@ -76,3 +75,17 @@ def test_a_manager_filters_the_dashboard_and_drills_down(page: Page, live_server
     rows = page.locator("table.table tbody")
     expect(rows).to_contain_text(network.number)
     expect(rows).not_to_contain_text(billing.number)
+
+
+def test_without_its_map_the_province_is_drawn_as_bars(page: Page, live_server, settings):
+    settings.DASHBOARD_PROVINCE_MAP = "vendor/echarts/no-such-province.json"
+    seed_demo()
+    complaint_create(actor=User.objects.get(username="hotline1"), **body())
+    rollup_recent()
+    sign_in(page, live_server, "manager")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("#chart-map svg")).to_be_visible()
+    kind = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-map')).getOption().series[0].type"
+    )
+    assert kind == "bar"
