@@ -64,9 +64,11 @@ format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+MAKEMESSAGES_ARGS := -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=var
+
 ## messages: refresh the Chinese translations and compile them (needs gettext)
 messages: $(BIN)/.installed
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS)
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 ## vendor: refresh the vendored ECharts build and the province map from the npm registry

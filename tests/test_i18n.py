@@ -1,5 +1,9 @@
-"""Chinese is the default language and its catalogue is complete and compiled."""
+"""Chinese is the default language and its catalogue is complete, current and compiled."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -19,6 +23,40 @@ def test_every_message_is_translated_and_compiled():
     compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(CATALOGUE / "django.mo"))}
     stale = [entry.msgid for entry in catalogue if compiled.get(entry.msgid) != entry.msgstr]
     assert not stale, f"django.mo is stale, run `make messages`: {stale}"
+
+
+def test_the_catalogue_holds_every_message_of_the_code(tmp_path):
+    """`make messages` on a copy of the tree finds nothing the catalogue lacks."""
+    base = Path(settings.BASE_DIR)
+    copy = tmp_path / "tree"
+    shutil.copytree(
+        base,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "staticfiles", "test-results", "__pycache__", "*.egg-info"
+        ),
+    )
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(  # with this environment's Python, not a new one
+        [
+            "make",
+            "-s",
+            "-C",
+            str(copy),
+            "-o",
+            f"{bin_dir}/.installed",
+            "messages",
+            f"BIN={bin_dir}",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
+    ours = {entry.msgid for entry in polib.pofile(str(CATALOGUE / "django.po"))}
+    current = {
+        entry.msgid for entry in polib.pofile(str(copy / CATALOGUE.relative_to(base) / "django.po"))
+    }
+    assert current - ours == set(), "run `make messages`: the catalogue lacks these"
 
 
 @pytest.mark.django_db
