@@ -187,26 +187,33 @@ def deadline_meet(
     breached_now = False
     if deadline.state == DeadlineState.PENDING:
         if deadline.due_at is not None and at > deadline.due_at:
-            _mark_breached(deadline, now=at)
-            notifications_store(_breach_notifications(deadline))
+            deadline.state = DeadlineState.BREACHED  # found late, before the sweep did
+            deadline.breached_at = at
             breached_now = True
         else:
             deadline.state = DeadlineState.MET
     if deadline.met_at is None:
         deadline.met_at = at
     deadline.next_reminder_at = None
-    deadline.save(
-        update_fields=["state", "met_at", "breached_at", "announced_at", "next_reminder_at"]
-    )
+    deadline.save(update_fields=["state", "met_at", "breached_at", "next_reminder_at"])
     if breached_now:
-        _announce([deadline])
+        _announce_breaches([deadline], now=at)
     return deadline
 
 
-def _announce(breached: list[Deadline]) -> None:
-    """Tell subscribers (alerts, accountability) of each breach, inside the transaction that
-    records it, so that what they write stands or falls with it."""
+def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
+    """The consequences of breaches, written once (the caller holds their rows): the timeline
+    event, the notifications of the people who answer for them (in the app and on
+    ``DEADLINE_BREACH_CHANNELS``), and the signal to subscribers (alerts, accountability),
+    inside the same transaction so that what they write stands or falls with it."""
+    _record_breaches(breached)
+    notifications_store(
+        [row for deadline in breached for row in _breach_notifications(deadline)],
+        channels=settings.DEADLINE_BREACH_CHANNELS,
+    )
+    Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
+        deadline.announced_at = now
         signals.deadline_breached.send(sender=Deadline, deadline=deadline)
 
 
@@ -253,14 +260,6 @@ def _record_label(deadline: Deadline) -> tuple[str, str]:
     label = getattr(record, "number", None) or str(record)
     link = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
     return label, link
-
-
-def _mark_breached(deadline: Deadline, *, now: datetime) -> None:
-    """A breach found by the step done late: marked and announced at once."""
-    deadline.state = DeadlineState.BREACHED
-    deadline.breached_at = now
-    deadline.announced_at = now
-    deadline.next_reminder_at = None
 
 
 def _breach_notifications(deadline: Deadline) -> list[Notification]:
@@ -347,10 +346,8 @@ def deadlines_mark_due(*, now: datetime | None = None, batch: int = MARK_BATCH) 
 
 
 def breaches_announce(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:
-    """Write the consequences of the breaches marked and not yet announced — the timeline
-    event, the notifications of the responsible person and their superior (in the app and on
-    ``DEADLINE_BREACH_CHANNELS``), the signal accountability consumes — once each: every batch
-    is one transaction over rows locked with SKIP LOCKED, and records them announced."""
+    """Announce the breaches marked and not yet announced (:func:`_announce_breaches`), once
+    each: every batch is one transaction over rows locked with SKIP LOCKED."""
     now = now or timezone.now()
     announced = 0
     while True:
@@ -360,13 +357,7 @@ def breaches_announce(*, now: datetime | None = None, batch: int = SWEEP_BATCH) 
                 "breached_at",
                 batch,
             )
-            _record_breaches(due)
-            notifications_store(
-                [row for deadline in due for row in _breach_notifications(deadline)],
-                channels=settings.DEADLINE_BREACH_CHANNELS,
-            )
-            Deadline.objects.filter(pk__in=[d.pk for d in due]).update(announced_at=now)
-            _announce(due)
+            _announce_breaches(due, now=now)
         announced += len(due)
         if len(due) < batch:
             return announced

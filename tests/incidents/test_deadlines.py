@@ -237,7 +237,7 @@ def test_reminders_at_half_and_four_fifths_of_the_time(make_incident):
 
 
 def test_a_step_done_late_is_a_breach_even_before_the_sweep(
-    make_incident, demo, breaches, django_capture_on_commit_callbacks
+    make_incident, demo, breaches, django_capture_on_commit_callbacks, mailoutbox
 ):
     incident = drive(
         make_incident(occurred_at=timezone.now() - timedelta(hours=3)), demo, "handling"
@@ -251,7 +251,17 @@ def test_a_step_done_late_is_a_breach_even_before_the_sweep(
         )
     explanation = incident.deadlines.get(kind="incident-explanation")
     assert explanation.state == "breached" and explanation.met_at is not None
+    assert explanation.announced_at is not None  # the sweep will not announce it again
     assert breaches == [explanation.pk]
+    # the same consequences as a breach the sweep finds: timeline, the app and email
+    assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
+    notified = Notification.objects.filter(dedupe_key=f"deadline:{explanation.pk}:breached")
+    assert notified.count() == 2
+    assert sorted(m.to[0] for m in mailoutbox if m.subject == notified[0].subject) == [
+        "net_contact@fenghuo.example",
+        "net_leader@fenghuo.example",
+    ]
+    assert deadlines_sweep()["announced"] == 0
 
 
 def test_resolving_after_a_missed_deadline_needs_the_delay_reason(make_incident, demo, api_client):
