@@ -43,10 +43,24 @@ def seed_demo() -> list[DemoLogin]:
     """Load the demo organisation and people, then each later app's demo data (its
     ``demo.seed()``, in the order of INSTALLED_APPS); safe to run again."""
     logins = _seed_people()
+    for seed in _app_demos("seed"):
+        seed()
+    return logins
+
+
+def seed_records() -> int:
+    """Each app's demo records (its ``demo.seed_records()``, in the order of INSTALLED_APPS:
+    incidents and complaints first, then what is computed from them); how many were made."""
+    return sum(seed() or 0 for seed in _app_demos("seed_records"))
+
+
+def _app_demos(name: str):
+    """The function ``name`` of every later app's ``demo`` module that has one."""
     for config in apps.get_app_configs():
         if config.name != __package__ and importlib.util.find_spec(f"{config.name}.demo"):
-            importlib.import_module(f"{config.name}.demo").seed()
-    return logins
+            function = getattr(importlib.import_module(f"{config.name}.demo"), name, None)
+            if function is not None:
+                yield function
 
 
 def _seed_people() -> list[DemoLogin]:

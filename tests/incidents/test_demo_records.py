@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from alerts.models import AlertRecipient
+from dashboards.selectors import Filters, overview
 from incidents.models import Complaint, Deadline, Incident
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,8 @@ def test_demo_records_fill_every_stage_once(settings):
     ]  # fmt: skip
     assert Deadline.objects.filter(state="pending").exists()
     assert AlertRecipient.objects.filter(acknowledged_at__isnull=True).exists()
+    # the dashboard shows them at once, not after the rollup job's first run
+    assert overview(Filters.default())["complaints_today"] == 8
 
     again = StringIO()
     call_command("seed_demo", "--records", stdout=again)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organisation.demo import DEMO_PASSWORD, seed_demo
+from organisation.demo import DEMO_PASSWORD, seed_demo, seed_records
 
 
 class Command(BaseCommand):
@@ -35,8 +35,6 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * w for w in widths))
         self.stdout.write(f"\nEvery demo login uses the password: {DEMO_PASSWORD}")
         if options["records"]:
-            from incidents.demo import seed_records
-
             made = seed_records()
             self.stdout.write(
                 f"Demo incidents and complaints: {made} made."
