@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -229,9 +230,10 @@ def _prepare(
 
 
 def _store(complaints: list[Complaint], *, actor: User) -> None:
-    """Write prepared complaints with a few statements however many there are: numbers,
-    rows, timeline, the intake limits; then link them and look for mass complaints. They
-    carry their numbers already (:func:`_number`)."""
+    """Write prepared complaints with a few statements however many there are: rows,
+    timeline, the intake limits; then link them. They carry their numbers already
+    (:func:`_number`). Mass complaints are looked for by a sweep
+    (:func:`complaints_detect_mass`), not here."""
     now = timezone.now()
     for complaint in complaints:
         complaint.created_at = now
@@ -275,13 +277,6 @@ def _store(complaints: list[Complaint], *, actor: User) -> None:
             by_incident.setdefault(incident, []).append(complaint)
     for incident, attached in by_incident.items():
         _link(attached, incident, actor=actor)
-    groups: dict[tuple[str, int], list[Complaint]] = {}
-    for complaint in complaints:
-        if complaint.incident_id is None:
-            groups.setdefault((complaint.business_line, complaint.city_id), []).append(complaint)
-    rules = cached("mass_rules", lambda: list(MassComplaintRule.objects.filter(is_active=True)))
-    for group in groups.values():
-        _detect_mass(group, rules)
 
 
 def _facts(complaint: Complaint) -> ComplaintFacts:
@@ -714,76 +709,90 @@ def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) 
 # --- mass complaints ----------------------------------------------------------------------
 
 
-def _matching_open_incident(complaint: Complaint) -> Incident | None:
+def _matching_open_incident(business_line: str, city_id: int) -> Incident | None:
     return (
         Incident.objects.exclude(
             state__in=[*CLOSED_INCIDENT_STATES, State.RESOLVED, State.IMPROVING]
         )
-        .filter(business_line=complaint.business_line, cities=complaint.city)
+        .filter(business_line=business_line, cities=city_id)
         .order_by("-created_at")
         .first()
     )
 
 
-def _detect_mass(complaints: list[Complaint], rules: list[MassComplaintRule]) -> None:
-    """≥ N unlinked complaints of one business line and city within the window, and no open
-    incident of that line in that city: alert the CS department with a prefilled incident.
+def complaints_detect_mass(*, now: datetime | None = None) -> int:
+    """The mass-complaint sweep (beat, every ``MASS_COMPLAINT_SWEEP_SECONDS``): for each
+    active rule, the complaints of one business line and city that arrived within its window
+    and that no incident and no cluster holds yet either join an open cluster of theirs, or —
+    once there are at least its threshold of them and no open incident of that line covers
+    that city — become a new cluster, offered to the CS department as a prefilled incident.
 
-    ``complaints`` share a business line and city. An open cluster of theirs takes them in at
-    once; otherwise the count stops at the threshold, so a flood costs no more than N rows."""
-    sample = complaints[-1]
-    for rule in rules:
-        if rule.business_line and rule.business_line != sample.business_line:
-            continue
-        since = sample.created_at - timedelta(minutes=rule.window_minutes)
-        cluster_id = (
+    Intake does not wait for this: a flood costs each complaint nothing, and the sweep reads
+    only the window's unclustered complaints. Returns how many complaints it clustered."""
+    now = now or timezone.now()
+    clustered = 0
+    with transaction.atomic():
+        # a second sweep running at once skips the rules this one holds
+        rules = MassComplaintRule.objects.select_for_update(skip_locked=True)
+        for rule in rules.filter(is_active=True).order_by("pk"):
+            clustered += _cluster_by_rule(rule, now)
+    return clustered
+
+
+def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
+    since = now - timedelta(minutes=rule.window_minutes)
+    fresh = Complaint.objects.filter(
+        incident__isnull=True, clusters__isnull=True, created_at__gte=since, created_at__lte=now
+    )
+    if rule.business_line:
+        fresh = fresh.filter(business_line=rule.business_line)
+    groups = fresh.values_list("business_line", "city").annotate(count=Count("pk")).order_by()
+    clustered = 0
+    for business_line, city_id, count in groups:
+        cluster = (
             MassComplaintCluster.objects.filter(
-                business_line=sample.business_line,
-                city=sample.city_id,
+                business_line=business_line,
+                city=city_id,
                 incident__isnull=True,
                 dismissed_at__isnull=True,
                 detected_at__gte=since,
             )
-            .values_list("pk", flat=True)
+            .order_by("-detected_at")
             .first()
         )
-        if cluster_id is not None:  # it takes them in, in one statement
-            through = MassComplaintCluster.complaints.through
-            through.objects.bulk_create(
-                [through(masscomplaintcluster_id=cluster_id, complaint=c) for c in complaints],
-                ignore_conflicts=True,
+        is_new = cluster is None
+        if is_new:
+            if count < rule.threshold or _matching_open_incident(business_line, city_id):
+                continue
+            cluster = MassComplaintCluster.objects.create(
+                business_line=business_line, city_id=city_id, detected_at=now
             )
-            return
-        recent = Complaint.objects.filter(
-            business_line=sample.business_line,
-            city=sample.city_id,
-            incident__isnull=True,
-            created_at__gte=since,
+        members = list(
+            fresh.filter(business_line=business_line, city=city_id).values_list("pk", flat=True)
         )
-        if len(recent.values_list("pk", flat=True)[: rule.threshold]) < rule.threshold:
-            continue
-        if _matching_open_incident(sample) is not None:
-            continue
-        cluster = MassComplaintCluster.objects.create(
-            business_line=sample.business_line, city=sample.city
+        cluster.complaints.add(*members)
+        clustered += len(members)
+        if is_new:
+            _tell_mass(cluster, len(members))
+    return clustered
+
+
+def _tell_mass(cluster: MassComplaintCluster, count: int) -> None:
+    cs_people = [
+        person
+        for department in Department.objects.filter(
+            kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
         )
-        cluster.complaints.set(recent)
-        cs_people = [
-            person
-            for department in Department.objects.filter(
-                kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
-            )
-            for person in department_people(department, Role.INTERFACE_PERSON)
-        ]
-        notify(
-            recipients=cs_people,
-            kind="complaint.mass",
-            subject=translated(
-                gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),
-                {"count": cluster.complaints.count(), "city": sample.city.name_zh},
-            ),
-            link=f"/incidents/complaints/mass/{cluster.pk}/",
-            dedupe_key=f"mass:{cluster.pk}",
-            channels=(Channel.EMAIL, Channel.SMS),
-        )
-        return
+        for person in department_people(department, Role.INTERFACE_PERSON)
+    ]
+    notify(
+        recipients=cs_people,
+        kind="complaint.mass",
+        subject=translated(
+            gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),
+            {"count": count, "city": cluster.city.name_zh},
+        ),
+        link=f"/incidents/complaints/mass/{cluster.pk}/",
+        dedupe_key=f"mass:{cluster.pk}",
+        channels=(Channel.EMAIL, Channel.SMS),
+    )

@@ -1,30 +1,38 @@
-"""Reference data every intake reads — deadline policies, mass-complaint rules, calendar
-overrides, the customer-service department, the cities — kept for a short while in the
-process cache.
+"""Reference data every intake reads — deadline policies, calendar overrides, the
+customer-service department, the cities — kept for a short while in each process's memory.
 
 Saving or deleting one of them clears its entry at once in this process; other processes
-see the change within ``TIMEOUT`` seconds."""
+see the change within ``TIMEOUT`` seconds. Values are kept as they are, not pickled as
+Django's local-memory cache would (that cost every intake more than the reads it saved):
+callers share them and must not change them."""
 
-from django.core.cache import cache
+import time
+
 from django.db.models.signals import post_delete, post_save
 
 TIMEOUT = 30
 _MODELS = {
     "incidents.DeadlinePolicy": "policies",
-    "incidents.MassComplaintRule": "mass_rules",
     "incidents.CalendarOverride": "calendar_overrides",
     "organisation.Department": "departments",
     "organisation.City": "cities",
 }
+_values: dict[str, tuple[float, object]] = {}
 
 
 def cached(name: str, load):
     """The value of ``load()`` under ``name``, loaded at most every ``TIMEOUT`` seconds."""
-    return cache.get_or_set(f"fenghuo:reference:{name}", load, TIMEOUT)
+    now = time.monotonic()
+    held = _values.get(name)
+    if held is not None and held[0] > now:
+        return held[1]
+    value = load()
+    _values[name] = (now + TIMEOUT, value)
+    return value
 
 
 def forget(name: str) -> None:
-    cache.delete(f"fenghuo:reference:{name}")
+    _values.pop(name, None)
 
 
 def _forget_on_change(sender, **kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .complaint_services import complaints_detect_mass
 from .deadline_services import deadlines_reschedule_unknown, deadlines_sweep
 
 
@@ -15,3 +16,9 @@ def sweep_deadlines_task() -> dict[str, int]:
 def reschedule_deadlines_task() -> int:
     """Give due times to deadlines that waited for a calendar year an admin has now filled."""
     return deadlines_reschedule_unknown()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def detect_mass_complaints_task() -> int:
+    """Cluster complaints that look like a mass event (every 15 s by default, config/celery)."""
+    return complaints_detect_mass()

@@ -238,6 +238,9 @@ DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
 # A breach reaches the responsible person and their superior in the app and on these channels
 # (those each person has not switched off); reminders stay in the app.
 DEADLINE_BREACH_CHANNELS = env.list("DEADLINE_BREACH_CHANNELS", default=["email"])
+# How often complaints are looked over for a mass event nobody has raised yet (the rules'
+# thresholds and windows are data); intake does not wait for it.
+MASS_COMPLAINT_SWEEP_SECONDS = env.float("MASS_COMPLAINT_SWEEP_SECONDS", default=15.0)
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)
 DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)
@@ -254,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_deliveries_task",
         "schedule": DEADLINE_SWEEP_SECONDS,
         "options": {"expires": DEADLINE_SWEEP_SECONDS},
+    },
+    "detect-mass-complaints": {
+        "task": "incidents.tasks.detect_mass_complaints_task",
+        "schedule": MASS_COMPLAINT_SWEEP_SECONDS,
+        "options": {"expires": MASS_COMPLAINT_SWEEP_SECONDS},
     },
     "reschedule-deadlines": {
         "task": "incidents.tasks.reschedule_deadlines_task",

@@ -1,15 +1,18 @@
 """Complaints: the whole first-ask figure of seed 002, intake over REST (idempotent, bulk),
 aggregation into incidents, mass-complaint detection, Chinese similarity, privacy."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from incidents import complaint_services as cs
 from incidents.complaint_selectors import customer_history, incidents_like, mask
 from incidents.deadline_services import deadlines_sweep
 from incidents.models import Complaint, MassComplaintCluster, PersonalDataRead, TimelineEvent
+from incidents.tasks import detect_mass_complaints_task
 from notifications.models import Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
@@ -410,26 +413,84 @@ def test_linking_at_intake_counts_escalated_complaints(make_incident, take):
 
 
 def test_a_wave_of_complaints_with_no_incident_alerts_customer_service(take, demo):
-    for i in range(20):
+    for i in range(19):
         take(customer_phone=f"1370000{i:04d}")
+    take(customer_phone="13712345678", city=City.objects.get(code="JL"))  # another city
+    assert cs.complaints_detect_mass() == 0  # 19 are not yet 20 (the default rule)
+    take(customer_phone="13700000019")
+    assert not MassComplaintCluster.objects.exists()  # intake does not wait for the sweep
+    detect_mass_complaints_task.delay()  # as beat runs it
     cluster = MassComplaintCluster.objects.get()
     assert cluster.complaints.count() == 20 and cluster.city.code == "CC"
-    told = Notification.objects.filter(kind="complaint.mass").values_list(
-        "recipient__username", flat=True
-    )
-    assert set(told) == {"cs_contact"}
+    told = Notification.objects.filter(kind="complaint.mass")
+    assert [n.recipient.username for n in told] == ["cs_contact"]
+    assert "20" in told[0].subject
     take(customer_phone="13700009999")  # the 21st joins the cluster, no second alert
-    assert (
-        cluster.complaints.count() == 21
-        and Notification.objects.filter(kind="complaint.mass").count() == 1
+    assert cs.complaints_detect_mass() == 1 and cs.complaints_detect_mass() == 0
+    assert cluster.complaints.count() == 21 and told.count() == 1
+
+
+def test_a_wave_is_counted_within_the_window_and_a_dismissed_or_stale_cluster_takes_no_more(
+    take, demo
+):
+    for i in range(20):
+        take(customer_phone=f"1370000{i:04d}")
+    later = timezone.now() + timedelta(minutes=61)  # past the default rule's hour
+    assert cs.complaints_detect_mass(now=later) == 0
+    assert cs.complaints_detect_mass() == 20
+    first = MassComplaintCluster.objects.get()
+    MassComplaintCluster.objects.update(dismissed_at=timezone.now())
+    take(customer_phone="13700009999")
+    assert cs.complaints_detect_mass() == 0  # joins no dismissed cluster; one is no new wave
+    MassComplaintCluster.objects.update(
+        dismissed_at=None, detected_at=timezone.now() - timedelta(hours=2)
     )
+    assert cs.complaints_detect_mass() == 0  # nor a cluster older than the window
+    for i in range(19):
+        take(customer_phone=f"1371000{i:04d}")
+    assert cs.complaints_detect_mass() == 20  # a wave of its own
+    assert MassComplaintCluster.objects.count() == 2 and first.complaints.count() == 20
 
 
 def test_no_mass_alert_when_an_open_incident_covers_it(make_incident, take):
     make_incident(cities=("CC",), business_line="network")
     for i in range(25):
         take(customer_phone=f"1360000{i:04d}")
+    assert cs.complaints_detect_mass() == 0
     assert not MassComplaintCluster.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sweeps_at_once_raise_one_cluster(take, demo):
+    """On PostgreSQL the rules a sweep holds are skipped by the other (SKIP LOCKED)."""
+    for i in range(20):
+        take(customer_phone=f"1370000{i:04d}")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def sweep():
+        barrier.wait()
+        try:
+            results.append(cs.complaints_detect_mass())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 20]
+    assert MassComplaintCluster.objects.get().complaints.count() == 20
+    assert Notification.objects.filter(kind="complaint.mass").count() == 1
+
+
+def test_mass_detection_is_scheduled():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["detect-mass-complaints"]
+    assert entry["task"] == detect_mass_complaints_task.name
+    assert entry["schedule"] == settings.MASS_COMPLAINT_SWEEP_SECONDS <= 60
 
 
 def test_open_incidents_that_look_like_the_complaint(make_incident):

@@ -148,6 +148,7 @@ def test_a_mass_complaint_becomes_a_prefilled_incident(client, demo):
             customer_account=f"A{i}", city=City.objects.get(code="SY"), address="松原市", business_line="network",
             summary="4G 无信号", description="整个小区 4G 无信号",
         )  # fmt: skip
+    cs.complaints_detect_mass()
     cluster = MassComplaintCluster.objects.get()
     client.force_login(demo["cs_contact"])
     form = client.get(reverse("incidents:create"), {"cluster": cluster.pk}).context["form"]
