@@ -15,13 +15,15 @@ from incidents.reference import cached
 from organisation.api.fields import CodeField, DateTimeField
 from organisation.models import City
 
-from .serializers import DeadlineSerializer, DepartmentCodeField
+from .serializers import DeadlineSerializer, DepartmentCodeField, code_or_none, time_or_none
 
 
 class ComplaintSerializer(serializers.Serializer):
     """A complaint as the REST contract names it; phone and account are masked for readers
-    who do not handle it (and full reads are logged by the view). Declared fields: it is
-    rendered on every intake."""
+    who do not handle it (and full reads are logged by the view). It is rendered on every
+    intake: the declared fields name the contract (and the schema), :meth:`to_representation`
+    gives the same built directly, without copying two dozen fields per complaint
+    (tests/incidents/test_complaints.py holds them equal)."""
 
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True)
@@ -66,6 +68,40 @@ class ComplaintSerializer(serializers.Serializer):
             if self._full(complaint)
             else mask(complaint.customer_account)
         )
+
+    def to_representation(self, complaint):
+        deadlines = DeadlineSerializer()
+        return {
+            "id": complaint.pk,
+            "number": complaint.number,
+            "external_id": complaint.external_id,
+            "channel": complaint.channel,
+            "customer_name": complaint.customer_name,
+            "customer_phone": self.get_customer_phone(complaint),
+            "customer_account": self.get_customer_account(complaint),
+            "city": complaint.city.code,
+            "address": complaint.address,
+            "business_line": complaint.business_line,
+            "summary": complaint.summary,
+            "description": complaint.description,
+            "is_vip": complaint.is_vip,
+            "referred_by": _username(complaint.referred_by),
+            "escalation": complaint.escalation,
+            "severity": complaint.severity,
+            "incident": complaint.incident_id,
+            "department": code_or_none(complaint.department),
+            "handler": _username(complaint.handler),
+            "first_ask_owner": complaint.first_ask_owner.username,
+            "state": complaint.state,
+            "satisfaction": complaint.satisfaction,
+            "repeat_count": complaint.repeat_count,
+            "deadlines": [deadlines.to_representation(d) for d in complaint.deadlines.all()],
+            "created_at": time_or_none(complaint.created_at),
+        }
+
+
+def _username(user) -> str | None:
+    return None if user is None else user.username
 
 
 class CityField(CodeField):

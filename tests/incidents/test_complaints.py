@@ -189,6 +189,49 @@ def test_a_vip_referral_is_answered_by_the_referring_employee(take, demo, api_cl
     assert done.status_code == 200 and done.json()["state"] == "archived"
 
 
+def test_the_representation_built_by_hand_is_what_the_declared_fields_give(
+    take, demo, make_incident, rf
+):
+    from rest_framework import serializers
+
+    from incidents.api.complaint_serializers import ComplaintSerializer
+    from incidents.api.serializers import DeadlineSerializer
+
+    incident = make_incident(business_line="enterprise_product")
+    complaint = take(
+        channel="employee_referral",
+        is_vip=True,
+        referred_by=demo["ent_leader"],
+        business_line="enterprise_product",
+        incident=incident,
+    )
+    cs.complaint_dispatch(
+        complaint_id=complaint.pk,
+        actor=demo["hotline1"],
+        department=Department.objects.get(code="ENT"),
+    )  # a deadline met, others pending; a department
+    cs.complaint_hand_over(
+        complaint_id=complaint.pk, actor=demo["ent_contact"], handler=demo["ent_contact"]
+    )
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    bare = take(customer_phone="13900001111")  # no department, handler, referral or incident
+    for reader in ("exec", "ent_contact"):  # masked, then in full
+        request = rf.get("/")
+        request.user = demo[reader]
+        for record in (complaint, bare):
+            serializer = ComplaintSerializer(context={"request": request})
+            by_hand = serializer.to_representation(record)
+            by_fields = serializers.Serializer.to_representation(serializer, record)
+            assert list(by_hand.items()) == list(by_fields.items())
+    deadlines = list(complaint.deadlines.all())
+    assert {d.state for d in deadlines} >= {"met", "pending"}
+    for deadline in deadlines:
+        serializer = DeadlineSerializer()
+        assert list(serializer.to_representation(deadline).items()) == list(
+            serializers.Serializer.to_representation(serializer, deadline).items()
+        )
+
+
 def test_an_employee_referral_names_the_employee(take):
     with pytest.raises(Exception) as error:
         take(channel="employee_referral")
