@@ -4,7 +4,8 @@ Serves the application under gunicorn on PostgreSQL (with Redis as the broker, a
 production) and loads it from a second process with `hey` over loopback, 20 s per run:
 
 - the bare yardstick: a plain DRF create of the same shape (`bench/bare`), same auth;
-- a single complaint per POST: validation, numbering, timeline, limits, mass detection;
+- a single complaint per POST: validation, numbering, timeline, limits (the two take turns
+  after a warm-up, so that both meet the same machine);
 - the same at half the top single rate, for its p99;
 - 500 complaints per bulk POST.
 
@@ -12,15 +13,18 @@ production) and loads it from a second process with `hey` over loopback, 20 s pe
 """
 
 import argparse
+import csv
+import io
 import json
 import os
-import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine, write
 
 PORT = 8765
+WARM_UP = 3  # seconds of each endpoint before measuring
+TURNS = 4  # the yardstick and the intake alternate, each measured over this many turns
 WORKERS = (os.cpu_count() or 1) * 2
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -91,22 +97,36 @@ def complaint(n: int) -> dict:
     }
 
 
-def hey(url: str, body: Path, key: str, seconds: int, concurrency: int, rate: float = 0) -> dict:
+def hey(url: str, body: Path, key: str, seconds: float, concurrency: int, rate: float = 0) -> dict:
+    """One run of `hey`: every answered request's latency (ms) and status, and how long the
+    run took from its first request to its last answer."""
     command = [
-        "hey", "-z", f"{seconds}s", "-c", str(concurrency), "-m", "POST",
+        "hey", "-z", f"{seconds:g}s", "-c", str(concurrency), "-m", "POST", "-o", "csv",
         "-T", "application/json", "-H", f"Authorization: Api-Key {key}", "-D", str(body),
     ]  # fmt: skip
     if rate:
         command += ["-q", f"{rate / concurrency:.2f}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    if "Requests/sec" not in output or "50%" not in output:
+    rows = list(csv.DictReader(io.StringIO(output)))
+    if len(rows) < 2:
         raise SystemExit(f"hey gave no figures for {url}:\n{output}")
-    p99 = re.search(r"99%+ in ([\d.]+) secs", output)  # hey omits it below 100 requests
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": float(re.search(r"50%+ in ([\d.]+) secs", output).group(1)) * 1000,
-        "p99": float(p99.group(1)) * 1000 if p99 else float("nan"),
-        "statuses": dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", output)),
+        "latencies": [float(row["response-time"]) * 1000 for row in rows],
+        "statuses": Counter(row["status-code"] for row in rows),
+        "elapsed": max(float(row["offset"]) + float(row["response-time"]) for row in rows),
+    }
+
+
+def summary(runs: list[dict]) -> dict:
+    """Requests per second, p50 and p99 over runs taken together."""
+    latencies = [latency for run in runs for latency in run["latencies"]]
+    cuts = statistics.quantiles(latencies, n=100)
+    statuses: Counter = sum((run["statuses"] for run in runs), Counter())
+    return {
+        "rps": len(latencies) / sum(run["elapsed"] for run in runs),
+        "p50": cuts[49],
+        "p99": cuts[98],
+        "statuses": dict(sorted(statuses.items())),
     }
 
 
@@ -154,19 +174,22 @@ def main() -> None:
     server = serve()
     try:
         s, c = args.seconds, args.concurrency
-        bare = hey(f"{BASE}/api/bare/complaints/", bodies / "one.json", key, s, c)
-        single = hey(f"{BASE}/api/v1/complaints/", bodies / "one.json", key, s, c)
+        bare_url, single_url = f"{BASE}/api/bare/complaints/", f"{BASE}/api/v1/complaints/"
+        one = bodies / "one.json"
+        for url in (bare_url, single_url):  # warm both up: workers, connections, caches
+            hey(url, one, key, WARM_UP, c)
+        # the yardstick and the intake in turns, so that whatever else the machine does
+        # weighs on both alike
+        bares, singles = [], []
+        for _turn in range(TURNS):
+            bares.append(hey(bare_url, one, key, s / TURNS, c))
+            singles.append(hey(single_url, one, key, s / TURNS, c))
+        bare, single = summary(bares), summary(singles)
         # at half the top rate, from as many connections as the server has workers: hey's
         # per-connection tickers fire together, and 16 of them would arrive as bursts
-        half = hey(
-            f"{BASE}/api/v1/complaints/",
-            bodies / "one.json",
-            key,
-            s,
-            WORKERS,
-            rate=single["rps"] / 2,
-        )
-        bulk = hey(f"{BASE}/api/v1/complaints/bulk/", bodies / "bulk.json", key, s, max(2, c // 4))
+        half = summary([hey(single_url, one, key, s, WORKERS, rate=single["rps"] / 2)])
+        bulk_url = f"{BASE}/api/v1/complaints/bulk/"
+        bulk = summary([hey(bulk_url, bodies / "bulk.json", key, s, max(2, c // 4))])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -185,7 +208,7 @@ def main() -> None:
 
 Command: `make bench-intake` (`python bench/intake.py --seconds {s} --concurrency {c}`)
 Machine: {machine()}
-Server: gunicorn, {WORKERS} sync workers, PostgreSQL, Redis broker; load from `hey` in a second process over loopback, {s} s per run.
+Server: gunicorn, {WORKERS} sync workers, PostgreSQL, Redis broker; load from `hey` in a second process over loopback, {c} connections.\nEach run lasts {s} s; the yardstick and the single POST, after {WARM_UP} s of warm-up each, take turns ({TURNS} × {s / TURNS:g} s each). Percentiles are over every request of a run.
 Run: {timezone.localtime():%Y-%m-%d %H:%M %Z}
 
 | run | req/s | p50 | p99 | statuses |

@@ -521,12 +521,15 @@ class DeadlinePolicy(BilingualName):
 class Deadline(models.Model):
     """One running time limit of one record (incident, complaint, procedure, action item)."""
 
-    # no index of its own: the (content_type, object_id) indexes below lead with it, and a
-    # lone index on it misleads the planner into scanning every deadline of a record type
+    # no index of its own: the unique constraint's (content_type, object_id, kind, round)
+    # leads with it, and a lone index on it misleads the planner into scanning every deadline
+    # of a record type
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
-    kind = models.SlugField(_("kind"), max_length=60)
+    # no index of its own either: every query of a kind names the record (the unique
+    # constraint's index); intake writes two deadlines per complaint, each index costs
+    kind = models.SlugField(_("kind"), max_length=60, db_index=False)
     round = models.PositiveSmallIntegerField(
         _("round"), default=0, help_text=_("A step done again (a re-dispatch, a repeat) runs anew.")
     )
@@ -550,7 +553,11 @@ class Deadline(models.Model):
     )
     problem = models.CharField(_("problem"), max_length=200, blank=True)
     responsible_department = models.ForeignKey(
-        Department, verbose_name=_("responsible department"), null=True, on_delete=models.PROTECT
+        Department,
+        verbose_name=_("responsible department"),
+        null=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # deadline_department leads with it
     )
     responsible_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -582,7 +589,6 @@ class Deadline(models.Model):
                 condition=models.Q(state="pending"),
                 name="deadline_reminder",
             ),
-            models.Index(fields=["content_type", "object_id"], name="deadline_record"),
             models.Index(fields=["responsible_department", "state"], name="deadline_department"),
             # the dashboards' daily rollup of deadlines met and missed, by the day they fell due
             models.Index(fields=["due_at"], name="deadline_by_due"),
@@ -627,6 +633,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # complaint_api_key below: a text key needs no pattern index
     )
     channel = models.CharField(_("channel"), max_length=20, choices=ComplaintChannel.choices)
     customer_name = models.CharField(_("customer name"), max_length=100)
@@ -663,6 +670,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="complaints",
+        db_index=False,  # complaint_incident leads with it
     )
     state = FSMField(
         _("state"),
@@ -678,6 +686,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="complaints",
+        db_index=False,  # complaint_inbox leads with it
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -732,6 +741,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["department", "state"], name="complaint_inbox"),
             models.Index(fields=["business_line", "city", "created_at"], name="complaint_mass"),
             models.Index(fields=["incident", "created_at"], name="complaint_incident"),
+            models.Index(fields=["api_key"], name="complaint_api_key"),
         ]
 
     def __str__(self) -> str:
