@@ -42,6 +42,7 @@ from .deadlines import ComplaintFacts, applies
 from .models import (
     Complaint,
     ComplaintCooperation,
+    Deadline,
     DeadlinePolicy,
     Incident,
     MassComplaintCluster,
@@ -229,11 +230,11 @@ def _prepare(
     )
 
 
-def _store(complaints: list[Complaint], *, actor: User) -> None:
+def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     """Write prepared complaints with a few statements however many there are: rows,
     timeline, the intake limits; then link them. They carry their numbers already
     (:func:`_number`). Mass complaints are looked for by a sweep
-    (:func:`complaints_detect_mass`), not here."""
+    (:func:`complaints_detect_mass`), not here. Returns the deadlines opened."""
     now = timezone.now()
     for complaint in complaints:
         complaint.created_at = now
@@ -261,22 +262,13 @@ def _store(complaints: list[Complaint], *, actor: User) -> None:
             if applies(policy.applies_when, _facts(complaint))
         ]
     )
-    # What was just written is what each complaint's deadlines are: set them as prefetched,
-    # as prefetch_related would, so rendering the answer reads nothing back.
-    per_complaint: dict[int, list] = {complaint.pk: [] for complaint in complaints}
-    for deadline in opened:
-        per_complaint[deadline.object_id].append(deadline)
-    for complaint in complaints:
-        cached_deadlines = complaint.deadlines.get_queryset()
-        cached_deadlines._result_cache = per_complaint[complaint.pk]
-        cached_deadlines._prefetch_done = True
-        complaint._prefetched_objects_cache = {"deadlines": cached_deadlines}
     by_incident: dict[Incident, list[Complaint]] = {}
     for complaint, incident in zip(complaints, linked, strict=True):
         if incident is not None:
             by_incident.setdefault(incident, []).append(complaint)
     for incident, attached in by_incident.items():
         _link(attached, incident, actor=actor)
+    return opened
 
 
 def _facts(complaint: Complaint) -> ComplaintFacts:
@@ -308,9 +300,14 @@ def complaint_create(*, actor: User, **intake: Any) -> Complaint:
         # a repeated external_id of the key loses here, on the unique constraint (its number
         # is skipped: duplicates are rare, and checking first would cost every intake)
         with transaction.atomic():
-            _store([complaint], actor=actor)
+            opened = _store([complaint], actor=actor)
     except IntegrityError:
         raise _duplicate() from None
+    # What was just written is what its deadlines are: set them as prefetched, as
+    # prefetch_related would, so rendering the answer reads nothing back.
+    deadlines = complaint.deadlines.get_queryset()
+    deadlines._result_cache, deadlines._prefetch_done = opened, True
+    complaint._prefetched_objects_cache = {"deadlines": deadlines}
     return complaint
 
 
