@@ -1,11 +1,13 @@
 """Complaint pages: the hotline console, the department's list, a complaint with the actions
 this person may take, and possible mass complaints."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -269,10 +271,14 @@ def console_similar(request):
 def mass_list_view(request):
     if not is_customer_service(None, request.user):
         raise PermissionDenied
-    clusters = MassComplaintCluster.objects.select_related("city", "incident").prefetch_related(
-        "complaints"
+    clusters = MassComplaintCluster.objects.select_related("city", "incident").annotate(
+        size=Count("complaints")
+    )  # a flood's cluster holds thousands: counted, not loaded
+    return render(
+        request,
+        "incidents/complaints/mass.html",
+        {"clusters": clusters[:100], "every": settings.MASS_COMPLAINT_SWEEP_SECONDS},
     )
-    return render(request, "incidents/complaints/mass.html", {"clusters": clusters[:100]})
 
 
 @login_required

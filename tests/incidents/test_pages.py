@@ -151,6 +151,8 @@ def test_a_mass_complaint_becomes_a_prefilled_incident(client, demo):
     cs.complaints_detect_mass()
     cluster = MassComplaintCluster.objects.get()
     client.force_login(demo["cs_contact"])
+    listed = client.get(reverse("incidents:mass")).content.decode()
+    assert '<td class="num">20</td>' in listed and "每 15 秒" in listed
     form = client.get(reverse("incidents:create"), {"cluster": cluster.pk}).context["form"]
     assert form.initial["business_line"] == "network" and form.initial["customers_affected"] == 20
     assert "4G 无信号" in form.initial["description"]
