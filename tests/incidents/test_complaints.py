@@ -1,11 +1,9 @@
 """Complaints: the whole first-ask figure of seed 002, intake over REST (idempotent, bulk),
 aggregation into incidents, mass-complaint detection, Chinese similarity, privacy."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from incidents import complaint_services as cs
@@ -16,6 +14,7 @@ from incidents.tasks import detect_mass_complaints_task
 from notifications.models import Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -508,22 +507,7 @@ def test_two_sweeps_at_once_raise_one_cluster(take, demo):
     """On PostgreSQL the rules a sweep holds are skipped by the other (SKIP LOCKED)."""
     for i in range(20):
         take(customer_phone=f"1370000{i:04d}")
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        barrier.wait()
-        try:
-            results.append(cs.complaints_detect_mass())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [0, 20]
+    assert sorted(at_once(cs.complaints_detect_mass)) == [0, 20]
     assert MassComplaintCluster.objects.get().complaints.count() == 20
     assert Notification.objects.filter(kind="complaint.mass").count() == 1
 

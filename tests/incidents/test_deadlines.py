@@ -1,7 +1,6 @@
 """Deadlines: every shipped policy gives the seed's due time; the workflow opens and meets
 them; the sweep breaches, reminds and notifies once, however often and however many run."""
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +20,7 @@ from incidents.deadline_services import (
 from incidents.models import CalendarOverride, Deadline, DeadlinePolicy
 from incidents.tasks import sweep_deadlines_task
 from notifications.models import Delivery, Notification
+from tests.concurrency import at_once
 
 from .conftest import drive
 
@@ -317,21 +317,7 @@ def test_two_concurrent_sweeps_breach_each_deadline_once(make_incident, breaches
     due = Deadline.objects.filter(state="pending", kind="incident-explanation")
     assert due.count() == len(incidents)
     later = max(d.due_at for d in due) + timedelta(minutes=1)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        barrier.wait()
-        try:
-            results.append(deadlines_sweep(now=later, batch=2))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: deadlines_sweep(now=later, batch=2))
     breached = Deadline.objects.filter(state="breached")
     assert sum(r["breached"] for r in results) == breached.count()
     assert sorted(breaches) == sorted(breached.values_list("pk", flat=True))  # once each

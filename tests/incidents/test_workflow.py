@@ -1,7 +1,6 @@
 """Every transition of the incident workflow: allowed, refused from the wrong state (409),
 forbidden for the wrong person (403) — through the API, as the roles use it."""
 
-import threading
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, Submission, TimelineEvent
+from tests.concurrency import at_once
 
 from .conftest import drive
 
@@ -323,23 +323,12 @@ def test_two_concurrent_publishes_apply_once(make_incident, demo):
 
     assert connection.vendor == "postgresql"
     incident = make_incident()
-    barrier = threading.Barrier(2)
-    statuses = []
 
     def publish():
         client = APIClient()
         client.force_authenticate(demo["cs_contact"])
-        barrier.wait()
-        try:
-            statuses.append(client.post(f"/api/v1/incidents/{incident.pk}/publish/").status_code)
-        finally:
-            connection.close()
+        return client.post(f"/api/v1/incidents/{incident.pk}/publish/").status_code
 
-    threads = [threading.Thread(target=publish) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 409]
+    assert sorted(at_once(publish)) == [200, 409]
     assert Incident.objects.get(pk=incident.pk).state == "dispatched"
     assert TimelineEvent.objects.filter(incident=incident, action="publish").count() == 1
