@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.deadline_services import deadline_meet, deadline_open
 from incidents.models import DeadlinePolicy
 from incidents.services import number_next
-from notifications.services import notify
+from notifications.services import notify, translated
 from organisation.errors import Conflict
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people
@@ -91,8 +92,10 @@ def violation_propose(
     notify(
         recipients=department_people(assessor, Role.INTERFACE_PERSON) if assessor else [],
         kind="violation.proposed",
-        subject=_("Possible violation %(number)s: %(rule)s, %(department)s")
-        % {"number": violation.number, "rule": rule.name_zh, "department": department.name_zh},
+        subject=translated(  # rule and department named in each reader's language
+            gettext_lazy("Possible violation %(number)s: %(rule)s, %(department)s"),
+            {"number": violation.number, "rule": rule, "department": department},
+        ),
         link=violation.get_absolute_url(),
         dedupe_key=f"violation:{violation.pk}:proposed",
     )
@@ -130,8 +133,12 @@ def violation_request_inspection(*, violation_id: int, actor: User) -> Violation
         recipients=list(department_people(violation.department, Role.INTERFACE_PERSON))
         + list(department_people(violation.department, Role.DEPARTMENT_LEADER)),
         kind="violation.inspect",
-        subject=_("Self-inspection requested: %(number)s %(rule)s (report within 5 working days)")
-        % {"number": violation.number, "rule": violation.rule.name_zh},
+        subject=translated(
+            gettext_lazy(
+                "Self-inspection requested: %(number)s %(rule)s (report within 5 working days)"
+            ),
+            {"number": violation.number, "rule": violation.rule},
+        ),
         link=violation.get_absolute_url(),
         dedupe_key=f"violation:{violation.pk}:inspect",
     )

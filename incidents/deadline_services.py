@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification
@@ -248,9 +248,13 @@ def _recipients(deadline: Deadline) -> list[User]:
         return [u for u in (person, superior) if u is not None]
     if deadline.responsible_department is None:
         return []
-    return list(department_people(deadline.responsible_department, Role.INTERFACE_PERSON)) + list(
-        department_people(deadline.responsible_department, Role.DEPARTMENT_LEADER)
-    )
+    return [
+        person
+        for role in (Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER)
+        for person in department_people(deadline.responsible_department, role).select_related(
+            "profile"
+        )
+    ]
 
 
 def _record_label(deadline: Deadline) -> tuple[str, str]:
@@ -266,16 +270,17 @@ def _breach_notifications(deadline: Deadline) -> list[Notification]:
     """The notifications of the people who answer for a breached deadline; the caller stores
     them (in batches)."""
     label, link = _record_label(deadline)
-    with translation.override(settings.LANGUAGE_CODE):
-        return notifications_build(
-            recipients=_recipients(deadline),
-            kind="deadline.breached",
-            subject=_("Overdue: %(name)s of %(record)s") % {"name": deadline.name, "record": label},
-            body=_("It was due at %(due)s.")
-            % {"due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")},
-            link=link,
-            dedupe_key=f"deadline:{deadline.pk}:breached",
-        )
+    due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    return notifications_build(
+        recipients=_recipients(deadline),
+        kind="deadline.breached",
+        text=lambda: (
+            _("Overdue: %(name)s of %(record)s") % {"name": deadline.name, "record": label},
+            _("It was due at %(due)s.") % {"due": due},
+        ),
+        link=link,
+        dedupe_key=f"deadline:{deadline.pk}:breached",
+    )
 
 
 def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
@@ -285,20 +290,19 @@ def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
     if not due_reminders or deadline.responsible_person is None:
         return []
     label, link = _record_label(deadline)
-    with translation.override(settings.LANGUAGE_CODE):
-        return notifications_build(
-            recipients=[deadline.responsible_person],
-            kind="deadline.reminder",
-            subject=_("Due at %(due)s: %(name)s of %(record)s")
-            % {
-                "due": timezone.localtime(deadline.due_at).strftime("%H:%M"),
-                "name": deadline.name,
-                "record": label,
-            },
-            link=link,
-            # one reminder per reminder time, however many sweeps see it
-            dedupe_key=f"deadline:{deadline.pk}:reminder:{len(due_reminders)}",
-        )
+    due = timezone.localtime(deadline.due_at).strftime("%H:%M")
+    return notifications_build(
+        recipients=[deadline.responsible_person],
+        kind="deadline.reminder",
+        text=lambda: (
+            _("Due at %(due)s: %(name)s of %(record)s")
+            % {"due": due, "name": deadline.name, "record": label},
+            "",
+        ),
+        link=link,
+        # one reminder per reminder time, however many sweeps see it
+        dedupe_key=f"deadline:{deadline.pk}:reminder:{len(due_reminders)}",
+    )
 
 
 def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
@@ -306,7 +310,9 @@ def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
         Deadline.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(condition)
         .select_related(
-            "content_type", "responsible_department", "responsible_person__profile__superior"
+            "content_type",
+            "responsible_department",
+            "responsible_person__profile__superior__profile",  # each reads in their language
         )
         .prefetch_related("record")
         .order_by(order)[:batch]

@@ -8,15 +8,15 @@ workflow transition, saves and appends to the timeline in one transaction; follo
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from notifications.services import notify
+from notifications.services import notify, translated
 from organisation.errors import Conflict
 from organisation.models import City, Department, DepartmentKind, Role
 from organisation.selectors import department_people, user_has_role
@@ -251,20 +251,17 @@ def _join(incident: Incident, department: Department, *, reason: str, actor, ass
             *department_people(department, Role.INTERFACE_PERSON),
             *department_people(department, Role.DEPARTMENT_LEADER),
         ]
-        with translation.override(settings.LANGUAGE_CODE):
-            notify(
-                recipients=people,
-                kind="incident.joined",
-                subject=_("%(department)s joins %(number)s: %(title)s")
-                % {
-                    "department": department.name,
-                    "number": incident.number,
-                    "title": incident.title,
-                },
-                body=assignment,
-                link=incident.get_absolute_url(),
-                dedupe_key=f"incident:{incident.pk}:joined:{department.pk}",
-            )
+        notify(
+            recipients=people,
+            kind="incident.joined",
+            subject=translated(  # the department's name in each reader's language
+                gettext_lazy("%(department)s joins %(number)s: %(title)s"),
+                {"department": department, "number": incident.number, "title": incident.title},
+            ),
+            body=assignment,
+            link=incident.get_absolute_url(),
+            dedupe_key=f"incident:{incident.pk}:joined:{department.pk}",
+        )
         signals.incident_department_joined.send(
             sender=Incident,
             incident=incident,

@@ -3,7 +3,7 @@ message, a commit leaves every message, and the outbox rows are delivered after 
 the sweep, if the broker was down)."""
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,24 +35,28 @@ def notifications_build(
     *,
     recipients: Iterable[User],
     kind: str,
-    subject: str,
-    body: str = "",
+    text: Callable[[], tuple[str, str]],
     link: str = "",
     dedupe_key: str,
 ) -> list[Notification]:
-    """Unsaved in-app notifications of one message to each active recipient (batch senders)."""
-    people = {user.pk for user in recipients if user is not None and user.is_active}
-    return [
-        Notification(
-            recipient_id=pk,
-            kind=kind,
-            subject=subject[:200],
-            body=body,
-            link=link,
-            dedupe_key=dedupe_key,
+    """Unsaved in-app notifications of one message to each active recipient (batch senders).
+    ``text()`` gives the subject and body; it is called in each recipient's language."""
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    rows = []
+    for pk, user in sorted(people.items()):
+        with translation.override(_language(user)):
+            subject, body = text()
+        rows.append(
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                dedupe_key=dedupe_key,
+            )
         )
-        for pk in sorted(people)
-    ]
+    return rows
 
 
 def notifications_store(rows: list[Notification], *, channels: Sequence[str] = ()) -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accountability import services
 from accountability.models import PenaltyRule, Violation
@@ -119,6 +119,32 @@ def test_self_inspection_requested_on_the_eve_of_a_holiday(make_incident, demo):
     # National Day 2026: 10-01 … 10-07 off, 10-10 (Saturday) a make-up working day;
     # 5 working days from 09-30: 10-08, 10-09, 10-10, 10-12, 10-13
     assert report.due_at == datetime(2026, 10, 13, 23, 59, 59, tzinfo=SH)
+
+
+def test_each_person_is_told_of_a_violation_in_their_own_language(demo):
+    from notifications.models import Notification
+
+    demo["net_leader"].profile.language = "en"
+    demo["net_leader"].profile.save()
+    with translation.override("en"):  # the assessor works in English; readers keep theirs
+        violation = services.violation_propose(
+            rule=PenaltyRule.objects.get(code="missed-ticket"), evidence_key="manual:1",
+            department=Department.objects.get(code="NET"), actor=demo["mkt_contact"],
+        )  # fmt: skip
+        services.violation_request_inspection(violation_id=violation.pk, actor=demo["mkt_contact"])
+    told = {
+        (n.kind, n.recipient.username): n.subject
+        for n in Notification.objects.filter(link=violation.get_absolute_url())
+    }
+    number = violation.number
+    assert told[("violation.proposed", "mkt_contact")] == f"疑似违规 {number}：漏单、漏瞒，网络部"
+    assert told[("violation.inspect", "net_contact")] == (
+        f"请自查：{number} 漏单、漏瞒（5 个工作日内提交自查报告）"
+    )
+    assert told[("violation.inspect", "net_leader")] == (
+        f"Self-inspection requested: {number} Missed ticket or concealment"
+        " (report within 5 working days)"
+    )
 
 
 def complaint(demo, **overrides):

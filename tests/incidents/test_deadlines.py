@@ -177,6 +177,8 @@ def test_the_sweep_breaches_notifies_and_records_once(
     incident = make_incident()
     explanation = incident.deadlines.get(kind="incident-explanation")
     later = explanation.due_at + timedelta(minutes=1)
+    demo["net_leader"].profile.language = "en"  # each reads it in their own language
+    demo["net_leader"].profile.save()
     with django_capture_on_commit_callbacks(execute=True):
         first = deadlines_sweep(now=later)
         again = deadlines_sweep(now=later)
@@ -195,11 +197,14 @@ def test_the_sweep_breaches_notifies_and_records_once(
         ("net_contact@fenghuo.example", "sent"),
         ("net_leader@fenghuo.example", "sent"),
     ]
-    sent = [m for m in mailoutbox if m.subject == breached[0].subject]
-    assert sorted(m.to[0] for m in sent) == [
-        "net_contact@fenghuo.example",
-        "net_leader@fenghuo.example",
-    ]
+    subjects = {n.recipient.username: n.subject for n in breached}
+    assert subjects["net_contact"] == f"已超时：{incident.number} 的“下发解释口径”"
+    assert subjects["net_leader"] == f"Overdue: Send the explanation script of {incident.number}"
+    sent = {m.to[0]: m.subject for m in mailoutbox if m.subject in subjects.values()}
+    assert sent == {
+        "net_contact@fenghuo.example": subjects["net_contact"],
+        "net_leader@fenghuo.example": subjects["net_leader"],
+    }
     assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
     assert breaches.count(explanation.pk) == 1
 
@@ -222,18 +227,24 @@ def test_a_sweep_stopped_after_marking_leaves_the_announcing_to_the_next(make_in
     assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
 
 
-def test_reminders_at_half_and_four_fifths_of_the_time(make_incident):
+def test_reminders_at_half_and_four_fifths_of_the_time(make_incident, demo):
     incident = make_incident(occurred_at=timezone.now())
     explanation = incident.deadlines.get(kind="incident-explanation")
     start = explanation.started_at
-    for minutes in (61, 62, 97):  # past 50 % (60 min) twice, then past 80 % (96 min)
+    for minutes in (61, 62):  # past 50 % (60 min) twice
         deadlines_sweep(now=start + timedelta(minutes=minutes))
+    demo["net_contact"].profile.language = "en"
+    demo["net_contact"].profile.save()
+    deadlines_sweep(now=start + timedelta(minutes=97))  # past 80 % (96 min)
     reminders = Notification.objects.filter(
         kind="deadline.reminder",
         recipient__username="net_contact",
         link=incident.get_absolute_url(),
-    )
-    assert reminders.filter(subject__contains="解释口径").count() == 2
+    ).order_by("pk")
+    assert [r.subject.split("：", 1)[-1].split(": ", 1)[-1] for r in reminders] == [
+        f"{incident.number} 的“下发解释口径”",
+        f"Send the explanation script of {incident.number}",
+    ]
 
 
 def test_a_step_done_late_is_a_breach_even_before_the_sweep(

@@ -240,6 +240,8 @@ def test_line_escalation_brings_in_the_line_head(make_incident, demo, api_client
     incident = drive(
         make_incident(owning_department=demo["cc_contact"].profile.department), demo, "handling"
     )
+    demo["net_leader"].profile.language = "en"
+    demo["net_leader"].profile.save()
     response = post(api_client, demo["cc_contact"], incident, "escalate", {"mode": "line"})
     assert response.status_code == 200
     assert response.json()["handling_mode"] == "line"
@@ -248,7 +250,10 @@ def test_line_escalation_brings_in_the_line_head(make_incident, demo, api_client
     from notifications.models import Notification
 
     told = Notification.objects.filter(kind="incident.joined", link=incident.get_absolute_url())
-    assert {n.recipient.username for n in told} == {"net_contact", "net_leader"}
+    subjects = {n.recipient.username: n.subject for n in told}
+    assert subjects.keys() == {"net_contact", "net_leader"}
+    assert subjects["net_contact"].startswith("网络") and " 加入处理 " in subjects["net_contact"]
+    assert subjects["net_leader"].startswith("Network") and " joins " in subjects["net_leader"]
     again = post(api_client, demo["cc_contact"], incident, "escalate", {"mode": "line"})
     assert again.status_code == 409
 
