@@ -391,7 +391,7 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) ->
             )
             notifications = [row for deadline in reminding for row in _remind(deadline, now=now)]
             Deadline.objects.bulk_update(reminding, ["next_reminder_at"])
-            notifications_store(notifications)
+            notifications_store(notifications, channels=settings.DEADLINE_REMINDER_CHANNELS)
         done["reminded"] += len(reminding)
         if len(reminding) < batch:
             break

@@ -236,8 +236,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # django-celery-beat copies them into its admin tables, where the interval can be changed.
 DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
 # A breach reaches the responsible person and their superior in the app and on these channels
-# (those each person has not switched off); reminders stay in the app.
+# (those each person has not switched off); a reminder reaches the responsible person in the
+# app and on its own channels (none by default: a reminder is no news to act on at once).
 DEADLINE_BREACH_CHANNELS = env.list("DEADLINE_BREACH_CHANNELS", default=["email"])
+DEADLINE_REMINDER_CHANNELS = env.list("DEADLINE_REMINDER_CHANNELS", default=[])
 # How often complaints are looked over for a mass event nobody has raised yet (the rules'
 # thresholds and windows are data); intake does not wait for it.
 MASS_COMPLAINT_SWEEP_SECONDS = env.float("MASS_COMPLAINT_SWEEP_SECONDS", default=15.0)

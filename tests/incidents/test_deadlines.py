@@ -227,7 +227,7 @@ def test_a_sweep_stopped_after_marking_leaves_the_announcing_to_the_next(make_in
     assert incident.timeline.filter(kind="deadline", action="incident-explanation").count() == 1
 
 
-def test_reminders_at_half_and_four_fifths_of_the_time(make_incident, demo):
+def test_reminders_at_half_and_four_fifths_of_the_time(make_incident, demo, settings):
     incident = make_incident(occurred_at=timezone.now())
     explanation = incident.deadlines.get(kind="incident-explanation")
     start = explanation.started_at
@@ -235,6 +235,7 @@ def test_reminders_at_half_and_four_fifths_of_the_time(make_incident, demo):
         deadlines_sweep(now=start + timedelta(minutes=minutes))
     demo["net_contact"].profile.language = "en"
     demo["net_contact"].profile.save()
+    settings.DEADLINE_REMINDER_CHANNELS = ["email"]  # in the app only, unless set
     deadlines_sweep(now=start + timedelta(minutes=97))  # past 80 % (96 min)
     reminders = Notification.objects.filter(
         kind="deadline.reminder",
@@ -244,6 +245,10 @@ def test_reminders_at_half_and_four_fifths_of_the_time(make_incident, demo):
     assert [r.subject.split("：", 1)[-1].split(": ", 1)[-1] for r in reminders] == [
         f"{incident.number} 的“下发解释口径”",
         f"Send the explanation script of {incident.number}",
+    ]
+    emailed = Delivery.objects.filter(notification__in=reminders, channel="email")
+    assert list(emailed.values_list("notification", "address")) == [
+        (reminders.last().pk, "net_contact@fenghuo.example")
     ]
 
 
