@@ -764,13 +764,18 @@ def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
             cluster = MassComplaintCluster.objects.create(
                 business_line=business_line, city_id=city_id, detected_at=now
             )
-        members = list(
-            fresh.filter(business_line=business_line, city=city_id).values_list("pk", flat=True)
+        members = fresh.filter(business_line=business_line, city=city_id)
+        through = MassComplaintCluster.complaints.through
+        joined = through.objects.bulk_create(  # in batches however many (a flood's backlog)
+            [
+                through(masscomplaintcluster_id=cluster.pk, complaint_id=pk)
+                for pk in members.values_list("pk", flat=True)
+            ],
+            ignore_conflicts=True,
         )
-        cluster.complaints.add(*members)
-        clustered += len(members)
+        clustered += len(joined)
         if is_new:
-            _tell_mass(cluster, len(members))
+            _tell_mass(cluster, len(joined))
     return clustered
 
 
