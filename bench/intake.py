@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -97,9 +98,24 @@ def complaint(n: int) -> dict:
     }
 
 
-def hey(url: str, body: Path, key: str, seconds: float, concurrency: int, rate: float = 0) -> dict:
+def hey(
+    url: str,
+    body: Path,
+    key: str,
+    seconds: float,
+    concurrency: int,
+    *,
+    stored: Callable[[], int],
+    per_answer: int = 1,
+    rate: float = 0,
+) -> dict:
     """One run of `hey`: every answered request's latency (ms) and status, and how long the
-    run took from its first request to its last answer."""
+    run took from its first request to its last answer.
+
+    hey lists answered requests only; the ones the server handled but whose answer never
+    came (a time-out, a reset) are found from the rows it stored (``stored()``, rows per
+    answer ``per_answer``) and counted as "no answer"."""
+    before = stored()
     command = [
         "hey", "-z", f"{seconds:g}s", "-c", str(concurrency), "-m", "POST", "-o", "csv",
         "-T", "application/json", "-H", f"Authorization: Api-Key {key}", "-D", str(body),
@@ -110,9 +126,14 @@ def hey(url: str, body: Path, key: str, seconds: float, concurrency: int, rate: 
     rows = list(csv.DictReader(io.StringIO(output)))
     if len(rows) < 2:
         raise SystemExit(f"hey gave no figures for {url}:\n{output}")
+    statuses = Counter(row["status-code"] for row in rows)
+    answered = sum(n for status, n in statuses.items() if status.startswith("2"))
+    lost = stored() - before - answered * per_answer
+    if lost > 0:
+        statuses["no answer"] = -(-lost // per_answer)
     return {
         "latencies": [float(row["response-time"]) * 1000 for row in rows],
-        "statuses": Counter(row["status-code"] for row in rows),
+        "statuses": statuses,
         "elapsed": max(float(row["offset"]) + float(row["response-time"]) for row in rows),
     }
 
@@ -171,31 +192,61 @@ def main() -> None:
         json.dumps({"items": [complaint(n) for n in range(500)]}, ensure_ascii=False),
         encoding="utf-8",
     )
+    from django.utils import timezone
+
+    from bench.bare.models import BareComplaint
+    from incidents.models import Complaint
+
+    bares_stored, complaints_stored = BareComplaint.objects.count, Complaint.objects.count
     server = serve()
     try:
         s, c = args.seconds, args.concurrency
         bare_url, single_url = f"{BASE}/api/bare/complaints/", f"{BASE}/api/v1/complaints/"
         one = bodies / "one.json"
-        for url in (bare_url, single_url):  # warm both up: workers, connections, caches
-            hey(url, one, key, WARM_UP, c)
+        for url, stored in ((bare_url, bares_stored), (single_url, complaints_stored)):
+            hey(url, one, key, WARM_UP, c, stored=stored)  # workers, connections, caches
         # the yardstick and the intake in turns, so that whatever else the machine does
         # weighs on both alike
         bares, singles = [], []
         for _turn in range(TURNS):
-            bares.append(hey(bare_url, one, key, s / TURNS, c))
-            singles.append(hey(single_url, one, key, s / TURNS, c))
+            bares.append(hey(bare_url, one, key, s / TURNS, c, stored=bares_stored))
+            singles.append(hey(single_url, one, key, s / TURNS, c, stored=complaints_stored))
         bare, single = summary(bares), summary(singles)
         # at half the top rate, from as many connections as the server has workers: hey's
         # per-connection tickers fire together, and 16 of them would arrive as bursts
-        half = summary([hey(single_url, one, key, s, WORKERS, rate=single["rps"] / 2)])
+        half = summary(
+            [
+                hey(
+                    single_url,
+                    one,
+                    key,
+                    s,
+                    WORKERS,
+                    stored=complaints_stored,
+                    rate=single["rps"] / 2,
+                )
+            ]
+        )
         bulk_url = f"{BASE}/api/v1/complaints/bulk/"
-        bulk = summary([hey(bulk_url, bodies / "bulk.json", key, s, max(2, c // 4))])
+        bulk = summary(
+            [
+                hey(
+                    bulk_url, bodies / "bulk.json", key, s, max(2, c // 4),
+                    stored=complaints_stored, per_answer=500,
+                )
+            ]
+        )  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    from django.utils import timezone
-
-    from incidents.models import Complaint
+    for name, run, expected in (
+        ("bare", bare, "201"),
+        ("single", single, "201"),
+        ("half rate", half, "201"),
+        ("bulk", bulk, "207"),
+    ):
+        if set(run["statuses"]) != {expected}:  # figures of failing requests mean nothing
+            raise SystemExit(f"The {name} run did not only answer {expected}: {run['statuses']}")
 
     stored = Complaint.objects.count()
     ratio = single["rps"] / bare["rps"]

@@ -241,7 +241,12 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     linked = [complaint.incident for complaint in complaints]
     for complaint in complaints:
         complaint.incident = None  # linked below, so that the incident's counts move too
-    Complaint.objects.bulk_create(complaints)
+    try:
+        Complaint.objects.bulk_create(complaints)
+    except IntegrityError:  # a duplicate: the caller may try them again, one by one
+        for complaint, incident in zip(complaints, linked, strict=True):
+            complaint.incident = incident
+        raise
     TimelineEvent.objects.bulk_create(
         TimelineEvent(complaint=c, actor=actor, kind=TimelineEvent.Kind.CREATED, to_state=c.state)
         for c in complaints
@@ -792,7 +797,7 @@ def _tell_mass(cluster: MassComplaintCluster, count: int) -> None:
         kind="complaint.mass",
         subject=translated(
             gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),
-            {"count": count, "city": cluster.city.name_zh},
+            {"count": count, "city": cluster.city},  # named in each reader's language
         ),
         link=f"/incidents/complaints/mass/{cluster.pk}/",
         dedupe_key=f"mass:{cluster.pk}",

@@ -527,8 +527,9 @@ class Deadline(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
-    # no index of its own either: every query of a kind names the record (the unique
-    # constraint's index); intake writes two deadlines per complaint, each index costs
+    # no index of its own either: a query of a kind also names the record (the unique
+    # constraint's index), the state or the due time (the indexes below); intake writes two
+    # deadlines per complaint, and each index costs
     kind = models.SlugField(_("kind"), max_length=60, db_index=False)
     round = models.PositiveSmallIntegerField(
         _("round"), default=0, help_text=_("A step done again (a re-dispatch, a repeat) runs anew.")

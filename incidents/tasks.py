@@ -8,7 +8,8 @@ from .deadline_services import deadlines_reschedule_unknown, deadlines_sweep
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
 def sweep_deadlines_task() -> dict[str, int]:
-    """Breach due deadlines and send due reminders (every 30 s by default, config/celery)."""
+    """Breach due deadlines and send due reminders (every 30 s by default, see
+    ``CELERY_BEAT_SCHEDULE``)."""
     return deadlines_sweep()
 
 
@@ -20,5 +21,6 @@ def reschedule_deadlines_task() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def detect_mass_complaints_task() -> int:
-    """Cluster complaints that look like a mass event (every 15 s by default, config/celery)."""
+    """Cluster complaints that look like a mass event (every 15 s by default, see
+    ``CELERY_BEAT_SCHEDULE``)."""
     return complaints_detect_mass()

@@ -8,14 +8,18 @@ from django.db import connection
 
 def at_once(work: Callable[[], object], times: int = 2) -> list:
     """Run ``work`` in ``times`` threads released together, each on its own database
-    connection; return what each returned, in the order they finished."""
+    connection; return what each returned, in the order they finished. An error in any
+    thread is raised here, after all have finished."""
     barrier = threading.Barrier(times)
     results: list = []
+    errors: list[BaseException] = []
 
     def run() -> None:
         barrier.wait()
         try:
             results.append(work())
+        except BaseException as error:  # raised again in the caller's thread
+            errors.append(error)
         finally:
             connection.close()
 
@@ -24,4 +28,6 @@ def at_once(work: Callable[[], object], times: int = 2) -> list:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
     return results

@@ -4,19 +4,49 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# intake wrote them on every complaint and its deadlines; others lead with the same columns
-DROPPED = {
-    "incidents_complaint_api_key_id_f75f8a7c": ("incidents_complaint", "api_key_id"),
-    "incidents_complaint_api_key_id_f75f8a7c_like": ("incidents_complaint", "api_key_id"),
-    "incidents_complaint_department_id_e9aa66d6": ("incidents_complaint", "department_id"),
-    "incidents_complaint_incident_id_e3f75e78": ("incidents_complaint", "incident_id"),
-    "incidents_deadline_kind_a5d97712": ("incidents_deadline", "kind"),
-    "incidents_deadline_kind_a5d97712_like": ("incidents_deadline", "kind"),
-    "incidents_deadline_responsible_department_id_5a44471c": (
+# Intake wrote these on every complaint and its deadlines; other indexes lead with the same
+# columns (complaint_inbox, complaint_incident, deadline_department, the unique constraint).
+DROPPED = [
+    ("incidents_complaint_department_id_e9aa66d6", "incidents_complaint", "department_id"),
+    ("incidents_complaint_incident_id_e3f75e78", "incidents_complaint", "incident_id"),
+    ("incidents_deadline_kind_a5d97712", "incidents_deadline", "kind"),
+    (
+        "incidents_deadline_responsible_department_id_5a44471c",
         "incidents_deadline",
         "responsible_department_id",
     ),
-}
+]
+# The pattern-matching twins Django adds on PostgreSQL: nothing matches a pattern on these.
+PATTERN = [
+    ("incidents_complaint_api_key_id_f75f8a7c_like", "incidents_complaint", "api_key_id"),
+    ("incidents_deadline_kind_a5d97712_like", "incidents_deadline", "kind"),
+]
+API_KEY = "incidents_complaint_api_key_id_f75f8a7c"  # kept, as complaint_api_key
+
+
+def forwards(apps, schema_editor):
+    run, postgres = schema_editor.execute, schema_editor.connection.vendor == "postgresql"
+    for name, _table, _column in DROPPED + (PATTERN if postgres else []):
+        run(f'DROP INDEX IF EXISTS "{name}"')
+    if postgres:  # the same index under its new name: nothing is built again
+        run(f'ALTER INDEX "{API_KEY}" RENAME TO "complaint_api_key"')
+    else:  # SQLite cannot rename an index
+        run(f'DROP INDEX IF EXISTS "{API_KEY}"')
+        run('CREATE INDEX "complaint_api_key" ON "incidents_complaint" ("api_key_id")')
+
+
+def backwards(apps, schema_editor):
+    run, postgres = schema_editor.execute, schema_editor.connection.vendor == "postgresql"
+    for name, table, column in DROPPED:
+        run(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")')
+    if postgres:
+        for name, table, column in PATTERN:
+            pattern = f'"{column}" varchar_pattern_ops'
+            run(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({pattern})')
+        run(f'ALTER INDEX "complaint_api_key" RENAME TO "{API_KEY}"')
+    else:
+        run('DROP INDEX IF EXISTS "complaint_api_key"')
+        run(f'CREATE INDEX "{API_KEY}" ON "incidents_complaint" ("api_key_id")')
 
 
 class Migration(migrations.Migration):
@@ -31,8 +61,8 @@ class Migration(migrations.Migration):
             model_name="deadline",
             name="deadline_record",
         ),
-        # Only the indexes go: Django's AlterField would also drop and re-add each foreign key
-        # constraint, re-checking every row of tables with millions of them.
+        # Only indexes change: Django's AlterField would also drop and re-add each foreign
+        # key constraint, re-checking every row of tables with millions of them.
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -90,20 +120,11 @@ class Migration(migrations.Migration):
                         verbose_name="responsible department",
                     ),
                 ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    [f'DROP INDEX IF EXISTS "{name}"' for name in DROPPED],
-                    reverse_sql=[
-                        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
-                        for name, (table, column) in DROPPED.items()
-                        if not name.endswith("_like")
-                    ],
+                migrations.AddIndex(
+                    model_name="complaint",
+                    index=models.Index(fields=["api_key"], name="complaint_api_key"),
                 ),
             ],
-        ),
-        migrations.AddIndex(
-            model_name="complaint",
-            index=models.Index(fields=["api_key"], name="complaint_api_key"),
+            database_operations=[migrations.RunPython(forwards, backwards)],
         ),
     ]

@@ -466,7 +466,7 @@ def test_a_wave_of_complaints_with_no_incident_alerts_customer_service(take, dem
     assert cluster.complaints.count() == 20 and cluster.city.code == "CC"
     told = Notification.objects.filter(kind="complaint.mass")
     assert [n.recipient.username for n in told] == ["cs_contact"]
-    assert "20" in told[0].subject
+    assert "20" in told[0].subject and "长春" in told[0].subject
     take(customer_phone="13700009999")  # the 21st joins the cluster, no second alert
     assert cs.complaints_detect_mass() == 1 and cs.complaints_detect_mass() == 0
     assert cluster.complaints.count() == 21 and told.count() == 1
@@ -568,6 +568,27 @@ def test_customer_history_by_phone(take):
     second = take(summary="本月又慢了")
     take(customer_phone="13999999999")
     assert list(customer_history(phone="13812345678")) == [second, first]
+
+
+def test_a_bulk_that_meets_a_concurrent_duplicate_stores_the_rest_one_by_one(
+    demo, make_incident, monkeypatch
+):
+    key, _raw = api_key_create(name="crm", department=Department.objects.get(code="CSC"))
+    incident = make_incident(cities=("CC",), business_line="network")
+    number = cs._number
+
+    def another_request_posts_first(complaints):  # between the bulk's check and its insert
+        monkeypatch.setattr(cs, "_number", number)
+        cs.complaint_create(actor=key.user, api_key=key, **body(external_id="RACE"))
+        number(complaints)
+
+    monkeypatch.setattr(cs, "_number", another_request_posts_first)
+    items = [body(external_id="RACE"), body(external_id="LINKED", incident=incident)]
+    results = cs.complaint_bulk_create(actor=key.user, items=items, api_key=key)
+    assert [r["status"] for r in results] == [409, 201]
+    assert Complaint.objects.filter(external_id="RACE").count() == 1
+    linked = Complaint.objects.get(external_id="LINKED")
+    assert linked.incident == incident and linked.timeline.filter(kind="linked").exists()
 
 
 def test_bulk_reports_a_repeated_external_id_and_keeps_the_rest(system):
