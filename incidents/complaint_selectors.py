@@ -6,10 +6,11 @@ from django.db.models import Q, QuerySet
 from organisation.models import DepartmentKind, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
 
-from .choices import ComplaintState, State
+from .choices import ComplaintState
 from .models import Complaint, Incident, PersonalDataRead
 from .selectors import in_period
 from .similarity import ALIKE, similarity
+from .workflow import LIVE_STATES
 
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
 CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
@@ -70,9 +71,7 @@ def incidents_like(
     business line and city. Returns (incident, score) pairs, best first."""
     if len(text.strip()) < 2:
         return []
-    open_incidents = Incident.objects.exclude(
-        state__in=[State.CLOSED, State.CANCELLED]
-    ).prefetch_related("cities")
+    open_incidents = Incident.objects.filter(state__in=LIVE_STATES).prefetch_related("cities")
     scored = []
     for incident in open_incidents.order_by("-created_at")[:200]:
         score = similarity(text, f"{incident.title} {incident.description}")

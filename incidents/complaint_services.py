@@ -29,7 +29,6 @@ from .choices import (
     DeadlineState,
     Satisfaction,
     Severity,
-    State,
 )
 from .deadline_services import (
     deadline_cancel,
@@ -51,11 +50,11 @@ from .models import (
 )
 from .reference import cached
 from .services import CLOCK_SKEW, incident_counts_add, numbers_next
+from .workflow import LIVE_STATES, OPEN_STATES
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 # Fields a complaint must carry (seed 003 第八条 11: 客户姓名、地址、联系方式、账号、详细情况).
 REQUIRED = ("customer_name", "address", "customer_phone", "customer_account", "description")
-CLOSED_INCIDENT_STATES = (State.CLOSED, State.CANCELLED)
 
 # which deadlines a step meets
 MET_AT_DISPATCH = ["complaint-form-issue"]
@@ -179,7 +178,7 @@ def _validate(data: dict) -> None:
     if data.get("channel") == ComplaintChannel.EMPLOYEE_REFERRAL and not data.get("referred_by"):
         errors["referred_by"] = _("An employee referral names the referring employee.")
     incident = data.get("incident")
-    if incident is not None and incident.state in CLOSED_INCIDENT_STATES:
+    if incident is not None and incident.state not in LIVE_STATES:
         errors["incident"] = _("This incident is closed.")
     if errors:
         raise ValidationError(errors)
@@ -683,7 +682,7 @@ def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) 
     incident = Incident.objects.filter(pk=incident_id).first()
     if incident is None:
         raise ValidationError({"incident": _("No such incident.")})
-    if incident.state in CLOSED_INCIDENT_STATES:
+    if incident.state not in LIVE_STATES:
         raise ValidationError({"incident": _("This incident is closed.")})
     complaints = list(
         Complaint.objects.select_for_update().filter(pk__in=set(complaint_ids)).order_by("pk")
@@ -713,10 +712,7 @@ def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) 
 
 def _matching_open_incident(business_line: str, city_id: int) -> Incident | None:
     return (
-        Incident.objects.exclude(
-            state__in=[*CLOSED_INCIDENT_STATES, State.RESOLVED, State.IMPROVING]
-        )
-        .filter(business_line=business_line, cities=city_id)
+        Incident.objects.filter(state__in=OPEN_STATES, business_line=business_line, cities=city_id)
         .order_by("-created_at")
         .first()
     )
