@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.deadline_services import deadline_meet, deadline_open
-from incidents.models import DeadlinePolicy
+from incidents.models import Deadline, DeadlinePolicy
 from incidents.services import number_next
 from notifications.services import notify, translated
 from organisation.errors import Conflict
@@ -43,16 +43,15 @@ def _assessor_department() -> Department | None:
     return Department.objects.filter(kind=DepartmentKind.MARKETING, is_active=True).first()
 
 
-def _open(violation: Violation, kind: str, department: Department | None, person=None) -> None:
+def _open(
+    violation: Violation, kind: str, department: Department | None, person=None
+) -> Deadline | None:
     policy = DeadlinePolicy.objects.filter(code=kind, is_active=True).first()
-    if policy is not None:
-        deadline_open(
-            record=violation,
-            policy=policy,
-            start=timezone.now(),
-            department=department,
-            person=person,
-        )
+    if policy is None:
+        return None
+    return deadline_open(
+        record=violation, policy=policy, start=timezone.now(), department=department, person=person
+    )
 
 
 def violation_propose(
@@ -128,16 +127,22 @@ def violation_request_inspection(*, violation_id: int, actor: User) -> Violation
     violation.save()
     deadline_meet(record=violation, kind=NOTICE_KIND)
     contact = department_people(violation.department, Role.INTERFACE_PERSON).first()
-    _open(violation, REPORT_KIND, violation.department, contact)
+    report = _open(violation, REPORT_KIND, violation.department, contact)
+    due = report.due_at if report is not None else None
     notify(
-        recipients=list(department_people(violation.department, Role.INTERFACE_PERSON))
-        + list(department_people(violation.department, Role.DEPARTMENT_LEADER)),
+        recipients=department_people(
+            violation.department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
+        ),
         kind="violation.inspect",
-        subject=translated(
-            gettext_lazy(
-                "Self-inspection requested: %(number)s %(rule)s (report within 5 working days)"
-            ),
-            {"number": violation.number, "rule": violation.rule},
+        subject=translated(  # the report's due time comes from its deadline policy (data)
+            gettext_lazy("Self-inspection requested: %(number)s %(rule)s (report by %(due)s)")
+            if due is not None
+            else gettext_lazy("Self-inspection requested: %(number)s %(rule)s"),
+            {
+                "number": violation.number,
+                "rule": violation.rule,
+                "due": due and timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            },
         ),
         link=violation.get_absolute_url(),
         dedupe_key=f"violation:{violation.pk}:inspect",

@@ -1,7 +1,12 @@
 """JSON errors that name the field and carry a machine-readable code (drf-standardized-errors),
 extended with the domain errors our services raise."""
 
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
@@ -21,8 +26,8 @@ class ExceptionHandler(BaseExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=get_error_detail(exc))
-        if isinstance(exc, SuspiciousOperation):
-            # too many fields or too big a body (Django's upload limits): the client's fault
+        if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+            # Django's upload limits: the client's fault
             return exceptions.ParseError(detail=str(exc))
         if isinstance(exc, PermissionDenied):
             return exceptions.PermissionDenied(detail=str(exc) or None)

@@ -39,7 +39,8 @@ class OverviewSerializer(serializers.Serializer):
 
 class TrendsSerializer(serializers.Serializer):
     bucket = serializers.ChoiceField(
-        choices=["day", "month"], help_text="Month for a period of more than 92 days."
+        choices=["day", "month"],
+        help_text=f"Month for a period of more than {selectors.MONTHLY_TRENDS_FROM_DAYS} days.",
     )
     days = serializers.ListField(
         child=serializers.DateField(), help_text="The first day of each bucket."

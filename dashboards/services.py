@@ -234,10 +234,8 @@ def rollup_recent(days: int = 2) -> list[date]:
     """Today and the days before it (late events: a deadline of yesterday settled today, a
     level changed on an incident opened yesterday)."""
     today = timezone.localdate()
-    recomputed = [today - timedelta(days=n) for n in range(days)]
-    for day in recomputed:
-        rollup_day(day)
-    return recomputed
+    rollup_range(today - timedelta(days=days - 1), today)  # each month touched summed once
+    return [today - timedelta(days=n) for n in range(days)]
 
 
 def rollup_range(since: date, until: date) -> int:

@@ -248,13 +248,11 @@ def _recipients(deadline: Deadline) -> list[User]:
         return [u for u in (person, superior) if u is not None]
     if deadline.responsible_department is None:
         return []
-    return [
-        person
-        for role in (Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER)
-        for person in department_people(deadline.responsible_department, role).select_related(
-            "profile"
+    return list(
+        department_people(
+            deadline.responsible_department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
         )
-    ]
+    )
 
 
 def _record_label(deadline: Deadline) -> tuple[str, str]:
@@ -344,7 +342,8 @@ def deadlines_mark_due(*, now: datetime | None = None, batch: int = MARK_BATCH) 
     marked = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [DeadlineState.BREACHED, now, DeadlineState.PENDING, now, batch])
+            at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores times
+            cursor.execute(sql, [DeadlineState.BREACHED, at, DeadlineState.PENDING, at, batch])
             count = cursor.rowcount
         marked += count
         if count < batch:

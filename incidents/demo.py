@@ -14,7 +14,7 @@ from . import complaint_services, improvement_services, services
 from .choices import SubmissionKind
 from .defaults import apply_defaults
 from .models import Complaint, Incident
-from .workflow import is_major
+from .workflow import is_major, required_before_resolving
 
 STEPS = (
     "classified",
@@ -71,12 +71,7 @@ def _interface_person(department: Department | None) -> User:
 def submit_all(incident: Incident, owner: User) -> None:
     """Every submission the incident's level and source ask for."""
     incident.refresh_from_db()
-    kinds = [SubmissionKind.EXPLANATION, SubmissionKind.ROOT_CAUSE]
-    if incident.source == "hq":
-        kinds += [SubmissionKind.HQ_FEEDBACK, SubmissionKind.HQ_PLAN]
-    if incident.source == "hq" or incident.level in ("red", "orange"):
-        kinds.append(SubmissionKind.LEADERSHIP_REPORT)
-    for kind in kinds:
+    for kind in required_before_resolving(incident):
         content = (
             {"root_cause": "传输板卡故障", "handling_plan": "逐一回访受影响客户"}
             if kind == SubmissionKind.ROOT_CAUSE

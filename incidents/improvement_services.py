@@ -367,10 +367,7 @@ def _tell_finding(review: SampleReview) -> None:
     if department is None:
         return
     notify(
-        recipients=[
-            *department_people(department, Role.INTERFACE_PERSON),
-            *department_people(department, Role.DEPARTMENT_LEADER),
-        ],
+        recipients=department_people(department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER),
         kind="improvement.sample_finding",
         dedupe_key=f"sample-review:{review.pk}",
         subject=translated(

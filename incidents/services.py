@@ -247,12 +247,8 @@ def _join(incident: Incident, department: Department, *, reason: str, actor, ass
             payload={"department": department.code, "assignment": assignment},
         )
         # The joining department's interface person and leader learn of it at once.
-        people = [
-            *department_people(department, Role.INTERFACE_PERSON),
-            *department_people(department, Role.DEPARTMENT_LEADER),
-        ]
         notify(
-            recipients=people,
+            recipients=department_people(department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER),
             kind="incident.joined",
             subject=translated(  # the department's name in each reader's language
                 gettext_lazy("%(department)s joins %(number)s: %(title)s"),

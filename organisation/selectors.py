@@ -57,11 +57,15 @@ def scope_to_user(queryset: QuerySet, user: User | AnonymousUser, *department_pa
     return queryset.filter(condition).distinct()
 
 
-def department_people(department: Department, role: str) -> QuerySet[User]:
-    """The active people of ``department`` who hold ``role`` (e.g. its interface persons)."""
-    return User.objects.filter(
-        is_active=True, profile__department=department, groups__name=role
-    ).order_by("id")
+def department_people(department: Department, *roles: str) -> QuerySet[User]:
+    """The active people of ``department`` who hold any of ``roles`` (e.g. its interface
+    persons), each once, with their profiles (messages read their language)."""
+    return (
+        User.objects.filter(is_active=True, profile__department=department, groups__name__in=roles)
+        .select_related("profile")
+        .distinct()
+        .order_by("id")
+    )
 
 
 def group_head(role: str) -> User | None:

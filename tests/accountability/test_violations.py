@@ -137,13 +137,16 @@ def test_each_person_is_told_of_a_violation_in_their_own_language(demo):
         for n in Notification.objects.filter(link=violation.get_absolute_url())
     }
     number = violation.number
+    due = timezone.localtime(
+        violation.deadlines.get(kind="accountability-self-inspection-report").due_at
+    )
     assert told[("violation.proposed", "mkt_contact")] == f"疑似违规 {number}：漏单、漏瞒，网络部"
     assert told[("violation.inspect", "net_contact")] == (
-        f"请自查：{number} 漏单、漏瞒（5 个工作日内提交自查报告）"
+        f"请自查：{number} 漏单、漏瞒（请于 {due:%Y-%m-%d %H:%M} 前提交自查报告）"
     )
     assert told[("violation.inspect", "net_leader")] == (
         f"Self-inspection requested: {number} Missed ticket or concealment"
-        " (report within 5 working days)"
+        f" (report by {due:%Y-%m-%d %H:%M})"
     )
 
 
