@@ -15,10 +15,11 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
 from notifications.models import Notification
-from notifications.services import notifications_build, notifications_store
+from notifications.services import notifications_build, notifications_store, translated
 from organisation.models import Department, Role
 from organisation.selectors import department_people
 
@@ -255,6 +256,11 @@ def _recipients(deadline: Deadline) -> list[User]:
     )
 
 
+def _name(deadline: Deadline):
+    """The deadline's name in the language of whoever reads it."""
+    return lazy(lambda: deadline.name, str)()
+
+
 def _record_label(deadline: Deadline) -> tuple[str, str]:
     record = deadline.record
     if record is None:
@@ -272,10 +278,11 @@ def _breach_notifications(deadline: Deadline) -> list[Notification]:
     return notifications_build(
         recipients=_recipients(deadline),
         kind="deadline.breached",
-        text=lambda: (
-            _("Overdue: %(name)s of %(record)s") % {"name": deadline.name, "record": label},
-            _("It was due at %(due)s.") % {"due": due},
+        subject=translated(
+            gettext_lazy("Overdue: %(name)s of %(record)s"),
+            {"name": _name(deadline), "record": label},
         ),
+        body=translated(gettext_lazy("It was due at %(due)s."), {"due": due}),
         link=link,
         dedupe_key=f"deadline:{deadline.pk}:breached",
     )
@@ -292,10 +299,9 @@ def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
     return notifications_build(
         recipients=[deadline.responsible_person],
         kind="deadline.reminder",
-        text=lambda: (
-            _("Due at %(due)s: %(name)s of %(record)s")
-            % {"due": due, "name": deadline.name, "record": label},
-            "",
+        subject=translated(
+            gettext_lazy("Due at %(due)s: %(name)s of %(record)s"),
+            {"due": due, "name": _name(deadline), "record": label},
         ),
         link=link,
         # one reminder per reminder time, however many sweeps see it

@@ -3,7 +3,7 @@ message, a commit leaves every message, and the outbox rows are delivered after 
 the sweep, if the broker was down)."""
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,23 +35,24 @@ def notifications_build(
     *,
     recipients: Iterable[User],
     kind: str,
-    text: Callable[[], tuple[str, str]],
+    subject,
+    body="",
     link: str = "",
     dedupe_key: str,
 ) -> list[Notification]:
-    """Unsaved in-app notifications of one message to each active recipient (batch senders).
-    ``text()`` gives the subject and body; it is called in each recipient's language."""
+    """Unsaved in-app notifications of one message to each active recipient (batch senders);
+    subject and body render in each recipient's language, as :func:`notify`'s do."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     rows = []
     for pk, user in sorted(people.items()):
         with translation.override(_language(user)):
-            subject, body = text()
+            subject_text, body_text = _render(None, None, subject, body)
         rows.append(
             Notification(
                 recipient_id=pk,
                 kind=kind,
-                subject=subject[:200],
-                body=body,
+                subject=subject_text[:200],
+                body=body_text,
                 link=link,
                 dedupe_key=dedupe_key,
             )
