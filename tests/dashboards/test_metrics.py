@@ -293,3 +293,17 @@ def test_a_long_period_reads_whole_months_and_equals_the_base_tables(october, de
     assert autumn["bucket"] == "day" and len(autumn["days"]) == 60
     assert sum(autumn["complaints_received"]) == 4
     assert autumn["complaints_received"][autumn["days"].index("2026-10-10")] == 1
+
+    # the long period reads October from its month rows, not from its days: without the day
+    # rows the year still counts October, while the day-by-day period no longer does
+    days.delete()
+    trends = get(api_client, demo["manager"], "/api/v1/metrics/trends/", **year)
+    assert trends["complaints_received"][-2:] == [1, 3]
+    autumn = get(
+        api_client,
+        demo["manager"],
+        "/api/v1/metrics/trends/",
+        since="2026-09-20",
+        until="2026-11-18",
+    )
+    assert sum(autumn["complaints_received"]) == 3
