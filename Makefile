@@ -21,7 +21,7 @@ bench-dashboard: $(BIN)/.installed-dev
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
-.PHONY: bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+.PHONY: test-dates bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,17 @@ test: lint typecheck pytest
 
 pytest: $(BIN)/.installed-dev
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# A month's end, a year's end into a year the working-day calendar does not know yet, a public
+# holiday (National Day): the suite without the browser, with every test's clock moved there.
+TEST_DATES := 2026-11-30T23:40:00+08:00 2026-12-31T23:40:00+08:00 2026-10-02T10:00:00+08:00
+
+## test-dates: the suite at a month's end, a year's end and on a public holiday (CI runs it)
+test-dates: $(BIN)/.installed-dev
+	@for moment in $(TEST_DATES); do \
+	  echo "== the suite on $$moment"; \
+	  FENGHUO_TEST_NOW=$$moment $(BIN)/pytest --reuse-db -q -m "not browser" $(PYTEST_ARGS) || exit 1; \
+	done
 
 ## quicktest: the suite without lint, keeping the test database between runs
 quicktest: $(BIN)/.installed-dev

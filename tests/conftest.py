@@ -67,6 +67,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
             type(connection)._test_serialized_contents = contents
 
 
+@pytest.fixture(autouse=True)
+def today_moved(request):
+    """``FENGHUO_TEST_NOW`` (ISO 8601 with offset) moves the clock of every test there, time
+    still running; a test that pins its own clock travels on from it. ``make test-dates`` runs
+    the suite so at a month's end, a year's end and on a public holiday, which a test that
+    silently depends on today's date would not survive. Pages in the browser keep the real
+    clock (their JavaScript cannot travel)."""
+    moment = os.environ.get("FENGHUO_TEST_NOW")
+    if not moment or request.node.get_closest_marker("browser"):
+        yield None
+        return
+    from datetime import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def api_key(db, department):
     """``(key_row, raw_key)`` of an external system acting for ``department``."""
