@@ -19,7 +19,7 @@ class PenaltyRuleAdmin(admin.ModelAdmin):
         "name_zh",
         "yuan",
         "yuan_subsequent",
-        "per_hour",
+        "priced_per",
         "doubles_when",
         "cascade_grade",
         "is_active",

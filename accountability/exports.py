@@ -27,7 +27,14 @@ def _department_rows(summary: dict) -> list[list]:
 
 def _people_rows(summary: dict) -> list[list]:
     return [
-        [row["name"], row["department"], row["yuan"], row["points"], row["bonus_months"]]
+        [
+            row["name"],
+            row["department"],
+            row["yuan"],
+            row["points"],
+            row["bonus_months"],
+            row.get("criticised", 0),  # summaries frozen before people were counted too
+        ]
         for row in summary["people"].values()
     ]
 
@@ -41,7 +48,14 @@ def _headers():
         _("Bonus months"),
         _("Circulated criticism"),
     ]
-    people = [_("Person"), _("Department"), _("Yuan"), _("Points"), _("Bonus months")]
+    people = [
+        _("Person"),
+        _("Department"),
+        _("Yuan"),
+        _("Points"),
+        _("Bonus months"),
+        _("Circulated criticism"),
+    ]
     return departments, people
 
 

@@ -20,6 +20,15 @@ class Doubling(models.TextChoices):
     REPEAT_COMPLAINT = "repeat_complaint", _("When the customer complains again")
 
 
+class PricedPer(models.TextChoices):
+    """What a rule's yuan is counted by: each occurrence, or each hour or day late, the count
+    taken from the breach itself (seed 003 第九条(一)12: 每时考核8元)."""
+
+    OCCURRENCE = "occurrence", _("Each occurrence")
+    HOUR = "hour", _("Each hour late")
+    DAY = "day", _("Each day late")
+
+
 class Target(models.TextChoices):
     """Who pays a rule's yuan (seed 003) — the rest of the cascade is in points."""
 
@@ -40,7 +49,9 @@ class PenaltyRule(BilingualName):
         blank=True,
         help_text=_("“First 1,000, then 2,000 each”: the later occurrences in one period."),
     )
-    per_hour = models.BooleanField(_("per hour late"), default=False)
+    priced_per = models.CharField(
+        _("priced per"), max_length=20, choices=PricedPer.choices, default=PricedPer.OCCURRENCE
+    )
     doubles_when = models.CharField(
         _("doubled"), max_length=20, choices=Doubling.choices, blank=True, default=Doubling.NONE
     )
@@ -134,7 +145,19 @@ class Violation(ViolationWorkflow, ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
-    hours_late = models.PositiveIntegerField(_("hours late"), default=0)
+    deadline = models.ForeignKey(
+        "incidents.Deadline",
+        verbose_name=_("breached deadline"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    units_late = models.PositiveIntegerField(
+        _("hours or days late"),
+        default=0,
+        help_text=_("Counted from the breached deadline when the violation is determined."),
+    )
     doubled = models.BooleanField(_("doubled"), default=False)
     automatic = models.BooleanField(_("found by the platform"), default=True)
     state = FSMField(

@@ -31,6 +31,7 @@ def on_breach(sender, deadline, **kwargs):
                 rule=rule,
                 evidence=record,
                 evidence_key=f"deadline:{deadline.pk}",
+                deadline=deadline,
                 department=deadline.responsible_department,
                 person=deadline.responsible_person,
                 occurred_at=deadline.due_at,

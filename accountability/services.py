@@ -61,12 +61,15 @@ def violation_propose(
     department: Department,
     person: User | None = None,
     evidence: models.Model | None = None,
+    deadline: Deadline | None = None,
     occurred_at: datetime | None = None,
     description: str = "",
     actor: User | None = None,
 ) -> Violation | None:
     """Propose a violation of ``rule``; the same evidence never makes a second one (returns
-    None then). Marketing must ask the unit to inspect itself within 2 working days."""
+    None then); ``deadline``, the breached limit it rests on, from which a rule priced per
+    hour or day late counts. Marketing must ask the unit to inspect itself within 2 working
+    days."""
     if Violation.objects.filter(rule=rule, evidence_key=evidence_key).exists():
         return None
     try:
@@ -77,6 +80,7 @@ def violation_propose(
                 content_type=ContentType.objects.get_for_model(evidence) if evidence else None,
                 object_id=evidence.pk if evidence else None,
                 evidence_key=evidence_key,
+                deadline=deadline,
                 department=department,
                 person=person,
                 occurred_at=occurred_at or timezone.now(),
@@ -232,11 +236,11 @@ def _shares(violation: Violation, *, circulated: bool) -> list[ViolationShare]:
     spec = penalties.RuleSpec(
         yuan=rule.yuan,
         yuan_subsequent=rule.yuan_subsequent,
-        per_hour=rule.per_hour,
+        priced_per=rule.priced_per,
         doubles_when=rule.doubles_when,
     )
     amount = penalties.yuan(
-        spec, occurrence=occurrence, hours_late=violation.hours_late, doubled=violation.doubled
+        spec, occurrence=occurrence, units_late=violation.units_late, doubled=violation.doubled
     )
     payer = ShareRole.DEPARTMENT_HEAD if rule.target == "department_head" else ShareRole.RESPONSIBLE
     shares: dict[str, ViolationShare] = {}
@@ -270,15 +274,32 @@ def _shares(violation: Violation, *, circulated: bool) -> list[ViolationShare]:
         # seed 002: the responsible person (and supervising leader) and the unit head
         for role in (ShareRole.RESPONSIBLE, ShareRole.DEPARTMENT_HEAD):
             share(role).bonus_months = rule.bonus_months_min or 1
-    if circulated or rule.circulated_criticism:
+    if rule.circulated_criticism:
+        # seed 002 六(四): the responsible person and the unit head, each criticised
+        # province-wide
+        for role in (ShareRole.RESPONSIBLE, ShareRole.DEPARTMENT_HEAD):
+            share(role).circulated_criticism = True
+    elif circulated:  # the unit that did not report in time, through its head
         share(ShareRole.DEPARTMENT_HEAD).circulated_criticism = True
     return list(shares.values())
+
+
+def _units_late(violation: Violation) -> int:
+    """The hours or days late of a rule priced so, from its breached deadline: until the step
+    was done, or until now while it is still not done."""
+    deadline = violation.deadline
+    if deadline is None or deadline.due_at is None:
+        return violation.units_late
+    return penalties.units_late(
+        violation.rule.priced_per, due=deadline.due_at, done=deadline.met_at or timezone.now()
+    )
 
 
 def _confirm(
     violation: Violation, *, actor: User | None, reason: str, circulated: bool = False
 ) -> None:
     violation.confirm()
+    violation.units_late = _units_late(violation)
     violation.determination = reason
     violation.determined_at = timezone.now()
     violation.determined_by = actor

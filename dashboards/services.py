@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from alerts.models import AlertRecipient
 from incidents.choices import ComplaintState, DeadlineState, Satisfaction, State
-from incidents.models import Complaint, Deadline, Incident
+from incidents.models import ESCALATED, Complaint, Deadline, Incident
 from incidents.selectors import period_bounds
 
 from .models import (
@@ -129,7 +129,7 @@ def _complaint_counters(start: datetime, end: datetime) -> Counters:
     received = (
         complaints.filter(created_at__gte=start, created_at__lt=end)
         .values(*keys)
-        .annotate(n=Count("pk"), escalated=Count("pk", filter=~Q(escalation="")))
+        .annotate(n=Count("pk"), escalated=Count("pk", filter=ESCALATED))
     )
     for row in received:
         key = tuple(row[k] for k in keys)

@@ -7,7 +7,7 @@ from organisation.models import DepartmentKind, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
 
 from .choices import ComplaintState
-from .models import Complaint, Incident, PersonalDataRead
+from .models import ESCALATED, Complaint, Incident, PersonalDataRead
 from .selectors import in_period
 from .similarity import ALIKE, similarity
 from .workflow import LIVE_STATES
@@ -49,7 +49,7 @@ def complaints_filter(complaints: QuerySet[Complaint], data: dict) -> QuerySet[C
     if data.get("city"):
         complaints = complaints.filter(city=data["city"])
     if data.get("escalated"):
-        complaints = complaints.exclude(escalation="")
+        complaints = complaints.filter(ESCALATED)
     field = "archived_at" if data.get("event") == "archived" else "created_at"
     return in_period(complaints, field, data.get("since"), data.get("until"))
 

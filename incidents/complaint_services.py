@@ -27,6 +27,7 @@ from .choices import (
     ComplaintChannel,
     ComplaintState,
     DeadlineState,
+    Responsible,
     Satisfaction,
     Severity,
 )
@@ -34,6 +35,7 @@ from .deadline_services import (
     deadline_cancel,
     deadline_meet,
     deadline_open,
+    deadline_reassign,
     deadlines_open_many,
     responsible_person,
 )
@@ -153,6 +155,21 @@ def _open(complaint: Complaint, code: str, *, start: datetime, department, perso
     )
 
 
+def _active_policies() -> list[DeadlinePolicy]:
+    return cached("policies", lambda: list(DeadlinePolicy.objects.filter(is_active=True)))
+
+
+def _handling_kinds() -> list[str]:
+    """The limits the handling department answers for once the complaint is dispatched to it,
+    as their policies say (a fault ticket's repair runs against the branch it went to, seed
+    003 第六条); until then, and again when it is sent back, whoever took the complaint."""
+    return [
+        policy.code
+        for policy in _active_policies()
+        if policy.code in MET_BY_REPLY and policy.responsible == Responsible.OWNER
+    ]
+
+
 def _cs_department() -> Department | None:
     return cached(
         "departments",
@@ -253,9 +270,7 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     cs = _cs_department()
     policies = [
         policy
-        for policy in cached(
-            "policies", lambda: list(DeadlinePolicy.objects.filter(is_active=True))
-        )
+        for policy in _active_policies()
         if policy.code in ("complaint-form-issue", *MET_BY_REPLY)
     ]
     opened = deadlines_open_many(
@@ -433,6 +448,7 @@ def complaint_dispatch(
         complaint.save(update_fields=["round"])
     for code in MET_AT_DISPATCH:
         deadline_meet(record=complaint, kind=code)
+    deadline_reassign(record=complaint, kinds=_handling_kinds(), department=department)
     _open(complaint, "complaint-handover", start=timezone.now(), department=department)
     people = list(department_people(department, Role.INTERFACE_PERSON))
     _tell(
@@ -460,6 +476,12 @@ def complaint_return(*, complaint_id: int, actor: User, reason: str) -> Complain
         reason=reason,
     )
     deadline_cancel(record=complaint, kinds=["complaint-handover", "complaint-contact"])
+    deadline_reassign(
+        record=complaint,
+        kinds=_handling_kinds(),
+        department=_cs_department(),
+        person=complaint.first_ask_owner,
+    )
     _tell(
         [complaint.first_ask_owner],
         complaint,

@@ -226,13 +226,21 @@ def deadline_cancel(*, record: models.Model, kinds: list[str] | None = None) -> 
     return pending.update(state=DeadlineState.CANCELLED, next_reminder_at=None)
 
 
-def deadline_reassign(*, record: models.Model, kinds: list[str], department: Department) -> int:
-    """A new department answers for the record's pending deadlines of ``kinds``."""
+def deadline_reassign(
+    *,
+    record: models.Model,
+    kinds: list[str],
+    department: Department | None,
+    person: User | None = None,
+) -> int:
+    """A new department answers for the record's pending deadlines of ``kinds``: ``person``,
+    or its interface person."""
     return (
         _for_record(record)
         .filter(state=DeadlineState.PENDING, kind__in=kinds)
         .update(
-            responsible_department=department, responsible_person=responsible_person(department)
+            responsible_department=department,
+            responsible_person=person or responsible_person(department),
         )
     )
 

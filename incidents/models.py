@@ -758,6 +758,10 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         return self.escalation != Escalation.NONE
 
 
+#: Complaints that came through an escalation channel 升级投诉 (the default is ``none``).
+ESCALATED = ~models.Q(escalation=Escalation.NONE)
+
+
 class ComplaintCooperation(models.Model):
     """A department convened on a cross-department complaint, with its written assignment;
     it shares the liability (seed 002)."""

@@ -1,6 +1,8 @@
 """The catalogue, row by row against the seeds: every yuan amount (seed 003), the first-ask
 penalties (seed 002), the cascaded points (seed 004), doubling and first/subsequent."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from accountability import penalties
@@ -45,7 +47,7 @@ def spec(code: str) -> penalties.RuleSpec:
     return penalties.RuleSpec(
         yuan=rule.yuan,
         yuan_subsequent=rule.yuan_subsequent,
-        per_hour=rule.per_hour,
+        priced_per=rule.priced_per,
         doubles_when=rule.doubles_when,
     )
 
@@ -61,7 +63,29 @@ def test_the_ministry_costs_1000_first_then_2000_each():
 
 
 def test_repair_delay_is_8_yuan_per_hour():
-    assert penalties.yuan(spec("repair-delay"), hours_late=5) == 40
+    assert penalties.yuan(spec("repair-delay"), units_late=5) == 40
+    assert penalties.yuan(spec("repair-delay"), units_late=0) == 8  # breached: one hour at least
+    assert penalties.yuan(spec("missed-ticket"), units_late=5) == 50  # per occurrence
+
+
+DUE = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+# priced per, done after the due time, units late — a part of an hour (a day) counts whole
+UNITS_LATE = [
+    ("hour", timedelta(hours=3), 3),  # seed 003 第九条(一)12: 每时考核8元
+    ("hour", timedelta(hours=2, minutes=10), 3),
+    ("hour", timedelta(seconds=1), 1),
+    ("hour", timedelta(0), 0),  # on time
+    ("hour", -timedelta(hours=1), 0),
+    ("day", timedelta(hours=25), 2),
+    ("day", timedelta(days=3), 3),
+    ("occurrence", timedelta(hours=3), 0),
+]
+
+
+@pytest.mark.parametrize(("per", "after", "units"), UNITS_LATE)
+def test_units_late_come_from_the_breach(per, after, units):
+    assert penalties.units_late(per, due=DUE, done=DUE + after) == units
 
 
 def test_a_key_customer_who_leaves_doubles_it():

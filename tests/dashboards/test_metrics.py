@@ -51,7 +51,7 @@ def world(demo, make_incident):
         cities = {c.code: c for c in City.objects.all()}
         taken = []
         for n, (city, line, escalation) in enumerate(
-            [("CC", "network", ""), ("CC", "network", "ministry"), ("JL", "billing", "")]
+            [("CC", "network", "none"), ("CC", "network", "ministry"), ("JL", "billing", "none")]
         ):
             taken.append(
                 cs.complaint_create(
@@ -135,6 +135,15 @@ def test_an_incident_of_three_cities_counts_once_in_the_province(world, demo, ap
     changchun = get(api_client, demo["manager"], "/api/v1/metrics/trends/", city="CC", **params)
     assert changchun["incidents_opened"]["yellow"] == [1]
     assert changchun["complaints_escalated"] == [1]
+
+
+def test_only_complaints_through_an_escalation_channel_count_as_escalated(world, demo, client):
+    # 升级投诉: the channel of escalation is ``none`` unless the customer went above the hotline
+    client.force_login(demo["manager"])
+    day = timezone.localdate().isoformat()
+    page = client.get("/incidents/complaints/", {"escalated": "on", "since": day, "until": day})
+    listed = [complaint.escalation for complaint, _phone in page.context["rows"]]
+    assert listed == ["ministry"]
 
 
 def test_the_department_figures_equal_the_base_tables(world, demo, api_client):
