@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,13 +28,19 @@ def _broker() -> str:
     return "ok"
 
 
-def _calendar() -> dict[str, str]:
+def _calendar(request) -> dict[str, str]:
+    """The calendar's years; one it does not know names the admin page where it is entered."""
     from incidents.deadline_services import calendar_status
 
     try:
-        return calendar_status()
+        status = calendar_status()
     except Exception as error:
         return {"error": type(error).__name__}
+    for year, state in status.items():
+        if year.isdigit() and state.startswith(("error", "warning")):
+            url = reverse("admin:incidents_calendaryear_add")
+            status[year] = f"{state} Admin page: {request.build_absolute_uri(url)}?year={year}"
+    return status
 
 
 @never_cache
@@ -42,7 +49,7 @@ def healthz(request):
     """200 when the database and the broker answer and the working-day calendar knows this
     year; 503 otherwise. Next year missing from the calendar is reported as a warning."""
     checks = {"database": _database(), "broker": _broker()}
-    calendar = _calendar() if checks["database"] == "ok" else {}
+    calendar = _calendar(request) if checks["database"] == "ok" else {}
     healthy = all(state == "ok" for state in checks.values()) and not any(
         value.startswith("error") for value in calendar.values()
     )

@@ -23,15 +23,16 @@ def calendar_warning(request):
     return {
         "calendar_problems": {
             year: _(
-                "The working-day calendar does not know %(year)s: working-day limits cannot "
-                "be computed. Enter that year's working-day overrides now."
+                "The working-day calendar does not know %(year)s: working-day limits that "
+                "reach into it have no due time. Enter its holidays and make-up working days "
+                "now."
             )
             % {"year": year}
             if state.startswith("error")
             else _(
-                "The working-day calendar does not know %(year)s yet: enter its working-day "
-                "overrides once the State Council publishes the holiday schedule (or upgrade "
-                "chinesecalendar)."
+                "The working-day calendar does not know %(year)s yet: enter its holidays and "
+                "make-up working days once the State Council publishes the schedule (or "
+                "upgrade chinesecalendar)."
             )
             % {"year": year}
             for year, state in problems.items()

@@ -27,27 +27,41 @@ from . import signals
 from .calendar import BusinessCalendar, CalendarYearUnknown
 from .choices import DeadlineState
 from .deadlines import due_at, reminder_times, spec_from_snapshot
-from .models import CalendarOverride, Deadline, DeadlinePolicy
+from .models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
 from .reference import cached
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 
 
-def business_calendar() -> BusinessCalendar:
-    """The deployment's calendar: Chinese working days, with the admins' overrides."""
-    overrides = cached(
-        "calendar_overrides",
-        lambda: dict(CalendarOverride.objects.values_list("day", "is_working_day")),
+def _overrides() -> dict:
+    return dict(CalendarOverride.objects.values_list("day", "is_working_day"))
+
+
+def _confirmed_years() -> frozenset[int]:
+    return frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
+def business_calendar(*, fresh: bool = False) -> BusinessCalendar:
+    """The deployment's calendar: Chinese working days, with the admins' overrides and the
+    years whose schedule they confirmed. ``fresh`` reads the database past the in-process
+    cache (inside a transaction that changes them: what it reads must not be cached before
+    it commits)."""
+    if fresh:
+        overrides, years = _overrides(), _confirmed_years()
+    else:
+        overrides = cached("calendar_overrides", _overrides)
+        years = cached("calendar_years", _confirmed_years)
+    return BusinessCalendar(
+        tz=ZoneInfo(settings.TIME_ZONE), overrides=overrides, confirmed_years=years
     )
-    return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), overrides=overrides)
 
 
 def calendar_status(today=None) -> dict[str, str]:
     """Whether the working-day calendar knows this year and the next (health page, admin).
 
     This year unknown is an error (working-day limits cannot be computed); next year unknown
-    is a warning to fill in the overrides once the State Council publishes the schedule."""
+    is a warning to enter its schedule once the State Council publishes it."""
     today = today or timezone.localdate()
     calendar = business_calendar()
     status = {}
@@ -444,15 +458,29 @@ def _record_breaches(deadlines: list[Deadline]) -> None:
     TimelineEvent.objects.bulk_create(events)
 
 
+def deadlines_schedule_waiting(
+    *, calendar: BusinessCalendar, skip_locked: bool = True
+) -> list[Deadline]:
+    """Give a due time and reminders to the pending deadlines that waited without one, as
+    ``calendar`` now allows; returns those that got one (a deadline that still reaches into
+    a year nobody knows keeps waiting, its problem updated). Runs inside the caller's
+    transaction; ``skip_locked=False`` waits for rows another transaction holds, so that
+    none is left out."""
+    waiting = list(
+        Deadline.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+        .filter(state=DeadlineState.PENDING, due_at__isnull=True)
+        .select_related("content_type")
+        .order_by("pk")
+    )
+    for deadline in waiting:
+        _schedule(deadline, calendar)
+    Deadline.objects.bulk_update(
+        waiting, ["due_at", "reminders", "next_reminder_at", "problem"], batch_size=500
+    )
+    return [deadline for deadline in waiting if deadline.due_at is not None]
+
+
 @transaction.atomic
 def deadlines_reschedule_unknown() -> int:
     """Give a due time to deadlines that waited for an unknown calendar year."""
-    calendar = business_calendar()
-    fixed = 0
-    for deadline in Deadline.objects.select_for_update(skip_locked=True).filter(
-        state=DeadlineState.PENDING, due_at__isnull=True
-    ):
-        _schedule(deadline, calendar)
-        deadline.save(update_fields=["due_at", "reminders", "next_reminder_at", "problem"])
-        fixed += deadline.due_at is not None
-    return fixed
+    return len(deadlines_schedule_waiting(calendar=business_calendar()))

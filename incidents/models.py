@@ -343,6 +343,7 @@ class TimelineEvent(models.Model):
         OWNER = "owner", _("Owner changed")
         COOPERATION = "cooperation", _("Department joined")
         DEADLINE = "deadline", _("Deadline missed")
+        DUE_TIME = "due_time", _("Due time set")
         LINKED = "linked", _("Linked to an incident")
         IMPROVEMENT = "improvement", _("Rectification")
 
@@ -454,6 +455,35 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'✓' if self.is_working_day else '✗'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose State Council holiday schedule 节假日安排 an administrator entered: its
+    holidays (days off) and make-up working days 调休 are calendar overrides, and every other
+    day follows the normal week. Only for a year the ``chinesecalendar`` package does not
+    know; the year counts as known from its confirmation on."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Where the schedule comes from, e.g. the notice.")
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class DeadlinePolicy(BilingualName):

@@ -1,5 +1,6 @@
-"""Reference data every intake reads — deadline policies, calendar overrides, the
-customer-service department, the cities — kept for a short while in each process's memory.
+"""Reference data every intake reads — deadline policies, calendar overrides and confirmed
+calendar years, the customer-service department, the cities — kept for a short while in each
+process's memory.
 
 Saving or deleting one of them clears its entry at once in this process; other processes
 see the change within ``TIMEOUT`` seconds. Values are kept as they are, not pickled as
@@ -14,6 +15,7 @@ TIMEOUT = 30
 _MODELS = {
     "incidents.DeadlinePolicy": "policies",
     "incidents.CalendarOverride": "calendar_overrides",
+    "incidents.CalendarYear": "calendar_years",
     "organisation.Department": "departments",
     "organisation.City": "cities",
 }

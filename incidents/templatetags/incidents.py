@@ -3,8 +3,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from incidents.choices import Factor, HqLevel, Level, Publicity, State, SubmissionKind
 from incidents.models import RootCauseCategory, TimelineEvent
@@ -41,6 +41,18 @@ def submission_label(kind: str) -> str:
 
 @register.filter
 def event_label(event: TimelineEvent) -> str:
+    if event.kind == TimelineEvent.Kind.DUE_TIME and event.payload.get("due_at"):
+        zh = (get_language() or "zh").startswith("zh")
+        payload = event.payload
+        due = timezone.localtime(datetime.fromisoformat(payload["due_at"]))
+        return _(
+            "Due time set: %(name)s is due at %(due)s, now that the working-day calendar of "
+            "%(year)s has been confirmed"
+        ) % {
+            "name": payload.get("name_zh" if zh else "name_en") or event.action,
+            "due": due.strftime("%Y-%m-%d %H:%M"),
+            "year": payload.get("calendar_year", due.year),
+        }
     return event.get_kind_display()
 
 
