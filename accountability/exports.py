@@ -6,9 +6,9 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from reportlab.platypus import Paragraph, Spacer, Table
+from reportlab.platypus import Spacer
 
-from organisation import pdf
+from organisation import pdf, spreadsheets
 
 
 def _department_rows(summary: dict) -> list[list]:
@@ -64,17 +64,18 @@ def assessment_xlsx(period: str, summary: dict, items: list[list]) -> bytes:
     departments, people = _headers()
     sheet = book.active
     sheet.title = _("Departments")
-    sheet.append([_("Monthly assessment %(period)s") % {"period": period}])
+    spreadsheets.append(sheet, [_("Monthly assessment %(period)s") % {"period": period}])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(departments)
+    spreadsheets.append(sheet, departments)
     for row in _department_rows(summary):
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     sheet = book.create_sheet(_("People"))
-    sheet.append(people)
+    spreadsheets.append(sheet, people)
     for row in _people_rows(summary):
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     sheet = book.create_sheet(_("Items"))
-    sheet.append(
+    spreadsheets.append(
+        sheet,
         [
             _("Number"),
             _("Rule"),
@@ -83,10 +84,10 @@ def assessment_xlsx(period: str, summary: dict, items: list[list]) -> bytes:
             _("Yuan"),
             _("Points"),
             _("Determination"),
-        ]
+        ],
     )
     for row in items:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -95,8 +96,8 @@ def assessment_xlsx(period: str, summary: dict, items: list[list]) -> bytes:
 def assessment_pdf(period: str, summary: dict, state: str) -> bytes:
     departments, people = _headers()
     story = [
-        Paragraph(_("Monthly assessment %(period)s") % {"period": period}, pdf.TITLE),
-        Paragraph(
+        pdf.text(_("Monthly assessment %(period)s") % {"period": period}, pdf.TITLE),
+        pdf.text(
             _("%(items)s items, %(yuan)s yuan in all. State: %(state)s.")
             % {
                 "items": summary.get("items", 0),
@@ -106,8 +107,8 @@ def assessment_pdf(period: str, summary: dict, state: str) -> bytes:
             pdf.BODY,
         ),
         Spacer(1, 12),
-        Table([departments, *_department_rows(summary)], style=pdf.table_style()),
+        pdf.table([departments, *_department_rows(summary)]),
         Spacer(1, 12),
-        Table([people, *_people_rows(summary)], style=pdf.table_style()),
+        pdf.table([people, *_people_rows(summary)]),
     ]
     return pdf.build(story, title=period)

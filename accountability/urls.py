@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -12,8 +12,9 @@ urlpatterns = [
     path("interaction/new/", views.interaction_form_view, name="interaction"),
     path("assessments/", views.assessment_view, name="assessment-current"),
     path("assessments/<str:period>/", views.assessment_view, name="assessment"),
-    path(
-        "assessments/<str:period>/export.<str:fmt>",
+    # Only the formats there are: any other suffix (export.exe) is a 404, never a PDF.
+    re_path(
+        r"^assessments/(?P<period>[^/]+)/export\.(?P<fmt>xlsx|pdf)$",
         views.assessment_export,
         name="assessment-export",
     ),

@@ -174,22 +174,38 @@ def alert_acknowledge(
     return recipient
 
 
-def alert_acknowledge_by_link(*, token: str) -> AlertRecipient:
-    """Acknowledge with the signed link of an email or SMS: no login, for that one action,
-    recorded as the person it was sent to. Single use and expiring."""
+def ack_link_recipient(*, token: str) -> AlertRecipient:
+    """The recipient a one-click link acknowledges as. Raises ValidationError when the link
+    is not valid (tampered), has expired, or has been spent while its recipient has not
+    acknowledged: whoever holds such a link learns nothing of the alert."""
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=settings.ALERT_ACK_LINK_MAX_AGE)
     except signing.SignatureExpired:
         raise ValidationError({"token": _("This link has expired.")}) from None
     except signing.BadSignature:
         raise ValidationError({"token": _("This link is not valid.")}) from None
-    recipient = AlertRecipient.objects.filter(pk=data["r"]).first()
+    try:
+        pk, nonce = data["r"], data["n"]
+    except (KeyError, TypeError):
+        raise ValidationError({"token": _("This link is not valid.")}) from None
+    recipient = (
+        AlertRecipient.objects.select_related("incident", "latest_alert", "user")
+        .filter(pk=pk)
+        .first()
+    )
     if recipient is None:
         raise ValidationError({"token": _("This link is not valid.")})
+    if recipient.acknowledged_at is None and (not nonce or nonce != recipient.link_nonce):
+        raise ValidationError({"token": _("This link has been used.")})
+    return recipient
+
+
+def alert_acknowledge_by_link(*, token: str) -> AlertRecipient:
+    """Acknowledge with the signed link of an email or SMS: no login, for that one action,
+    recorded as the person it was sent to. Single use and expiring."""
+    recipient = ack_link_recipient(token=token)
     if recipient.acknowledged_at is not None:
         return recipient  # already acknowledged: the link is spent, nothing changes
-    if not data["n"] or data["n"] != recipient.link_nonce:
-        raise ValidationError({"token": _("This link has been used.")})
     return alert_acknowledge(recipient_id=recipient.pk, actor=recipient.user, via=AckChannel.LINK)
 
 

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -116,13 +118,21 @@ def acknowledge(request, pk):
     messages.success(
         request, _("Acknowledged: %(number)s.") % {"number": recipient.incident.number}
     )
-    return redirect(request.POST.get("next") or "alerts:inbox")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("alerts:inbox")  # never to another site
 
 
 @login_required
 @require_POST
 def record_phone(request, pk):
     recipient = get_object_or_404(AlertRecipient, pk=pk)
+    # Someone who may not see the alert learns nothing of it, not even which alert it is.
+    if not alert_list(user=request.user).filter(pk=recipient.latest_alert_id).exists():
+        raise Http404
     try:
         services.alert_record_phone(recipient_id=recipient.pk, actor=request.user)
     except PermissionDenied as error:
@@ -132,27 +142,20 @@ def record_phone(request, pk):
 
 def acknowledge_by_link(request, token):
     """The link of an email or SMS: no login needed for this one action. GET shows what will
-    be acknowledged (mail scanners that open links change nothing); the button POSTs."""
-    from django.core import signing
-
+    be acknowledged (mail scanners that open links change nothing); the button POSTs. A link
+    that is not valid, has expired or has been spent shows nothing of the alert."""
     try:
-        data = signing.loads(token, salt=services.LINK_SALT, max_age=None)
-        recipient = AlertRecipient.objects.select_related("incident", "latest_alert").get(
-            pk=data["r"]
-        )
-    except (signing.BadSignature, AlertRecipient.DoesNotExist, KeyError, TypeError):
-        return render(
-            request, "alerts/ack_link.html", {"error": _("This link is not valid.")}, status=400
-        )
+        recipient = services.ack_link_recipient(token=token)
+    except ValidationError as error:
+        return _ack_link_refused(request, error)
     if request.method == "POST":
         try:
             recipient = services.alert_acknowledge_by_link(token=token)
         except ValidationError as error:
-            return render(
-                request,
-                "alerts/ack_link.html",
-                {"recipient": recipient, "error": " ".join(error.messages)},
-                status=400,
-            )
+            return _ack_link_refused(request, error)
         return render(request, "alerts/ack_link.html", {"recipient": recipient, "done": True})
     return render(request, "alerts/ack_link.html", {"recipient": recipient})
+
+
+def _ack_link_refused(request, error: ValidationError):
+    return render(request, "alerts/ack_link.html", {"error": " ".join(error.messages)}, status=400)

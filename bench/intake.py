@@ -46,7 +46,9 @@ def environment() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_SECRET_KEY": "bench-only-secret",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_HTTPS": "false",
+        # one key at full speed: the throttle is counted (as in production), never reached
+        "API_THROTTLE_USER": "100000/s",
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
         "BENCH_DATABASE_URL": url,

@@ -4,7 +4,10 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Importing the `config` package (as gunicorn's `config.wsgi` does) runs this first: like the
+# WSGI and ASGI entry points it defaults to production. `manage.py` and `make run`'s Procfile
+# choose the local settings themselves.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("fenghuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,13 +1,13 @@
 """The dashboards' tables as CSV and XLSX (the same figures as the page and the API)."""
 
-import csv
-from io import BytesIO, StringIO
+from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from incidents.choices import Level
+from organisation import spreadsheets
 
 from .selectors import DepartmentFigures
 
@@ -66,9 +66,7 @@ def trend_table(trends: dict) -> list[list]:
 
 
 def as_csv(table: list[list]) -> bytes:
-    out = StringIO()
-    csv.writer(out).writerows(["" if value is None else value for value in row] for row in table)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # with a BOM: Excel reads it as UTF-8
+    return spreadsheets.csv_bytes(table)
 
 
 def as_xlsx(table: list[list], title: str) -> bytes:
@@ -76,7 +74,7 @@ def as_xlsx(table: list[list], title: str) -> bytes:
     sheet = book.active
     sheet.title = title[:31]
     for row in table:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = BytesIO()

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.platypus import Paragraph, Spacer, Table
+from reportlab.platypus import Spacer
 
 from organisation import pdf
 
@@ -44,29 +44,27 @@ def bulletin_pdf(data: dict) -> bytes:
         [_("Restored at"), _when(data["resolution"].get("restored_at"))],
     ]
     story = [
-        Paragraph(_("Special bulletin"), pdf.TITLE),
+        pdf.text(_("Special bulletin"), pdf.TITLE),
         pdf.text(incident.title, pdf.HEADING),
-        Table(
+        pdf.table(
             [[pdf.text(k, pdf.SMALL), pdf.text(v, pdf.SMALL)] for k, v in facts],
             colWidths=[100, 380],
-            style=pdf.table_style(),
         ),
-        Paragraph(_("What happened"), pdf.HEADING),
+        pdf.text(_("What happened"), pdf.HEADING),
         pdf.text(incident.description),
-        Paragraph(_("Timeline"), pdf.HEADING),
-        Table(
+        pdf.text(_("Timeline"), pdf.HEADING),
+        pdf.table(
             [[_("Time"), _("Step")]]
             + [
                 [pdf.text(_when(event.at), pdf.SMALL), pdf.text(_event_text(event), pdf.SMALL)]
                 for event in data["timeline"]
             ],
             colWidths=[100, 380],
-            style=pdf.table_style(),
         ),
-        Paragraph(_("Cause"), pdf.HEADING),
+        pdf.text(_("Cause"), pdf.HEADING),
         pdf.text(data["summary"].get("cause") or data["root_cause"].get("root_cause")),
-        Paragraph(_("Rectification measures"), pdf.HEADING),
-        Table(
+        pdf.text(_("Rectification measures"), pdf.HEADING),
+        pdf.table(
             [[_("Measure"), _("Owner"), _("Due"), _("State")]]
             + [
                 [
@@ -78,11 +76,10 @@ def bulletin_pdf(data: dict) -> bytes:
                 for item in data["measures"]
             ],
             colWidths=[220, 110, 80, 70],
-            style=pdf.table_style(),
         ),
-        Paragraph(_("Effect of the measures"), pdf.HEADING),
+        pdf.text(_("Effect of the measures"), pdf.HEADING),
         pdf.text(bulletin.get("effect")),
-        Paragraph(_("Lessons learnt"), pdf.HEADING),
+        pdf.text(_("Lessons learnt"), pdf.HEADING),
         pdf.text(data["summary"].get("lessons")),
         Spacer(1, 10),
         pdf.text(

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from . import channels
@@ -107,9 +108,14 @@ class translated:  # reads as a function at the call site
 
 
 def _render(template: str | None, context: dict | None, subject, body) -> tuple[str, str]:
-    """Subject and body in the active language: a template's first line is the subject."""
+    """Subject and body in the active language: a template's first line is the subject.
+
+    Messages are plain text, stored as written and escaped only where a page shows them: an
+    SMS, an email or a robot must read ``R&D <光缆>``, not ``R&amp;D &lt;光缆&gt;``, so the
+    template renders without HTML autoescaping."""
     if template:
-        text = render_to_string(template, context or {}).strip()
+        compiled = get_template(template).template  # type: ignore[attr-defined]
+        text = compiled.render(Context(context or {}, autoescape=False)).strip()
         first, _newline, rest = text.partition("\n")
         return first.strip(), rest.strip()
     return str(subject), str(body)

@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 CJK_FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
@@ -21,8 +21,17 @@ SMALL = ParagraphStyle("small", fontName=CJK_FONT, fontSize=8, leading=11)
 
 
 def text(value, style: ParagraphStyle = BODY) -> Paragraph:
-    """A paragraph of plain (user) text: escaped, line breaks kept."""
+    """A paragraph of plain text, the only way exports make one: reportlab reads a
+    paragraph as markup (``<font>``, ``<a href>``, ``<img>``), so ``<`` and ``&`` in a title
+    or a reason are escaped and shown as written (unbalanced markup would fail the export);
+    line breaks are kept."""
     return Paragraph(escape(str(value or "—")).replace("\n", "<br/>"), style)
+
+
+def table(rows: list[list], **kwargs) -> Table:
+    """A table in the house style; plain strings in cells are drawn as they are (no markup),
+    paragraphs come from :func:`text`."""
+    return Table(rows, style=table_style(), **kwargs)
 
 
 def table_style() -> TableStyle:

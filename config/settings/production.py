@@ -1,7 +1,10 @@
-"""Production: every secret is mandatory, nothing falls back to a local default."""
+"""Production: every secret is mandatory, nothing falls back to a local default.
+
+HTTPS is assumed (HSTS, redirect to https, cookies only over https). ``DJANGO_HTTPS=false`` is
+the one switch for an intranet served over plain HTTP; it turns all of those off together."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_TRANSPORT_OPTIONS, env
+from .base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,8 +15,45 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- HTTPS ----------------------------------------------------------------------------------
+HTTPS = env.bool("DJANGO_HTTPS", default=True)
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers and the container's health check probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# The TLS-terminating proxy in front says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS preloading is a promise for the whole domain, made by its owner on the browsers' list;
+# an operator's intranet host is not ours to submit. Everything else of `check --deploy` holds.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=True)
+
+# --- throttling: counts in Redis, shared by every web process --------------------------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL),
+        "KEY_PREFIX": "fenghuo",
+        # a Redis that is down must not hold requests up (the throttles then let them through)
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        # per person or API key; DRF keeps one timestamp per request of the window
+        "user": env("API_THROTTLE_USER", default="50/s"),
+        # per address, without credentials, where no login is needed
+        "anon": env("API_THROTTLE_ANON", default="30/min"),
+        # per address, requests whose credentials failed (wrong key, none): guessing keys
+        "failed_auth": env("API_THROTTLE_FAILED_AUTH", default="20/min"),
+    },
+    # Reverse proxies in front that append to X-Forwarded-For (0: the client's own address).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+}
