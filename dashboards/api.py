@@ -7,6 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from organisation.api.permissions import OVERSEE, KeyScoped
+
 from . import selectors
 from .forms import FilterForm
 
@@ -72,10 +74,11 @@ class DepartmentFiguresSerializer(serializers.Serializer):
     incidents_closed = serializers.IntegerField()
 
 
-class MetricsViewSet(viewsets.ViewSet):
+class MetricsViewSet(KeyScoped, viewsets.ViewSet):
     """The dashboards' figures, from daily rollups (today's: as of the last recomputation).
     People who do not oversee every department get their own department's figures."""
 
+    key_read_scopes = OVERSEE
     permission_classes = [permissions.IsAuthenticated]
 
     def _filters(self, request) -> selectors.Filters:

@@ -13,16 +13,16 @@ from .similarity import ALIKE, similarity
 from .workflow import LIVE_STATES
 
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
+# Who took a complaint: for a system, the system user of the key that posted it.
+SUBMITTED_BY = "first_ask_owner"
 CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
 
 
 def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
-    """The complaints ``user`` may see: a system what it posted or its department handles,
-    a department what it handles, took or was convened on; managers and CS all."""
+    """The complaints ``user`` may see: a department what it handles, took or was convened
+    on; managers and CS all; a system by its key's scopes (an intake key what it posted)."""
     queryset = Complaint.objects.all() if queryset is None else queryset
-    if user_has_role(user, Role.EXTERNAL_SYSTEM):
-        return queryset.filter(Q(first_ask_owner=user) | Q(department=user_department(user)))
-    return scope_to_user(queryset, user, *VISIBLE_THROUGH)
+    return scope_to_user(queryset, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY)
 
 
 def complaint_list(*, user) -> QuerySet[Complaint]:

@@ -95,11 +95,19 @@ VISIBLE_THROUGH = (
     "created_by__profile__department",
     "action_items__owner_department",
 )
+# What names the reporter of an incident: an intake key reads back what it reported.
+SUBMITTED_BY = "created_by"
 
 
 def incident_scope(user) -> QuerySet[Incident]:
     """The incidents ``user`` may see, with nothing joined (for existence checks)."""
-    return scope_to_user(Incident.objects.all(), user, *VISIBLE_THROUGH)
+    return scope_to_user(Incident.objects.all(), user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY)
+
+
+def incident_linkable(*, user) -> QuerySet[Incident]:
+    """The incidents ``user`` may link complaints to: live ones within what they may see.
+    Linking raises an incident's counts, and with them its level, so nothing else is."""
+    return incident_scope(user).filter(state__in=LIVE_STATES)
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
@@ -127,7 +135,9 @@ def incident_list(*, user) -> QuerySet[Incident]:
             ),
         )
     )
-    return scope_to_user(queryset, user, *VISIBLE_THROUGH).order_by("-created_at", "-id")
+    return scope_to_user(queryset, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY).order_by(
+        "-created_at", "-id"
+    )
 
 
 def incident_timeline(incident: Incident) -> QuerySet[TimelineEvent]:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
@@ -5,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from .models import ApiKey, City, Department, Profile
+from .models import ApiKey, ApiKeyScope, City, Department, Profile
 from .services import api_key_create
 
 # Our ApiKey (with its system user and department) replaces the library's bare model.
@@ -78,12 +79,50 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(sorted(group.name for group in user.groups.all()))
 
 
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=ApiKeyScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "None ticked: department for a key with a department, else intake. A key's "
+            "system user acts within these and nothing else."
+        ),
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("name", "department", "scopes", "expiry_date", "revoked")
+
+    def clean(self):
+        data = super().clean()
+        department = data.get("department", self.instance.department)
+        chosen = set(data.get("scopes") or ()) or set(ApiKeyScope.default_for(department))
+        data["scopes"] = [scope for scope in ApiKeyScope.values if scope in chosen]
+        return data
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
-    list_display = (*APIKeyModelAdmin.list_display, "department", "last_used_at")
+    form = ApiKeyForm
+    list_display = (*APIKeyModelAdmin.list_display, "department", "scope_list", "last_used_at")
     list_filter = ("revoked", "department")
-    fields = ("name", "department", "expiry_date", "revoked", "prefix", "user", "last_used_at")
+    fields = (
+        "name",
+        "department",
+        "scopes",
+        "expiry_date",
+        "revoked",
+        "prefix",
+        "user",
+        "last_used_at",
+    )
     autocomplete_fields = ("department",)
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, api_key):
+        return ", ".join(api_key.scopes)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = (*super().get_readonly_fields(request, obj), "user", "last_used_at")
@@ -93,13 +132,16 @@ class ApiKeyAdmin(APIKeyModelAdmin):
         if change:
             obj.save()
             return
-        api_key, raw = api_key_create(name=obj.name, department=obj.department)
+        api_key, raw = api_key_create(name=obj.name, department=obj.department, scopes=obj.scopes)
         if obj.expiry_date:
             api_key.expiry_date = obj.expiry_date
             api_key.save(update_fields=["expiry_date"])
         obj.pk = api_key.pk
         messages.warning(
             request,
-            _("The key for %(name)s is %(key)s. Store it now: it is not shown again.")
-            % {"name": api_key.name, "key": raw},
+            _(
+                "The key for %(name)s (scopes: %(scopes)s) is %(key)s. Store it now: it is "
+                "not shown again."
+            )
+            % {"name": api_key.name, "scopes": ", ".join(api_key.scopes), "key": raw},
         )

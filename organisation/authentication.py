@@ -1,4 +1,5 @@
-"""`Authorization: Api-Key <key>` for external systems (see the REST contract)."""
+"""`Authorization: Api-Key <key>` for external systems (see the REST contract). A key acts as
+its own system user, within its scopes (:mod:`organisation.api.permissions`)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -34,6 +35,21 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
+SCOPES_DESCRIPTION = """`Api-Key <key>`, as printed by `manage.py create_api_key`.
+
+A key acts within explicit scopes, printed when it is created and shown in the admin:
+
+- `intake`: submit complaints and incidents, and read back only what this key submitted
+  (the default for a key without a department);
+- `department`: read and act on its department's records, as its interface person would
+  (needs the key's department; the default for a key with one);
+- `province`: read every department's records and `/metrics/`, write nothing (for
+  reporting systems).
+
+A request outside the key's scopes is a 403 whose detail names the scope it lacks; it
+creates nothing. Each operation's description names the scope it needs."""
+
+
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "organisation.authentication.ApiKeyAuthentication"
     name = "ApiKey"
@@ -43,5 +59,5 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Api-Key <key>`, as printed by `manage.py create_api_key`.",
+            "description": SCOPES_DESCRIPTION,
         }

@@ -5,6 +5,7 @@ admin; code asks :func:`organisation.selectors.user_has_role`.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -188,6 +189,33 @@ class Profile(models.Model):
         return self.full_name or self.user.get_username()
 
 
+class ApiKeyScope(models.TextChoices):
+    """What an external system's key may do (REST contract). A key holds one or more; a
+    request outside them is refused (403, naming the scope) before anything is written."""
+
+    INTAKE = "intake", _("Intake: submit, and read back only what this key submitted")
+    DEPARTMENT = (
+        "department",
+        _("Department: read and act on its department's records as its interface person would"),
+    )
+    PROVINCE = "province", _("Province: read every department's records and the metrics")
+
+    @classmethod
+    def default_for(cls, department: "Department | None") -> list[str]:
+        """A key made without explicit scopes: its department's, else intake only."""
+        return [cls.DEPARTMENT.value] if department is not None else [cls.INTAKE.value]
+
+
+def validate_scopes(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(scope, str) for scope in value):
+        raise ValidationError(_("A list of scopes."), code="invalid")
+    unknown = sorted(set(value) - set(ApiKeyScope.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}, code="invalid"
+        )
+
+
 class ApiKeyManager(APIKeyManager):
     def get_usable_keys(self):
         return super().get_usable_keys().select_related("user__profile__department", "department")
@@ -211,6 +239,17 @@ class ApiKey(AbstractAPIKey):
         on_delete=models.PROTECT,
         related_name="api_keys",
     )
+    scopes = models.JSONField(
+        _("scopes"),
+        default=list,
+        validators=[validate_scopes],
+        help_text=_(
+            "intake: submit complaints and incidents, read back only what this key "
+            "submitted; department: read and act on its department's records, as its "
+            "interface person would (needs a department); province: read every "
+            "department's records and the metrics, write nothing."
+        ),
+    )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     objects = ApiKeyManager()  # type: ignore[misc]
@@ -218,6 +257,26 @@ class ApiKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")  # type: ignore[assignment]
         verbose_name_plural = _("API keys")  # type: ignore[assignment]
+
+    def clean(self) -> None:
+        super().clean()
+        if ApiKeyScope.DEPARTMENT in (self.scopes or []) and self.department_id is None:
+            raise ValidationError(
+                {
+                    "scopes": ValidationError(
+                        _("The department scope needs the key's department."),
+                        code="department_missing",
+                    )
+                }
+            )
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes or ())
+
+    def has_scope(self, *scopes: str) -> bool:
+        """Whether the key holds any of ``scopes``."""
+        return not self.scope_set.isdisjoint(scopes)
 
 
 class IdempotencyRecord(models.Model):

@@ -1,20 +1,66 @@
-"""Reads about people and departments, and the one scoping rule every list uses."""
+"""Reads about people and departments, and the one scoping rule every list uses.
+
+An external system acts as the system user of its API key, within the key's scopes
+(:class:`~organisation.models.ApiKeyScope`); the functions here read those scopes, so that
+every list, every workflow check and the API's permission agree on what a key may do."""
+
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from .models import OVERSIGHT_ROLES, Department, Role
+from .models import OVERSIGHT_ROLES, ApiKey, ApiKeyScope, Department, Role
+
+# The reverse side of ApiKey.user: cached on the user when the key authenticated the request.
+_KEY_OF_USER = ApiKey._meta.get_field("user").remote_field
 
 
-def user_roles(user: User | AnonymousUser) -> frozenset[str]:
-    """The role codes of ``user``, cached on the instance for the request."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached: frozenset[str] | None = getattr(user, "_fenghuo_roles", None)
+def _group_roles(user: User) -> frozenset[str]:
+    cached: frozenset[str] | None = getattr(user, "_fenghuo_group_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
         if user.is_superuser:
             cached |= {Role.ADMIN}
+        setattr(user, "_fenghuo_group_roles", cached)  # noqa: B010 - a per-request cache
+    return cached
+
+
+def user_api_key(user: User | AnonymousUser) -> ApiKey | None:
+    """The API key ``user`` is the system user of, or ``None`` for a person.
+
+    Free when the key authenticated the request (the key row carries its user); otherwise
+    the user's groups tell a system user (one query, cached for the request) before its key
+    is read."""
+    if not user.is_authenticated:
+        return None
+    if _KEY_OF_USER.is_cached(user):
+        cached: ApiKey | None = _KEY_OF_USER.get_cached_value(user)  # type: ignore[assignment]
+        return cached
+    key = None
+    if Role.EXTERNAL_SYSTEM in _group_roles(user):
+        key = ApiKey.objects.select_related("department").filter(user=user).first()
+    _KEY_OF_USER.set_cached_value(user, key)
+    return key
+
+
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
+    """The role codes of ``user``, cached on the instance for the request.
+
+    A key's system user holds what its scopes give, whatever groups it was put in: the
+    external-system role, and with the ``department`` scope its department's interface
+    person's."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_fenghuo_roles", None)
+    if cached is None:
+        key = user_api_key(user)
+        if key is None:
+            cached = _group_roles(user)
+        else:
+            cached = frozenset({Role.EXTERNAL_SYSTEM})
+            if key.has_scope(ApiKeyScope.DEPARTMENT) and key.department_id is not None:
+                cached |= {Role.INTERFACE_PERSON}
         setattr(user, "_fenghuo_roles", cached)  # noqa: B010 - a per-request cache
     return cached
 
@@ -30,31 +76,63 @@ def user_department(user: User | AnonymousUser) -> Department | None:
     return profile.department if profile is not None else None
 
 
+def _key_department(key: ApiKey) -> Department | None:
+    """The department a key reads and acts for: only with the ``department`` scope."""
+    return key.department if key.has_scope(ApiKeyScope.DEPARTMENT) else None
+
+
 def user_sees_everything(user: User | AnonymousUser) -> bool:
     """Managers (working group, leadership group, assessment committee, admins) and people of
-    a department flagged *sees all records* see every department's records."""
+    a department flagged *sees all records* see every department's records; so do keys with
+    the ``province`` scope (read-only: the API refuses their writes), and ``department`` keys
+    of such a department."""
+    key = user_api_key(user)
+    if key is not None:
+        if key.has_scope(ApiKeyScope.PROVINCE):
+            return True
+        department = _key_department(key)
+        return department is not None and department.sees_all_records
     if user_has_role(user, *OVERSIGHT_ROLES):
         return True
     department = user_department(user)
     return department is not None and department.sees_all_records
 
 
-def scope_to_user(queryset: QuerySet, user: User | AnonymousUser, *department_paths: str):
+def scope_to_user(
+    queryset: QuerySet,
+    user: User | AnonymousUser,
+    *department_paths: str,
+    submitted_by: str | None = None,
+):
     """Narrow ``queryset`` to the records ``user`` may see.
 
     ``department_paths`` name the lookups that tie a record to departments (for an incident:
     ``"owning_department"``, ``"cooperating_departments"``); a record is visible to a
     department's people when any of them points at their department. Managers see all.
+
+    An API key sees by its scopes: ``province`` everything; ``department`` what its
+    department's people see; ``intake`` (and ``department``) what it submitted, the records
+    whose ``submitted_by`` lookup (e.g. ``"created_by"``) names its system user. Without
+    ``submitted_by`` an intake key sees none of the records.
     """
     if user_sees_everything(user):
         return queryset
-    department = user_department(user)
-    if department is None or not department_paths:
+    key = user_api_key(user)
+    department = user_department(user) if key is None else _key_department(key)
+    conditions = []
+    if department is not None:
+        conditions += [Q(**{path: department}) for path in department_paths]
+    if (
+        key is not None
+        and submitted_by is not None
+        and key.has_scope(ApiKeyScope.INTAKE, ApiKeyScope.DEPARTMENT)
+    ):
+        conditions.append(Q(**{submitted_by: user}))
+    if not conditions:
         return queryset.none()
-    condition = Q()
-    for path in department_paths:
-        condition |= Q(**{path: department})
-    return queryset.filter(condition).distinct()
+    narrowed = queryset.filter(reduce(or_, conditions))
+    # the department lookups may cross to-many relations (one row per match)
+    return narrowed.distinct() if department is not None and department_paths else narrowed
 
 
 def department_people(department: Department, *roles: str) -> QuerySet[User]:

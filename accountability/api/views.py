@@ -9,12 +9,17 @@ from rest_framework.response import Response
 from accountability import services
 from accountability.models import Violation
 from accountability.selectors import violation_list
+from organisation.api.permissions import OVERSEE, KeyScoped
 
 from . import serializers as s
 
 
-class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ViolationViewSet(
+    KeyScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Violations 违规: found by the platform or recorded by hand; penalties once confirmed."""
+
+    key_read_scopes = OVERSEE
 
     serializer_class = s.ViolationSerializer
     queryset = Violation.objects.none()

@@ -11,12 +11,17 @@ from alerts import services
 from alerts.models import AckChannel, Alert, AlertRecipient
 from alerts.selectors import alert_list, alert_recipients
 from notifications.models import Delivery
+from organisation.api.permissions import OVERSEE, KeyScoped
 
 from .serializers import AlertDetailSerializer, AlertSerializer, PhoneSerializer
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(
+    KeyScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Alerts 预警信息: each publication of an incident's warning, and who it reached."""
+
+    key_read_scopes = OVERSEE
 
     serializer_class = AlertSerializer
     queryset = Alert.objects.none()

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incidents.choices import (
@@ -12,6 +13,7 @@ from incidents.choices import (
 from incidents.complaint_selectors import mask, sees_personal_data
 from incidents.models import Incident
 from incidents.reference import cached
+from incidents.selectors import incident_linkable
 from organisation.api.fields import CodeField, DateTimeField
 from organisation.models import City
 
@@ -117,6 +119,35 @@ class CityField(CodeField):
         return city
 
 
+class LinkableIncidentField(serializers.PrimaryKeyRelatedField):
+    """An incident, by id, that the caller may link complaints to (a live one within what
+    they may see). Linking raises an incident's counts and level, so one answer covers the
+    rest: an incident that does not exist, is closed or is another department's is alike
+    "not an incident you can link to". A bulk asks once per incident, not once per item."""
+
+    default_error_messages = {"does_not_exist": _("Not an incident you can link to.")}
+
+    def __init__(self, **kwargs):
+        # the model, for the schema; requests read get_queryset
+        super().__init__(queryset=Incident.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return incident_linkable(user=self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, int | str) or isinstance(data, bool):
+            return super().to_internal_value(data)
+        seen = self.__dict__.setdefault("_seen", {})
+        if data not in seen:
+            try:
+                seen[data] = super().to_internal_value(data)
+            except serializers.ValidationError as error:
+                seen[data] = error
+        if isinstance(seen[data], serializers.ValidationError):
+            raise seen[data]
+        return seen[data]
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=100, required=False, default="", allow_blank=True
@@ -142,8 +173,11 @@ class ComplaintCreateSerializer(serializers.Serializer):
     )
     escalation = serializers.ChoiceField(choices=Escalation.choices, default=Escalation.NONE)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.GENERAL)
-    incident = serializers.PrimaryKeyRelatedField(
-        queryset=Incident.objects.all(), required=False, allow_null=True, default=None
+    incident = LinkableIncidentField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A live incident within what the caller may see; its counts and level move.",
     )
 
 
@@ -193,7 +227,9 @@ class ConveneSerializer(serializers.Serializer):
 
 
 class LinkSerializer(serializers.Serializer):
-    incident = serializers.IntegerField()
+    incident = LinkableIncidentField(
+        help_text="A live incident within what the caller may see; its counts and level move."
+    )
     complaints = serializers.ListField(
         child=serializers.IntegerField(), min_length=1, max_length=500
     )

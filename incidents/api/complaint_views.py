@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from incidents import complaint_services as services
 from incidents.complaint_selectors import complaint_list, complaint_scope, personal_data_log
 from incidents.models import Complaint, Deadline
+from organisation.api.permissions import SUBMIT, KeyScoped
 from organisation.idempotency import idempotent
 from organisation.models import Role
 from organisation.selectors import user_has_role
@@ -38,9 +39,12 @@ class CanTakeComplaints(permissions.BasePermission):
         return in_cs or user_has_role(request.user, *INTAKE_ROLES)
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ComplaintViewSet(
+    KeyScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Complaints 投诉 / tickets 工单."""
 
+    key_scopes = {"create": SUBMIT, "bulk": SUBMIT}
     serializer_class = s.ComplaintSerializer
     permission_classes = [permissions.IsAuthenticated, CanTakeComplaints]
     queryset = Complaint.objects.none()
@@ -83,7 +87,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._render(pk)
 
     def _data(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
+        serializer = serializer_class(data=self.request.data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -214,8 +218,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=s.LinkSerializer, responses={200: s.LinkResultSerializer})
     @action(detail=False, methods=["post"])
     def link(self, request):
-        """Link complaints (up to 500) to an incident; its counts and level update at once."""
+        """Link complaints (up to 500) to an incident; its counts and level update at once.
+        An incident that does not exist, is closed or is not the caller's to see gets the
+        same answer (400 on `incident`)."""
         data = self._data(s.LinkSerializer)
+        incident = data["incident"]
         visible = set(
             complaint_list(user=request.user)
             .filter(pk__in=data["complaints"])
@@ -227,9 +234,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
             raise ValidationError({"complaints": f"Not found: {missing[:20]}"})
         linked = services.complaints_link(
-            complaint_ids=data["complaints"], incident_id=data["incident"], actor=request.user
+            complaint_ids=data["complaints"], incident_id=incident.pk, actor=request.user
         )
-        return Response({"incident": data["incident"], "linked": linked})
+        return Response({"incident": incident.pk, "linked": linked})
 
 
 def _flat_errors(detail) -> list[dict]:

@@ -1,5 +1,6 @@
 """`/api/v1/incidents/`: thin adapters that parse, authorise, call one service, render."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from incidents.selectors import (
     incident_scope,
     incident_timeline,
 )
+from organisation.api.permissions import OVERSEE, SUBMIT, KeyScoped
 from organisation.idempotency import HEADER, idempotent
 from organisation.models import Role
 from organisation.selectors import user_has_role
@@ -58,9 +60,12 @@ def _action_schema(request_serializer, summary):
     )
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(
+    KeyScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Service-quality incidents 事件. Creating one classifies it at once."""
 
+    key_scopes = {"create": SUBMIT}
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
     permission_classes = [permissions.IsAuthenticated, CanReportIncidents]
@@ -89,10 +94,16 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         parameters=[IDEMPOTENCY],
     )
     def create(self, request):
+        """Report an incident; the answer is the incident as its reporter reads it back."""
+
         def perform():
             data = self._data(s.IncidentCreateSerializer)
-            incident = services.incident_create(actor=request.user, **data)
-            body = self.get_serializer(incident_list(user=request.user).get(pk=incident.pk)).data
+            # one transaction: an answer that cannot be rendered leaves no incident behind
+            with transaction.atomic():
+                incident = services.incident_create(actor=request.user, **data)
+                # whoever reports an incident reads it (an intake key: what it submitted)
+                reported = incident_list(user=request.user).get(pk=incident.pk)
+                body = self.get_serializer(reported).data
             return status.HTTP_201_CREATED, body
 
         return idempotent(request, "incidents.create", perform)
@@ -282,9 +293,13 @@ def _item_action_schema(request_serializer, summary):
     )
 
 
-class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActionItemViewSet(
+    KeyScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Rectification measures 整改措施 the caller answers for (managers: all), soonest due first;
     `?state=` filters (default: open and done)."""
+
+    key_read_scopes = OVERSEE
 
     serializer_class = s.ActionItemSerializer
     permission_classes = [permissions.IsAuthenticated]
