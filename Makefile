@@ -21,7 +21,7 @@ bench-dashboard: $(BIN)/.installed-dev
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
-.PHONY: test-dates bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+.PHONY: pytest-sqlite test-dates bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,11 +43,15 @@ run: $(BIN)/.installed
 	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
 	$(BIN)/honcho -d . -f config/Procfile start
 
-## test: lint, type checks and the whole suite (PostgreSQL and Redis required)
-test: lint typecheck pytest
+## test: lint, type checks, the whole suite (PostgreSQL and Redis required) and the embedded pass
+test: lint typecheck pytest pytest-sqlite
 
 pytest: $(BIN)/.installed-dev
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep
+pytest-sqlite: $(BIN)/.installed-dev
+	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded
 
 # A month's end, a year's end into a year the working-day calendar does not know yet, a public
 # holiday (National Day): the suite without the browser, with every test's clock moved there.

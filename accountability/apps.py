@@ -10,6 +10,7 @@ class AccountabilityConfig(AppConfig):
         from incidents import panels
 
         from . import receivers  # noqa: F401 - connects the signal receivers
-        from .panels import violations_panel
+        from .panels import penalty_mark, violations_panel
 
         panels.register(violations_panel)
+        panels.register_deadline_mark(penalty_mark)

@@ -2,14 +2,15 @@
 
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 
 from incidents.choices import ComplaintState, DeadlineState, Level, State
-from incidents.models import Complaint, Deadline, Incident, TimelineEvent
+from incidents.models import Complaint, Deadline, DeadlinePolicy, Incident, TimelineEvent
 from organisation.models import Department
 from organisation.selectors import scope_to_user
 
-from .models import GradeRule, Violation, ViolationShare, ViolationState
+from .models import GradeRule, PenaltyRule, Violation, ViolationShare, ViolationState
 from .services import _period_bounds
 
 
@@ -166,7 +167,8 @@ def _vetoes(department: Department, period: str) -> set[str]:
     )
     if shares.filter(circulated_criticism=True).exists():
         found.add("circulated_criticism")
-    if shares.filter(violation__rule__triggers__contains=["escalation:ministry"]).exists():
+    ministry = [rule.pk for rule in rules_triggered_by("escalation:ministry")]
+    if shares.filter(violation__rule__in=ministry).exists():
         found.add("ministry_complaint")
     return found
 
@@ -200,3 +202,75 @@ def grades(period: str) -> list[dict]:
             {"department": department, "score": score, "vetoes": sorted(vetoes), "grade": grade}
         )
     return result
+
+
+# --- which breaches carry a penalty -----------------------------------------------------------
+
+DEADLINE_TRIGGER = "deadline:"
+# Any breached deadline of a complaint escalated past the front line (seed 003 第九条(二)14).
+ESCALATED_COMPLAINT_TRIGGER = "deadline:escalated-complaint"
+
+
+def penalty_rules_by_trigger() -> dict[str, list[PenaltyRule]]:
+    """Every fact that creates a violation, with the active rules it creates them of.
+
+    ``triggers`` is a JSON list; membership is tested here over the catalogue's few dozen
+    rows, not with the JSONField ``contains`` lookup, which SQLite (the embedded default)
+    does not have."""
+    by_trigger: dict[str, list[PenaltyRule]] = defaultdict(list)
+    for rule in PenaltyRule.objects.filter(is_active=True).order_by("code"):
+        for trigger in rule.triggers or []:
+            by_trigger[trigger].append(rule)
+    return dict(by_trigger)
+
+
+def rules_triggered_by(trigger: str) -> list[PenaltyRule]:
+    """The active rules whose violations ``trigger`` creates."""
+    return penalty_rules_by_trigger().get(trigger, [])
+
+
+def penalty_rules_by_deadline_kind() -> dict[str, list[PenaltyRule]]:
+    """Deadline kind → the active rules a breach of it is assessed by (catalogue triggers
+    ``deadline:<kind>``); a kind missing here carries no penalty of its own."""
+    return {
+        trigger.removeprefix(DEADLINE_TRIGGER): rules
+        for trigger, rules in penalty_rules_by_trigger().items()
+        if trigger.startswith(DEADLINE_TRIGGER) and trigger != ESCALATED_COMPLAINT_TRIGGER
+    }
+
+
+def deadline_penalty_rules(deadline: Deadline, by_trigger: dict[str, list[PenaltyRule]]):
+    """The rules a breach of this deadline proposes violations of, as the breach receiver
+    (``accountability.receivers.on_breach``) decides: those of its kind, and for an escalated
+    complaint the escalation's own; none for a deadline no department answers for."""
+    if deadline.responsible_department_id is None:
+        return []
+    rules = list(by_trigger.get(f"{DEADLINE_TRIGGER}{deadline.kind}", []))
+    escalated = by_trigger.get(ESCALATED_COMPLAINT_TRIGGER)
+    model = ContentType.objects.get_for_id(deadline.content_type_id).model_class()
+    if escalated and model is Complaint and getattr(deadline.record, "is_escalated", False):
+        rules += escalated
+    return rules
+
+
+def breach_penalties(*, user, period: str) -> list[dict]:
+    """Each kind of deadline with the rules its breach is assessed by (none: not assessed)
+    and how many of it were breached in ``period`` where ``user`` looks (their department's;
+    every department's for the assessors and managers). An escalated complaint's breaches
+    add the rules of ``ESCALATED_COMPLAINT_TRIGGER``, whatever their kind."""
+    from .workflow import is_assessor
+
+    start, end = _period_bounds(period)
+    breached = Deadline.objects.filter(state=DeadlineState.BREACHED, due_at__range=(start, end))
+    if not is_assessor(None, user):
+        breached = scope_to_user(breached, user, "responsible_department")
+    counts = dict(breached.values_list("kind").annotate(count=Count("pk")).order_by())
+    by_kind = penalty_rules_by_deadline_kind()
+    return [
+        {
+            "policy": policy,
+            "rules": by_kind.get(policy.code, []),
+            "breached": counts.get(policy.code, 0),
+        }
+        for policy in DeadlinePolicy.objects.filter(is_active=True).order_by("record_type", "code")
+    ]

@@ -20,7 +20,16 @@ from organisation.selectors import user_department, user_has_role
 
 from . import exports, forms, services
 from .models import AssessmentState, MonthlyAssessment, ViolationState
-from .selectors import assessment_summary, grades, rankings, violation_list
+from .panels import penalty_badges
+from .selectors import (
+    ESCALATED_COMPLAINT_TRIGGER,
+    assessment_summary,
+    breach_penalties,
+    grades,
+    rankings,
+    rules_triggered_by,
+    violation_list,
+)
 from .workflow import is_assessor
 
 
@@ -79,6 +88,14 @@ def violation_list_view(request):
     if state in ViolationState.values:
         violations = violations.filter(state=state)
     page = Paginator(violations, 30).get_page(request.GET.get("page"))
+    period = _period(None)
+    # which breaches become violations, and which only escalate: a page empty after many
+    # breaches is explained here
+    breaches = [
+        {**row, "penalty": penalty_badges(row["rules"], named=True)}
+        for row in breach_penalties(user=request.user, period=period)
+    ]
+    escalated = rules_triggered_by(ESCALATED_COMPLAINT_TRIGGER)
     return render(
         request,
         "accountability/list.html",
@@ -88,6 +105,10 @@ def violation_list_view(request):
             "states": ViolationState.choices,
             "can_record": is_assessor(None, request.user),
             "can_report_interaction": _in_cs(request.user),
+            "breaches": breaches,
+            "period": period,
+            "breached_unassessed": sum(r["breached"] for r in breaches if not r["rules"]),
+            "escalated_penalty": penalty_badges(escalated, named=True) if escalated else "",
         },
     )
 

@@ -73,8 +73,13 @@ def alert_audience(incident: Incident) -> dict[int, tuple[User, Department | Non
 
 
 def alert_list(*, user) -> QuerySet[Alert]:
-    """Alerts of incidents the person may see, or that reached them."""
+    """Alerts of incidents the person may see, or that reached them or their department: the
+    interface person reports an alert to the department's leader (seed 000 第九条), who is
+    told when it goes unacknowledged and answers for that deadline."""
     visible = Q(incident__in=incident_scope(user)) | Q(recipients__user=user)
+    department = user_department(user)
+    if department is not None:
+        visible |= Q(recipients__department=department)
     queryset = Alert.objects.select_related("incident", "published_by")
     if not user_sees_everything(user):
         queryset = queryset.filter(visible)

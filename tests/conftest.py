@@ -23,11 +23,17 @@ def _reachable(host: str, port: int) -> bool:
 
 def pytest_sessionstart(session):
     database = settings.DATABASES["default"]
-    targets = {
-        "PostgreSQL": (database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)),
-    }
+    targets = {}
+    # The main suite's settings insist on PostgreSQL and Redis; the embedded pass
+    # (config.settings.test_sqlite) runs on SQLite and the filesystem broker, which need no server.
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        targets["PostgreSQL"] = (
+            database.get("HOST") or "127.0.0.1",
+            int(database.get("PORT") or 5432),
+        )
     broker = urlsplit(settings.CELERY_BROKER_URL)
-    targets["Redis"] = (broker.hostname or "127.0.0.1", broker.port or 6379)
+    if broker.scheme.startswith("redis"):
+        targets["Redis"] = (broker.hostname or "127.0.0.1", broker.port or 6379)
     missing = [
         f"{name} at {host}:{port}"
         for name, (host, port) in targets.items()

@@ -1,0 +1,60 @@
+"""The embedded default under test: `make run`'s SQLite (WAL, immediate transactions) and
+filesystem broker, for `tests/embedded/` only (`make pytest-sqlite`).
+
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` are ignored on purpose: CI exports PostgreSQL and
+Redis URLs for the main suite, and this pass proves the default that needs neither. Its files
+live in a directory of their own, so that runs side by side do not share a database.
+Tasks run eagerly and propagate their errors: the code `make run`'s worker runs, against the
+same SQLite, failing the test where it would fail in the worker.
+"""
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import SQLITE_OPTIONS
+
+VAR_DIR = Path(tempfile.mkdtemp(prefix="fenghuo-sqlite-"))
+atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
+BROKER_DIR = VAR_DIR / "broker"
+for folder in (BROKER_DIR, VAR_DIR / "broker-processed", VAR_DIR / "broker-control"):
+    folder.mkdir(parents=True, exist_ok=True)
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"
+ALLOWED_HOSTS = ["*"]
+
+# The same engine and options as base.py gives `make run` (WAL, IMMEDIATE, timeout).
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "fenghuo.sqlite3"),
+        "OPTIONS": dict(SQLITE_OPTIONS),
+        "TEST": {"NAME": str(VAR_DIR / "test_fenghuo.sqlite3")},
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+CELERY_BROKER_URL = "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(BROKER_DIR),
+    "data_folder_out": str(BROKER_DIR),
+    "processed_folder": str(VAR_DIR / "broker-processed"),
+    "control_folder": str(VAR_DIR / "broker-control"),
+    "store_processed": False,
+}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = "cache+memory://"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}
