@@ -1,6 +1,7 @@
 """Reads of accountability: violations by scope, the assessment's figures, rankings, grades."""
 
 from collections import defaultdict
+from fractions import Fraction
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
@@ -59,11 +60,13 @@ def assessment_summary(violations) -> dict:
                     "yuan": 0,
                     "points": 0,
                     "bonus_months": 0,
+                    "criticised": 0,
                 },
             )
             person["yuan"] += share.yuan
             person["points"] += share.points
             person["bonus_months"] += share.bonus_months
+            person["criticised"] += share.circulated_criticism
     for row in departments.values():
         row["items"] = len(row["items"])
     return {
@@ -120,8 +123,11 @@ def rankings(period: str) -> list[dict]:
         return round(100 * part / whole, 1) if whole else None
 
     table = []
+    exact = {}
     for department in Department.objects.filter(pk__in=per_department).order_by("code"):
         row = per_department[department.pk]
+        if row["closed"]:
+            exact[department.pk] = row
         table.append(
             {
                 "department": department,
@@ -133,15 +139,29 @@ def rankings(period: str) -> list[dict]:
                     row["repeated"] + row["recurred"], row["closed"] + row["incidents"]
                 ),
                 "excellent_barred": False,
+                "bottom_place": None,
+                "tied": False,
             }
         )
-    rated = sorted(
-        (row for row in table if row["first_ask_rate"] is not None),
-        key=lambda r: r["first_ask_rate"],
-    )
-    for row in rated[:3]:
-        row["excellent_barred"] = True
+    _bar_bottom_three(table, {d: Fraction(r["first_ask"], r["closed"]) for d, r in exact.items()})
     return table
+
+
+def _bar_bottom_three(table: list[dict], rates: dict[int, Fraction]) -> None:
+    """Mark the bottom three by first-ask resolution rate (seed 002 六(三)); units tied with
+    the third-lowest rate share its place (并列) and are all marked. Exact rates compare, not
+    the rounded percentages shown."""
+    rated = sorted(rates.values())
+    if not rated:
+        return
+    cutoff = rated[min(3, len(rated)) - 1]
+    for row in table:
+        rate = rates.get(row["department"].pk)
+        if rate is None or rate > cutoff:
+            continue
+        row["excellent_barred"] = True
+        row["bottom_place"] = 1 + sum(other < rate for other in rated)
+        row["tied"] = rated.count(rate) > 1
 
 
 def _vetoes(department: Department, period: str) -> set[str]:
