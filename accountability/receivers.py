@@ -3,15 +3,11 @@
 
 from django.dispatch import receiver
 
-from incidents.models import Complaint
 from incidents.signals import complaint_transitioned, deadline_breached
 
 from . import services
-from .models import PenaltyRule, Violation
-
-
-def _rules(trigger: str):
-    return [rule for rule in PenaltyRule.objects.filter(is_active=True) if trigger in rule.triggers]
+from .models import Violation
+from .selectors import deadline_penalty_rules, penalty_rules_by_trigger, rules_triggered_by
 
 
 @receiver(deadline_breached, dispatch_uid="accountability.on_breach")
@@ -19,24 +15,19 @@ def on_breach(sender, deadline, **kwargs):
     if deadline.kind == services.REPORT_KIND and deadline.content_type.model_class() is Violation:
         services.violation_confirm_late_report(violation_id=deadline.object_id)
         return
-    if deadline.responsible_department is None:
-        return
     record = deadline.record
-    triggers = [f"deadline:{deadline.kind}"]
-    if isinstance(record, Complaint) and record.is_escalated:
-        triggers.append("deadline:escalated-complaint")
-    for trigger in triggers:
-        for rule in _rules(trigger):
-            services.violation_propose(
-                rule=rule,
-                evidence=record,
-                evidence_key=f"deadline:{deadline.pk}",
-                deadline=deadline,
-                department=deadline.responsible_department,
-                person=deadline.responsible_person,
-                occurred_at=deadline.due_at,
-                description=f"{deadline.name}: {getattr(record, 'number', '')}",
-            )
+    # the same rules the pages say a breach of this kind is assessed by
+    for rule in deadline_penalty_rules(deadline, penalty_rules_by_trigger()):
+        services.violation_propose(
+            rule=rule,
+            evidence=record,
+            evidence_key=f"deadline:{deadline.pk}",
+            deadline=deadline,
+            department=deadline.responsible_department,
+            person=deadline.responsible_person,
+            occurred_at=deadline.due_at,
+            description=f"{deadline.name}: {getattr(record, 'number', '')}",
+        )
 
 
 @receiver(complaint_transitioned, dispatch_uid="accountability.on_complaint")
@@ -47,7 +38,7 @@ def on_complaint(sender, complaint, action, from_state, to_state, actor, **kwarg
         if complaint.is_vip:
             triggers.append("complaint:vip")
         for trigger in triggers:
-            for rule in _rules(trigger):
+            for rule in rules_triggered_by(trigger):
                 services.violation_propose(
                     rule=rule,
                     evidence=complaint,
@@ -63,7 +54,7 @@ def on_complaint(sender, complaint, action, from_state, to_state, actor, **kwarg
         department = getattr(getattr(dispatcher, "profile", None), "department", None)
         if department is None:
             return
-        for rule in _rules("complaint:returned"):
+        for rule in rules_triggered_by("complaint:returned"):
             services.violation_propose(
                 rule=rule,
                 evidence=complaint,

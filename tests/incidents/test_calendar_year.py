@@ -535,6 +535,11 @@ def test_health_and_banner_name_the_missing_year_and_link_to_its_page(client, de
         overrides = client.get(reverse("admin:incidents_calendaroverride_changelist"))
         assert link in overrides.content.decode()
 
+        client.force_login(demo["manager"])  # the working group: told, but no admin link
+        page = client.get("/").content.decode()
+        assert 'class="banner warning"' in page and link not in page
+        assert "请管理员在管理后台录入" in page
+
         confirm()
         assert client.get("/healthz").json()["calendar"] == {"2026": "ok", "2027": "ok"}
         assert 'class="banner' not in client.get("/").content.decode()
