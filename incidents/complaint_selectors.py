@@ -7,10 +7,9 @@ from organisation.models import DepartmentKind, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
 
 from .choices import ComplaintState
-from .models import ESCALATED, Complaint, Incident, PersonalDataRead
-from .selectors import in_period
+from .models import ESCALATED, Complaint, PersonalDataRead
+from .selectors import in_period, incident_linkable
 from .similarity import ALIKE, similarity
-from .workflow import LIVE_STATES
 
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
 # Who took a complaint: for a system, the system user of the key that posted it.
@@ -55,23 +54,27 @@ def complaints_filter(complaints: QuerySet[Complaint], data: dict) -> QuerySet[C
 
 
 def customer_history(
-    *, phone: str, exclude: int | None = None, limit: int = 10
+    *, user, phone: str, exclude: int | None = None, limit: int = 10
 ) -> QuerySet[Complaint]:
-    """The customer's earlier complaints by phone number, newest first."""
-    history = Complaint.objects.filter(customer_phone=phone.strip()).select_related("city")
+    """The customer's earlier complaints by phone number that ``user`` may see, newest
+    first."""
+    history = complaint_scope(
+        user, Complaint.objects.filter(customer_phone=phone.strip()).select_related("city")
+    )
     if exclude:
         history = history.exclude(pk=exclude)
     return history.order_by("-created_at")[:limit]
 
 
 def incidents_like(
-    *, text: str, business_line: str = "", city_id: int | None = None, limit: int = 5
+    *, user, text: str, business_line: str = "", city_id: int | None = None, limit: int = 5
 ):
-    """Open incidents that look like this complaint: text similarity, helped by the same
-    business line and city. Returns (incident, score) pairs, best first."""
+    """Open incidents ``user`` may link complaints to that look like this complaint: text
+    similarity, helped by the same business line and city. Returns (incident, score) pairs,
+    best first."""
     if len(text.strip()) < 2:
         return []
-    open_incidents = Incident.objects.filter(state__in=LIVE_STATES).prefetch_related("cities")
+    open_incidents = incident_linkable(user=user).prefetch_related("cities")
     scored = []
     for incident in open_incidents.order_by("-created_at")[:200]:
         score = similarity(text, f"{incident.title} {incident.description}")

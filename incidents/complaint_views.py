@@ -161,7 +161,9 @@ def _detail_context(request, complaint, bound=None):
         "open_action": bound[0] if bound else None,
         "timeline": incident_timeline_for(complaint),
         "deadlines": [d for d in complaint.deadlines.all() if d.state != "cancelled"],
-        "history": customer_history(phone=complaint.customer_phone, exclude=complaint.pk),
+        "history": customer_history(
+            user=request.user, phone=complaint.customer_phone, exclude=complaint.pk
+        ),
         "panels": panels.render(request, complaint),
     }
 
@@ -243,22 +245,37 @@ def console_view(request):
     return render(request, "incidents/complaints/console.html", {"form": form, "last": last})
 
 
-@login_required
+def _console_lookup(view):
+    """The console's lookups: for the hotline only (who may take calls), and by POST, so that
+    a customer's phone number never stands in a URL (access logs, proxies, history)."""
+
+    @login_required
+    @require_POST
+    def lookup(request):
+        if not is_customer_service(None, request.user):
+            raise PermissionDenied
+        return view(request)
+
+    return lookup
+
+
+@_console_lookup
 def console_history(request):
-    phone = request.GET.get("customer_phone", "").strip()
-    history = customer_history(phone=phone) if len(phone) >= 7 else []
+    phone = request.POST.get("customer_phone", "").strip()
+    history = customer_history(user=request.user, phone=phone) if len(phone) >= 7 else []
     return render(
         request, "incidents/complaints/_history.html", {"history": history, "phone": phone}
     )
 
 
-@login_required
+@_console_lookup
 def console_similar(request):
-    text = f"{request.GET.get('summary', '')} {request.GET.get('description', '')}"
-    city = request.GET.get("city") or None
+    text = f"{request.POST.get('summary', '')} {request.POST.get('description', '')}"
+    city = request.POST.get("city") or None
     found = incidents_like(
+        user=request.user,
         text=text,
-        business_line=request.GET.get("business_line", ""),
+        business_line=request.POST.get("business_line", ""),
         city_id=int(city) if city and city.isdigit() else None,
     )
     return render(request, "incidents/complaints/_similar.html", {"found": found})

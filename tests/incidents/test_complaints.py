@@ -4,6 +4,7 @@ aggregation into incidents, mass-complaint detection, Chinese similarity, privac
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents import complaint_services as cs
@@ -520,7 +521,7 @@ def test_mass_detection_is_scheduled():
     assert entry["schedule"] == settings.MASS_COMPLAINT_SWEEP_SECONDS <= 60
 
 
-def test_open_incidents_that_look_like_the_complaint(make_incident):
+def test_open_incidents_that_look_like_the_complaint(make_incident, demo):
     network = make_incident(title="长春地区4G数据业务中断", cities=("CC",))
     make_incident(
         title="吉林计费系统重复扣费",
@@ -529,15 +530,17 @@ def test_open_incidents_that_look_like_the_complaint(make_incident):
         cities=("JL",),
     )
     make_incident(title="全省VoLTE呼叫失败", cities=("CC",))
+    hotline = demo["hotline1"]
     found = incidents_like(
+        user=hotline,
         text="长春4G上网很慢，网页打不开",
         business_line="network",
         city_id=City.objects.get(code="CC").pk,
     )
     assert [incident for incident, _score in found][:1] == [network]
-    billing = incidents_like(text="话费多扣了20元", business_line="billing")
+    billing = incidents_like(user=hotline, text="话费多扣了20元", business_line="billing")
     assert billing and billing[0][0].title == "吉林计费系统重复扣费"
-    assert incidents_like(text="宽带经常掉线") == []
+    assert incidents_like(user=hotline, text="宽带经常掉线") == []
 
 
 # --- privacy --------------------------------------------------------------------------------
@@ -563,11 +566,35 @@ def test_masking_and_the_log_of_full_reads(take, demo, api_client):
     assert set(reads) == {("net_contact", "api.detail"), ("hotline2", "api.list")}
 
 
-def test_customer_history_by_phone(take):
+def test_customer_history_by_phone(take, demo):
     first = take(summary="上月信号差")
     second = take(summary="本月又慢了")
     take(customer_phone="13999999999")
-    assert list(customer_history(phone="13812345678")) == [second, first]
+    assert list(customer_history(user=demo["hotline2"], phone="13812345678")) == [second, first]
+
+
+def test_the_console_lookups_are_the_hotlines_and_never_carry_a_phone_in_the_url(
+    take, demo, client, make_incident
+):
+    complaint = take(summary="长春宽带断网")  # a Changchun customer's complaint
+    make_incident(title="长春宽带大面积中断", cities=("CC",))
+    history, similar = reverse("incidents:console-history"), reverse("incidents:console-similar")
+    client.force_login(demo["hotline2"])
+    assert client.get(history, {"customer_phone": "13812345678"}).status_code == 405
+    answer = client.post(history, {"customer_phone": "13812345678"}).content.decode()
+    assert complaint.number in answer
+    found = client.post(similar, {"summary": "长春宽带中断", "business_line": "network"})
+    assert "长春宽带大面积中断" in found.content.decode()
+    client.force_login(demo["net_contact"])  # another department: not the hotline
+    assert client.post(history, {"customer_phone": "13812345678"}).status_code == 403
+    assert client.post(similar, {"summary": "长春宽带中断"}).status_code == 403
+
+
+def test_similar_incidents_are_only_those_one_may_link_to(make_incident, demo):
+    make_incident(title="长春宽带大面积中断", cities=("CC",))  # the network department's
+    text = {"text": "长春宽带中断", "business_line": "network"}
+    assert incidents_like(user=demo["hotline1"], **text)
+    assert incidents_like(user=demo["cc_contact"], **text) == []  # cannot see NET's incident
 
 
 def test_a_bulk_that_meets_a_concurrent_duplicate_stores_the_rest_one_by_one(
