@@ -9,28 +9,63 @@ from django.db.models import Count, Q, QuerySet, Sum
 from incidents.choices import ComplaintState, DeadlineState, Level, State
 from incidents.models import Complaint, Deadline, DeadlinePolicy, Incident, TimelineEvent
 from organisation.models import Department
-from organisation.selectors import scope_to_user
+from organisation.selectors import scope_to_user, user_department, user_sees_everything
 
-from .models import GradeRule, PenaltyRule, Violation, ViolationShare, ViolationState
+from .models import (
+    AssessmentState,
+    GradeRule,
+    MonthlyAssessment,
+    PenaltyRule,
+    Violation,
+    ViolationShare,
+    ViolationState,
+)
 from .services import _period_bounds
 
 
-def violation_list(*, user) -> QuerySet[Violation]:
-    """A unit sees its own violations; marketing, which runs the procedure, and the managers
-    see them all."""
+def sees_all_violations(user) -> bool:
+    """Marketing, which runs the procedure, the assessment committee and the managers."""
     from .workflow import is_assessor
 
+    return is_assessor(None, user) or user_sees_everything(user)
+
+
+def violation_scope(user, queryset: QuerySet[Violation] | None = None) -> QuerySet[Violation]:
+    """The violations ``user`` may see: a unit its own, :func:`sees_all_violations` all."""
+    queryset = Violation.objects.all() if queryset is None else queryset
+    return queryset if sees_all_violations(user) else scope_to_user(queryset, user, "department")
+
+
+def violation_list(*, user) -> QuerySet[Violation]:
     queryset = Violation.objects.select_related("rule", "department", "person__profile")
-    if not is_assessor(None, user):
-        queryset = scope_to_user(queryset, user, "department")
-    return queryset.order_by("-created_at", "-id")
+    return violation_scope(user, queryset).order_by("-created_at", "-id")
 
 
-def assessment_summary(violations) -> dict:
-    """Per department and per person: yuan, points, bonus months, circulated criticism."""
+def assessment_for(period: str, *, user) -> tuple[MonthlyAssessment | None, dict, QuerySet]:
+    """The month's assessment as ``user`` may see it: the assessment row, the summary and the
+    items. Whole for :func:`sees_all_violations`; a unit's people see their own items and
+    only the shares their department bears (a published summary is the province's, so
+    theirs is summed from their frozen items)."""
+    from .services import assessment_items
+
+    assessment = MonthlyAssessment.objects.filter(period=period).first()
+    published = assessment is not None and assessment.state == AssessmentState.PUBLISHED
+    items = assessment.violations.all() if published else assessment_items(period)
+    if sees_all_violations(user):
+        summary = assessment.summary if published else assessment_summary(items)
+        return assessment, summary, items
+    items = scope_to_user(items, user, "department")
+    return assessment, assessment_summary(items, department=user_department(user)), items
+
+
+def assessment_summary(violations, *, department: Department | None = None) -> dict:
+    """Per department and per person: yuan, points, bonus months, circulated criticism; the
+    shares ``department`` bears only, where given."""
     shares = ViolationShare.objects.filter(violation__in=violations).select_related(
         "department", "person__profile"
     )
+    if department is not None:
+        shares = shares.filter(department=department)
     departments: dict[str, dict] = {}
     people: dict[str, dict] = {}
     for share in shares:

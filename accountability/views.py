@@ -19,11 +19,11 @@ from organisation.models import DepartmentKind, Role
 from organisation.selectors import user_department, user_has_role
 
 from . import exports, forms, services
-from .models import AssessmentState, MonthlyAssessment, ViolationState
+from .models import AssessmentState, ViolationState
 from .panels import penalty_badges
 from .selectors import (
     ESCALATED_COMPLAINT_TRIGGER,
-    assessment_summary,
+    assessment_for,
     breach_penalties,
     grades,
     rankings,
@@ -211,15 +211,8 @@ def interaction_form_view(request):
 @login_required
 def assessment_view(request, period=None):
     period = _period(period)
-    assessment = MonthlyAssessment.objects.filter(period=period).first()
-    if assessment and assessment.state == AssessmentState.PUBLISHED:
-        summary, items = (
-            assessment.summary,
-            assessment.violations.select_related("rule", "department", "person"),
-        )
-    else:
-        items = services.assessment_items(period).select_related("rule", "department", "person")
-        summary = assessment_summary(items)
+    assessment, summary, items = assessment_for(period, user=request.user)
+    items = items.select_related("rule", "department", "person")
     if request.method == "POST":
         try:
             if request.POST.get("do") == "approve":
@@ -244,14 +237,8 @@ def assessment_view(request, period=None):
     )
 
 
-def _export_data(period):
-    assessment = MonthlyAssessment.objects.filter(period=period).first()
-    if assessment and assessment.state == AssessmentState.PUBLISHED:
-        items = assessment.violations.all()
-        summary = assessment.summary
-    else:
-        items = services.assessment_items(period)
-        summary = assessment_summary(items)
+def _export_data(period, user):
+    assessment, summary, items = assessment_for(period, user=user)
     rows = [
         [
             v.number,
@@ -271,7 +258,7 @@ def _export_data(period):
 @login_required
 def assessment_export(request, period, fmt):
     period = _period(period)
-    summary, rows, state = _export_data(period)
+    summary, rows, state = _export_data(period, request.user)
     if fmt == "xlsx":
         body = exports.assessment_xlsx(period, summary, rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

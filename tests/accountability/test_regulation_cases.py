@@ -3,6 +3,7 @@ repair limit and what its delay costs (seed 003), who is criticised for a first-
 (seed 002 六(四)), and how the bottom three are found when rates tie (seed 002 六(三))."""
 
 from datetime import datetime, timedelta
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -176,3 +177,45 @@ def test_units_tied_with_the_third_lowest_first_ask_rate_share_the_place(demo, c
     client.force_login(demo["manager"])
     page = client.get("/accountability/rankings/?period=2026-11").content.decode()
     assert page.count("倒数第 2 名（并列）") == 3 and "并列" in page
+
+
+def test_a_unit_sees_only_its_own_part_of_the_monthly_assessment(demo, client):
+    """The assessment names people and fines: a unit's people see their own items and the
+    shares their department bears; marketing and the managers see the province."""
+    period = timezone.localtime().strftime("%Y-%m")
+    for code, evidence in (("NET", "manual:net"), ("BR-CC", "manual:cc")):
+        violation = services.violation_propose(
+            rule=services.PenaltyRule.objects.get(code="missed-ticket"),
+            evidence_key=evidence,
+            department=Department.objects.get(code=code),
+            actor=demo["mkt_contact"],
+        )
+        services.violation_confirm(
+            violation_id=violation.pk, actor=demo["mkt_contact"], reason="属实"
+        )
+    net, cc = (
+        Violation.objects.get(department__code="NET"),
+        Violation.objects.get(department__code="BR-CC"),
+    )
+    client.force_login(demo["cc_contact"])
+    page = client.get(f"/accountability/assessments/{period}/").content.decode()
+    assert cc.number in page and net.number not in page and "网络部" not in page
+    from openpyxl import load_workbook
+
+    xlsx = client.get(f"/accountability/assessments/{period}/export.xlsx")
+    cells = {
+        cell
+        for sheet in load_workbook(BytesIO(xlsx.content)).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    }
+    assert cc.number in cells and net.number not in cells and "网络部" not in cells
+    for who in ("mkt_contact", "manager"):
+        client.force_login(demo[who])
+        page = client.get(f"/accountability/assessments/{period}/").content.decode()
+        assert cc.number in page and net.number in page
+    services.assessment_approve(period=period, actor=demo["manager"])
+    services.assessment_publish(period=period, actor=demo["manager"])
+    client.force_login(demo["net_contact"])  # the published summary is the province's
+    page = client.get(f"/accountability/assessments/{period}/").content.decode()
+    assert net.number in page and cc.number not in page and "长春分公司" not in page
