@@ -49,11 +49,12 @@ def assessment_for(period: str, *, user) -> tuple[MonthlyAssessment | None, dict
     from .services import assessment_items
 
     assessment = MonthlyAssessment.objects.filter(period=period).first()
-    published = assessment is not None and assessment.state == AssessmentState.PUBLISHED
-    items = assessment.violations.all() if published else assessment_items(period)
+    if assessment is not None and assessment.state == AssessmentState.PUBLISHED:
+        items, published = assessment.violations.all(), assessment.summary
+    else:
+        items, published = assessment_items(period), None
     if sees_all_violations(user):
-        summary = assessment.summary if published else assessment_summary(items)
-        return assessment, summary, items
+        return assessment, published or assessment_summary(items), items
     items = scope_to_user(items, user, "department")
     return assessment, assessment_summary(items, department=user_department(user)), items
 
