@@ -13,18 +13,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
 from .base import SQLITE_OPTIONS
+from .suite import *  # noqa: F403
 
 VAR_DIR = Path(tempfile.mkdtemp(prefix="fenghuo-sqlite-"))
 atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
 BROKER_DIR = VAR_DIR / "broker"
 for folder in (BROKER_DIR, VAR_DIR / "broker-processed", VAR_DIR / "broker-control"):
     folder.mkdir(parents=True, exist_ok=True)
-
-DEBUG = False
-SECRET_KEY = "test-only-secret-key"
-ALLOWED_HOSTS = ["*"]
 
 # The same engine and options as base.py gives `make run` (WAL, IMMEDIATE, timeout).
 DATABASES = {
@@ -45,16 +41,3 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "control_folder": str(VAR_DIR / "broker-control"),
     "store_processed": False,
 }
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = "cache+memory://"
-
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
-LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -25,6 +25,7 @@ from organisation.demo import seed_demo
 from organisation.models import ApiKey, City, Department, IdempotencyRecord
 from organisation.selectors import user_api_key, user_has_role
 from organisation.services import api_key_create
+from tests.incidents.test_complaints import body
 
 pytestmark = pytest.mark.django_db
 
@@ -70,19 +71,7 @@ def incident(demo, owner="NET", actor="cs_contact", **facts):
 
 def complaint(demo, department=None, **overrides):
     """A complaint taken by the hotline; dispatched to ``department`` when given."""
-    data = {
-        "channel": "hotline",
-        "customer_name": "王先生",
-        "customer_phone": "13812345678",
-        "customer_account": "0431-88886666",
-        "city": City.objects.get(code="CC"),
-        "address": "长春市朝阳区人民大街 100 号",
-        "business_line": "network",
-        "summary": "家里 4G 信号差",
-        "description": "近三天晚上 4G 上网很慢。",
-        **overrides,
-    }
-    taken = complaint_services.complaint_create(actor=demo["hotline1"], **data)
+    taken = complaint_services.complaint_create(actor=demo["hotline1"], **body(**overrides))
     if department:
         complaint_services.complaint_dispatch(
             complaint_id=taken.pk,
