@@ -17,6 +17,7 @@ from incidents.models import Deadline, DeadlinePolicy
 from incidents.services import number_next
 from notifications.services import notify, translated
 from organisation.errors import Conflict
+from organisation.limits import parse_period
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people
 from organisation.transitions import transition_check
@@ -188,7 +189,9 @@ def violation_report(
 
 
 def _period_bounds(period: str) -> tuple[datetime, datetime]:
-    year, month = (int(part) for part in period.split("-"))
+    """The first and the last moment of the month ``YYYY-MM``; ``ValueError`` for anything
+    else (organisation.limits.parse_period: never an overflow for a huge year)."""
+    year, month = parse_period(period)
     tz = timezone.get_current_timezone()
     last = month_calendar.monthrange(year, month)[1]
     return (

@@ -1,10 +1,10 @@
 """`/api/v1/metrics/…`: the dashboards' figures, with the page's filters as query parameters
 (`since`, `until`, `department`, `city` codes, `level`, `business_line`)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from organisation.api.permissions import OVERSEE, KeyScoped
@@ -84,9 +84,8 @@ class MetricsViewSet(KeyScoped, viewsets.ViewSet):
     def _filters(self, request) -> selectors.Filters:
         form = FilterForm(request.query_params)
         if not form.is_valid():
-            raise ValidationError(
-                {field: list(messages) for field, messages in form.errors.items()}
-            )
+            # the form's errors with their codes ("out_of_range" for a day no record has)
+            raise DjangoValidationError(form.errors.as_data())
         return form.filters(request.user)
 
     @extend_schema(parameters=FILTERS, responses=OverviewSerializer)

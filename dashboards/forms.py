@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import BusinessLine, Level
+from organisation.limits import DayField
 from organisation.models import City, Department
 from organisation.selectors import user_department, user_sees_everything
 
@@ -16,12 +17,10 @@ MAX_DAYS = 366
 
 
 class FilterForm(forms.Form):
-    since = forms.DateField(
+    since = DayField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.filter(is_active=True).order_by("code"),

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisation.limits import LARGEST_COUNT, DayField, MomentField
 from organisation.models import City, Department
 
 from .calendar import NotADay, parse_day_ranges
@@ -33,7 +34,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def _datetime(label, required=True, **kwargs):
-    return forms.DateTimeField(
+    return MomentField(
         label=label,
         required=required,
         widget=DateTimeLocalInput(),
@@ -57,7 +58,9 @@ class IncidentCreateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    customers_affected = forms.IntegerField(label=_("Customers affected"), min_value=0, initial=0)
+    customers_affected = forms.IntegerField(
+        label=_("Customers affected"), min_value=0, max_value=LARGEST_COUNT, initial=0
+    )
     publicity = forms.ChoiceField(label=_("Negative publicity"), choices=Publicity.choices)
     legal_involved = forms.BooleanField(label=_("Legal involvement"), required=False)
     description = forms.CharField(
@@ -85,6 +88,15 @@ class IncidentCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_cluster(self):
+        """The possible mass complaint the form was opened from, if it still exists."""
+        from .models import MassComplaintCluster
+
+        cluster = self.cleaned_data.get("cluster")
+        if cluster is not None and not MassComplaintCluster.objects.filter(pk=cluster).exists():
+            raise forms.ValidationError(_("This mass complaint no longer exists."), code="invalid")
+        return cluster
 
 
 class ClassifyForm(forms.Form):
@@ -146,7 +158,7 @@ class SummaryReportForm(forms.Form):
     process = _text(_("Handling process"))
     result = _text(_("Result"), rows=2)
     lessons = _text(_("Lessons learnt"))
-    meeting_date = forms.DateField(
+    meeting_date = DayField(
         label=_("Meeting date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -211,8 +223,8 @@ class ReasonForm(forms.Form):
 
 
 class SampleDrawForm(forms.Form):
-    since = forms.DateField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = DayField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
     size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=200, initial=10)
     seed = forms.CharField(
         label=_("Random seed"),
@@ -308,12 +320,10 @@ class RecordFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("Any city"),
     )
-    since = forms.DateField(
+    since = DayField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 LIVE = "live"  # the pseudo-state of the lists: every state before closed or cancelled

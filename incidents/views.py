@@ -283,9 +283,12 @@ def incident_create_view(request):
 
 def _from_cluster(request) -> dict:
     """A possible mass complaint prefills the form (the CS department raises it)."""
-    cluster = MassComplaintCluster.objects.filter(
-        pk=request.GET.get("cluster") or 0, incident__isnull=True
-    ).first()
+    wanted = request.GET.get("cluster", "")
+    cluster = (
+        MassComplaintCluster.objects.filter(pk=int(wanted), incident__isnull=True).first()
+        if wanted.isdecimal()
+        else None
+    )
     if cluster is None:
         return {}
     complaints = list(cluster.complaints.order_by("created_at"))

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # a NUL character anywhere in the request is a 400 before anything reads it
+    "organisation.middleware.NulCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "config.throttling.FailedAuthThrottleMiddleware",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # each write request one transaction, rolled back when it fails
+    "organisation.middleware.AtomicWritesMiddleware",
     # last, as django-axes asks
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,6 +167,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
+    # JSON too deep, or with a NUL character or lone surrogate, is a 400 (organisation.api.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "organisation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Off here (no rates); production sets the rates and counts in Redis (config.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
         "config.throttling.AnonThrottle",

@@ -1,6 +1,7 @@
 """`/api/v1/complaints/`: intake for external systems (idempotent, bulk), the first-ask
 workflow as actions, linking to incidents."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -104,6 +105,9 @@ class ComplaintViewSet(
         responses={201: s.ComplaintSerializer, 200: s.ComplaintSerializer},
         parameters=[IDEMPOTENCY],
     )
+    # intake numbers its complaints before its own transaction opens, so that the day's
+    # counter is not held locked while the rest is written (complaint_services._number)
+    @transaction.non_atomic_requests
     def create(self, request):
         """Take a complaint. `external_id` is unique per API key; `Idempotency-Key` makes a
         retry return the first answer."""
@@ -124,6 +128,7 @@ class ComplaintViewSet(
         parameters=[IDEMPOTENCY],
     )
     @action(detail=False, methods=["post"])
+    @transaction.non_atomic_requests  # as create
     def bulk(self, request):
         """Up to 500 complaints; one result per item (201 or its errors). A bad item leaves no
         row and does not stop the others."""

@@ -14,7 +14,8 @@ from incidents.choices import (
     Source,
 )
 from incidents.models import ActionItem, Cooperation, Incident, Submission, TimelineEvent
-from organisation.api.fields import CodeField, DateTimeField
+from organisation.api.fields import CodeField, DateField, DateTimeField
+from organisation.limits import LARGEST_COUNT
 from organisation.models import City, Department
 
 
@@ -156,7 +157,7 @@ class IncidentCreateSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices)
     hq_level = serializers.ChoiceField(choices=HqLevel.choices, required=False, default="")
     cities = CityCodesField(many=True, required=False, default=list)
-    customers_affected = serializers.IntegerField(min_value=0, max_value=2_000_000_000, default=0)
+    customers_affected = serializers.IntegerField(min_value=0, max_value=LARGEST_COUNT, default=0)
     publicity = serializers.ChoiceField(choices=Publicity.choices, default=Publicity.NONE)
     legal_involved = serializers.BooleanField(default=False)
     occurred_at = DateTimeField()
@@ -179,7 +180,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     cities = CityCodesField(many=True, required=False)
     customers_affected = serializers.IntegerField(
-        min_value=0, max_value=2_000_000_000, required=False
+        min_value=0, max_value=LARGEST_COUNT, required=False
     )
     publicity = serializers.ChoiceField(choices=Publicity.choices, required=False)
     hq_level = serializers.ChoiceField(choices=HqLevel.choices, required=False)
@@ -215,7 +216,7 @@ class SummaryReportSerializer(serializers.Serializer):
     process = serializers.CharField(max_length=20000)
     result = serializers.CharField(max_length=20000)
     lessons = serializers.CharField(max_length=20000)
-    meeting_date = serializers.DateField(required=False, allow_null=True, default=None)
+    meeting_date = DateField(required=False, allow_null=True, default=None)
     attendees = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     conclusions = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, default=""

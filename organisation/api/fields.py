@@ -1,48 +1,54 @@
 """Input fields shared by every resource."""
 
-from datetime import UTC, datetime
-
 import django_filters
-from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-# Wide enough for any real record, narrow enough for every database and time zone.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+from organisation.limits import out_of_range, validate_day, validate_moment
 
 
-def _in_range(value: datetime) -> bool:
-    return value.utcoffset() is not None and EARLIEST <= value <= LATEST
+def _refused(error: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.messages, code=error.code)
+
+
+def _within(validate, value) -> None:
+    """Run a validator of organisation.limits, raising as a serializer field does."""
+    try:
+        validate(value)
+    except DjangoValidationError as error:
+        raise _refused(error) from None
 
 
 class DateTimeField(serializers.DateTimeField):
-    """ISO 8601 with offset; rejects times outside 1970–2200 and stores them in UTC."""
+    """ISO 8601 with offset, on a day the platform takes (organisation.limits); stored in UTC.
+    A time at the ends of the calendar (``0001-01-01T00:00``) is refused, not an overflow."""
 
-    default_error_messages = {"out_of_range": _("Give a time between 1970 and 2200.")}
+    def to_internal_value(self, value):
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:  # the zone's offset takes it beyond the calendar
+            raise _refused(out_of_range()) from None
+        except serializers.ValidationError as error:
+            if error.get_codes() == ["overflow"]:  # DRF's own catch of the same
+                raise _refused(out_of_range()) from None
+            raise
+        _within(validate_moment, parsed)
+        return parsed
+
+
+class DateField(serializers.DateField):
+    """An ISO 8601 day the platform takes (organisation.limits)."""
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
-        try:
-            if not _in_range(parsed):
-                self.fail("out_of_range")
-        except OverflowError:
-            self.fail("out_of_range")
+        _within(validate_day, parsed)
         return parsed
 
 
 class _IsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None:
-            return None
-        try:
-            in_range = _in_range(parsed)
-        except OverflowError:
-            in_range = False
-        if not in_range:
-            raise forms.ValidationError(_("Give a time between 1970 and 2200."), code="invalid")
-        return parsed.astimezone(UTC)
+    """A filter's time, on a day the platform takes (organisation.limits)."""
+
+    default_validators = [validate_moment]
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -1,0 +1,58 @@
+"""The API's JSON parser: what no serializer could take is refused before any field sees it."""
+
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+
+# The deepest body of the contract is a list of objects holding lists (bulk intake, escalation
+# assignments): four levels. Deeper is no request of ours, and Python's recursion would give out.
+MAX_DEPTH = 32
+
+
+def _too_deep() -> ParseError:
+    return ParseError(_("JSON nested deeper than %(depth)s levels.") % {"depth": MAX_DEPTH})
+
+
+def _refuse(text: str, path: list[str]) -> None:
+    """Raise for a string no text column can hold: a NUL character, or half a UTF-16
+    surrogate pair (``"\\ud800"`` decodes to one, and no database encodes it)."""
+    if "\x00" in text:
+        code, message = "null_characters_not_allowed", _("Null characters are not allowed.")
+    elif any("\ud800" <= character <= "\udfff" for character in text):
+        code, message = "invalid_characters", _("The text holds a character that is not valid.")
+    else:
+        return
+    # named as drf-standardized-errors names nested fields: "complaints.0.summary"
+    raise ValidationError({".".join(path) or "non_field_errors": [message]}, code=code)
+
+
+def check(data) -> None:
+    """Raise for a body nested deeper than :data:`MAX_DEPTH` (ParseError), or holding in a
+    string or key what no text column can hold (ValidationError naming the field)."""
+    stack: list[tuple[object, list[str]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _refuse(key, path)
+                stack.append((item, [*path, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*path, str(index)]) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _refuse(value, path)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser (strict: no NaN), refusing what would otherwise reach a view and end
+    in a server error: nesting past Python's recursion (a thousand ``[`` raise RecursionError),
+    NUL characters and lone surrogates in any string or key."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise _too_deep() from None
+        check(data)
+        return data
