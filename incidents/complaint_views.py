@@ -239,9 +239,12 @@ def console_view(request):
         else:
             messages.success(request, _("%(number)s saved.") % {"number": complaint.number})
             return redirect(reverse("incidents:console") + f"?last={complaint.pk}")
-    last = Complaint.objects.filter(
-        pk=request.GET.get("last") or 0, first_ask_owner=request.user
-    ).first()
+    last_id = request.GET.get("last", "")
+    last = (
+        Complaint.objects.filter(pk=int(last_id), first_ask_owner=request.user).first()
+        if last_id.isdecimal()
+        else None
+    )
     return render(request, "incidents/complaints/console.html", {"form": form, "last": last})
 
 
