@@ -1,6 +1,9 @@
 """The versioned REST API (`/api/v1/`): one router for every app's resources."""
 
+from django.urls import re_path
+from rest_framework import exceptions
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
@@ -9,7 +12,32 @@ from incidents.api.complaint_views import ComplaintViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
-router = DefaultRouter()
+
+class NoSuchResource(APIView):
+    """A path under the API that no route matches is a JSON 404 like every other API error,
+    never Django's HTML page; it is the same for everyone, so it needs no credentials."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    schema = None  # not an operation
+
+    def dispatch(self, request, *args, **kwargs):
+        self.http_method_names = [*APIView.http_method_names]
+        return super().dispatch(request, *args, **kwargs)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+
+class Router(DefaultRouter):
+    def get_urls(self):
+        # Only paths ending in a slash: one without still gets Django's redirect to its
+        # slashed form (APPEND_SLASH), which then answers here if nothing else does.
+        not_found = re_path(r"^[\s\S]*/$", NoSuchResource.as_view(), name="api-not-found")
+        return [*super().get_urls(), not_found]
+
+
+router = Router()
 router.register("cities", CityViewSet)
 router.register("departments", DepartmentViewSet)
 router.register("incidents", IncidentViewSet, basename="incident")

@@ -10,7 +10,9 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
-from rest_framework import exceptions, status
+from drf_standardized_errors.handler import exception_handler as standardized_errors_handler
+from drf_standardized_errors.openapi import AutoSchema
+from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 
 from organisation.errors import Conflict
@@ -37,3 +39,63 @@ class ExceptionHandler(BaseExceptionHandler):
             # Another request moved the record first (a concurrent transition).
             return ConflictError(detail=str(exc), code="invalid_state")
         return super().convert_known_exceptions(exc)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ValidationErrorResponseSerializer(serializers.Serializer):
+    """A 400 names the field (``attr``: the field, or a dotted path into a nested one, or
+    ``non_field_errors``) and a machine-readable code."""
+
+    type = serializers.ChoiceField(choices=["validation_error"])
+    errors = ErrorSerializer(many=True)
+
+
+class ConflictErrorResponseSerializer(serializers.Serializer):
+    """A 409: not allowed from the record's current state, or an ``Idempotency-Key`` reused
+    with another body."""
+
+    type = serializers.ChoiceField(choices=["client_error"])
+    errors = ErrorSerializer(many=True)
+
+
+class ApiSchema(AutoSchema):
+    """drf-standardized-errors' error documentation, made exact for this API.
+
+    - A 400 is documented wherever one can happen: every write and every list (a filter or
+      ``page_size`` that is no valid value). Its fields are named, not enumerated: an error
+      may name a filter, a query parameter or a key of a nested object.
+    - Every write may be a 409 (:class:`ConflictError`).
+    """
+
+    def _get_allowed_error_status_codes(self) -> list[str]:
+        return sorted({*super()._get_allowed_error_status_codes(), "400", "409"})
+
+    def _should_add_validation_error_response(self) -> bool:
+        return (
+            self.method in ("PUT", "PATCH", "POST")
+            or self._get_paginator() is not None
+            or any(parameter["in"] == "query" for parameter in self._get_parameters())
+            or super()._should_add_validation_error_response()
+        )
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code == "409":
+            return (
+                status_code not in responses
+                and self.method in ("PUT", "PATCH", "POST", "DELETE")
+                and self.view.get_exception_handler() is standardized_errors_handler
+            )
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_error_response_serializer(self, status_code: str):
+        if status_code == "409":
+            return ConflictErrorResponseSerializer
+        return super()._get_error_response_serializer(status_code)
+
+    def _get_serializer_for_validation_error_response(self):
+        return ValidationErrorResponseSerializer

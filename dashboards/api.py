@@ -7,18 +7,28 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from incidents.choices import BusinessLine, Level
 from organisation.api.permissions import OVERSEE, KeyScoped
 
 from . import selectors
 from .forms import FilterForm
 
+# a day the platform takes (organisation.limits): 2000-01-01 to 2100-12-31
+DAY = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+}
+
 FILTERS = [
-    OpenApiParameter("since", str, description="First day (YYYY-MM-DD); default 29 days ago."),
-    OpenApiParameter("until", str, description="Last day (YYYY-MM-DD); default today."),
+    OpenApiParameter("since", DAY, description="First day (YYYY-MM-DD); default 29 days ago."),
+    OpenApiParameter("until", DAY, description="Last day (YYYY-MM-DD); default today."),
     OpenApiParameter("department", str, description="Department code."),
     OpenApiParameter("city", str, description="City code."),
-    OpenApiParameter("level", str, description="Warning level (incidents and alerts)."),
-    OpenApiParameter("business_line", str),
+    OpenApiParameter(
+        "level", str, enum=Level.values, description="Warning level (incidents and alerts)."
+    ),
+    OpenApiParameter("business_line", str, enum=BusinessLine.values),
 ]
 
 

@@ -13,6 +13,7 @@ from alerts.selectors import alert_list, alert_recipients
 from notifications.models import Delivery
 from organisation.api.permissions import OVERSEE, KeyScoped
 
+from .filters import AlertFilter
 from .serializers import AlertDetailSerializer, AlertSerializer, PhoneSerializer
 
 
@@ -26,7 +27,7 @@ class AlertViewSet(
     serializer_class = AlertSerializer
     queryset = Alert.objects.none()
     lookup_value_regex = "[0-9]+"
-    filterset_fields = ["level", "incident"]
+    filterset_class = AlertFilter
 
     def get_queryset(self):
         return alert_list(user=self.request.user)

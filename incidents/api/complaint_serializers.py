@@ -185,12 +185,20 @@ class BulkCreateSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
 
 
+class BulkItemErrorSerializer(serializers.Serializer):
+    """One error of an item, as in a 400 (the field, its code, the message)."""
+
+    attr = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class BulkResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.IntegerField()
     id = serializers.IntegerField(required=False)
     number = serializers.CharField(required=False)
-    errors = serializers.ListField(child=serializers.DictField(), required=False)
+    errors = BulkItemErrorSerializer(many=True, required=False, help_text="With status 400.")
 
 
 class DispatchSerializer(serializers.Serializer):

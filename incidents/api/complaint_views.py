@@ -19,6 +19,7 @@ from organisation.models import Role
 from organisation.selectors import user_has_role
 
 from . import complaint_serializers as s
+from .filters import ComplaintFilter
 from .serializers import ReasonSerializer
 from .views import IDEMPOTENCY
 
@@ -50,7 +51,7 @@ class ComplaintViewSet(
     permission_classes = [permissions.IsAuthenticated, CanTakeComplaints]
     queryset = Complaint.objects.none()
     lookup_value_regex = "[0-9]+"
-    filterset_fields = ["state", "business_line", "channel", "severity", "escalation", "incident"]
+    filterset_class = ComplaintFilter
 
     def get_queryset(self):
         return complaint_list(user=self.request.user).prefetch_related(
@@ -127,7 +128,7 @@ class ComplaintViewSet(
         responses={207: s.BulkResultSerializer(many=True)},
         parameters=[IDEMPOTENCY],
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     @transaction.non_atomic_requests  # as create
     def bulk(self, request):
         """Up to 500 complaints; one result per item (201 or its errors). A bad item leaves no

@@ -1,8 +1,23 @@
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from incidents.choices import BusinessLine, Level, Source, State
-from incidents.models import Incident
+from incidents.models import Complaint, Incident
 from organisation.api.fields import IsoDateTimeFilter
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class RecordIdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number; one of no record (or one the caller may not see) finds
+    nothing, as any other filter value that matches nothing, instead of a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -22,3 +37,11 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["state", "level", "business_line", "source", "department", "city"]
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    incident = RecordIdFilter(field_name="incident_id", label="Incident (id)")
+
+    class Meta:
+        model = Complaint
+        fields = ["state", "business_line", "channel", "severity", "escalation", "incident"]

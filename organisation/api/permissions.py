@@ -12,10 +12,10 @@ write needs ``department``.
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
-from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import exceptions, permissions
 from rest_framework.viewsets import ViewSetMixin
 
+from config.api_errors import ApiSchema
 from organisation.models import ApiKeyScope
 from organisation.selectors import user_api_key
 
@@ -87,7 +87,7 @@ def scope_note(needed: Scopes) -> str:
     return f"API keys: {names} scope."
 
 
-class KeyScopedSchema(AutoSchema):
+class KeyScopedSchema(ApiSchema):
     """Each operation's description ends with the API-key scope it needs."""
 
     def get_description(self) -> str:
