@@ -73,6 +73,7 @@ quicktest: $(BIN)/.installed-dev
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --check templates && $(BIN)/djlint --lint templates
 
 typecheck: $(BIN)/.installed-dev
 	$(BIN)/mypy
