@@ -119,7 +119,9 @@ def waiting_list(*, user, data: dict) -> QuerySet[AlertRecipient]:
             acknowledged_at__isnull=True, incident__state__in=LIVE_STATES
         )
     if not user_sees_everything(user):
-        waiting = waiting.filter(department=user_department(user))
+        # of no department: none (a filter on None would be the recipients of no department)
+        department = user_department(user)
+        waiting = waiting.filter(department=department) if department else waiting.none()
     if data.get("department"):
         waiting = waiting.filter(department=data["department"])
     if data.get("city"):

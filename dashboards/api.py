@@ -2,6 +2,7 @@
 (`since`, `until`, `department`, `city` codes, `level`, `business_line`)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -21,8 +22,15 @@ DAY = {
 }
 
 FILTERS = [
-    OpenApiParameter("since", DAY, description="First day (YYYY-MM-DD); default 29 days ago."),
-    OpenApiParameter("until", DAY, description="Last day (YYYY-MM-DD); default today."),
+    OpenApiParameter(
+        "since",
+        DAY,
+        description="First day (YYYY-MM-DD); default 29 days before `until`; at most 366 days "
+        "before it.",
+    ),
+    OpenApiParameter(
+        "until", DAY, description="Last day (YYYY-MM-DD), not before `since`; default today."
+    ),
     OpenApiParameter("department", str, description="Department code."),
     OpenApiParameter("city", str, description="City code."),
     OpenApiParameter(
@@ -30,6 +38,7 @@ FILTERS = [
     ),
     OpenApiParameter("business_line", str, enum=BusinessLine.values),
 ]
+TYPED = ("since", "until", "level", "business_line")
 
 
 class KeyCountSerializer(serializers.Serializer):
@@ -93,6 +102,16 @@ class MetricsViewSet(KeyScoped, viewsets.ViewSet):
 
     def _filters(self, request) -> selectors.Filters:
         form = FilterForm(request.query_params)
+        # The page's form sends its empty fields; an API caller leaves a filter out instead,
+        # and an empty typed one is no value of its type (as on every list's filters).
+        for name in TYPED:
+            if request.query_params.get(name) == "":
+                form.add_error(
+                    name,
+                    DjangoValidationError(
+                        _("A value is required (or leave the filter out)."), code="blank"
+                    ),
+                )
         if not form.is_valid():
             # the form's errors with their codes ("out_of_range" for a day no record has)
             raise DjangoValidationError(form.errors.as_data())

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,11 +59,14 @@ class FilterForm(forms.Form):
 
     def filters(self, user) -> Filters:
         """The filters of a valid form; people who do not oversee every department see their
-        own department's figures only."""
+        own department's figures only, and someone of no department none (no department
+        filter would be the whole province's)."""
         data = self.cleaned_data
         department = data.get("department")
         if not user_sees_everything(user):
             department = user_department(user)
+            if department is None:
+                raise PermissionDenied
         return Filters(
             since=data["since"],
             until=data["until"],

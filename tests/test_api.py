@@ -59,3 +59,28 @@ def test_unknown_record_is_a_json_404(authed):
 def test_the_api_is_read_only_for_departments(authed):
     response = authed.post("/api/v1/departments/", {"code": "X"}, format="json")
     assert response.status_code == 405
+
+
+def test_the_api_takes_json_only(api_client, api_key):
+    """JSON in (the REST contract): a form body is a 415, not read as something else."""
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}")
+    response = api_client.post(
+        "/api/v1/complaints/", "customer_name=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert response.json()["type"] == "client_error"
+
+
+def test_a_page_size_that_is_no_whole_number_is_refused_by_name(authed):
+    for wrong in ("null", "0", "-1", "1.5", "ten"):
+        response = authed.get("/api/v1/departments/", {"page_size": wrong})
+        assert response.status_code == 400, wrong
+        assert response.json()["errors"][0]["attr"] == "page_size"
+
+
+def test_a_typed_filter_refuses_a_value_it_cannot_use(authed):
+    for query in ({"manages_business": "maybe"}, {"is_active": ""}):
+        response = authed.get("/api/v1/departments/", query)
+        assert response.status_code == 400, query
+        assert response.json()["errors"][0]["attr"] == next(iter(query))
+    assert authed.get("/api/v1/departments/", {"code": ""}).status_code == 200  # free text

@@ -1,10 +1,9 @@
-import django_filters
-
 from alerts.models import Alert
 from incidents.api.filters import RecordIdFilter
+from organisation.api.filters import FilterSet
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(FilterSet):
     incident = RecordIdFilter(field_name="incident_id", label="Incident (id)")
 
     class Meta:

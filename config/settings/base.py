@@ -163,16 +163,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["organisation.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     # JSON too deep, or with a NUL character or lone surrogate, is a 400 (organisation.api.parsers)
-    "DEFAULT_PARSER_CLASSES": [
-        "organisation.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON in (the REST contract): a form or multipart body is a 415
+    "DEFAULT_PARSER_CLASSES": ["organisation.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Off here (no rates); production sets the rates and counts in Redis (config.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
         "config.throttling.AnonThrottle",

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import User
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from incidents.choices import (
     Severity,
 )
 from incidents.complaint_selectors import mask, sees_personal_data
+from incidents.complaint_services import PHONE
 from incidents.models import Incident
 from incidents.reference import cached
 from incidents.selectors import incident_linkable
@@ -156,7 +158,11 @@ class ComplaintCreateSerializer(serializers.Serializer):
         choices=ComplaintChannel.choices, default=ComplaintChannel.API
     )
     customer_name = serializers.CharField(max_length=100)
-    customer_phone = serializers.CharField(max_length=30)
+    customer_phone = serializers.CharField(
+        max_length=30,
+        validators=[RegexValidator(PHONE, _("Give a phone number of digits."))],
+        help_text="Digits, optionally a leading + and spaces or dashes between them.",
+    )
     customer_account = serializers.CharField(max_length=50)
     city = CityField(slug_field="code", queryset=City.objects.all())
     address = serializers.CharField(max_length=300)
@@ -165,6 +171,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=20000)
     is_vip = serializers.BooleanField(default=False)
     referred_by = CodeField(
+        help_text="The referring employee's username; required with channel `employee_referral`.",
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         required=False,

@@ -127,6 +127,7 @@ class ComplaintViewSet(
         request=s.BulkCreateSerializer,
         responses={207: s.BulkResultSerializer(many=True)},
         parameters=[IDEMPOTENCY],
+        filters=False,
     )
     @action(detail=False, methods=["post"], pagination_class=None)
     @transaction.non_atomic_requests  # as create

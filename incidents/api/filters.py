@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Complaint, Incident
 from organisation.api.fields import IsoDateTimeFilter
+from organisation.api.filters import FilterSet
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
@@ -20,7 +21,7 @@ class RecordIdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=State.choices)
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices)
@@ -39,7 +40,7 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["state", "level", "business_line", "source", "department", "city"]
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(FilterSet):
     incident = RecordIdFilter(field_name="incident_id", label="Incident (id)")
 
     class Meta:

@@ -84,16 +84,26 @@ class IncidentSerializer(serializers.ModelSerializer):
     )
     level_reasons = serializers.SerializerMethodField()
     rule_set_version = serializers.IntegerField(
-        source="rule_set.version", read_only=True, default=None
+        source="rule_set.version", read_only=True, default=None, allow_null=True
     )
     complaints_today = serializers.IntegerField(read_only=True, default=0)
     escalated_today = serializers.IntegerField(read_only=True, default=0)
     escalated_this_week = serializers.IntegerField(read_only=True, default=0)
-    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True)
-    root_cause_category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    recurrence_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    root_cause_category = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    recurrence_of = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
+    cancel_reason = serializers.ChoiceField(
+        choices=CancelReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty unless cancelled.",
+    )
 
     class Meta:
         model = Incident
@@ -155,7 +165,12 @@ class IncidentCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     business_line = serializers.ChoiceField(choices=BusinessLine.choices)
     source = serializers.ChoiceField(choices=Source.choices)
-    hq_level = serializers.ChoiceField(choices=HqLevel.choices, required=False, default="")
+    hq_level = serializers.ChoiceField(
+        choices=HqLevel.choices,
+        required=False,
+        default="",
+        help_text="Required with source `hq` (the level headquarters gave); empty otherwise.",
+    )
     cities = CityCodesField(many=True, required=False, default=list)
     customers_affected = serializers.IntegerField(min_value=0, max_value=LARGEST_COUNT, default=0)
     publicity = serializers.ChoiceField(choices=Publicity.choices, default=Publicity.NONE)

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organisation.limits import out_of_range, validate_day, validate_moment
@@ -19,6 +20,11 @@ def _within(validate, value) -> None:
         raise _refused(error) from None
 
 
+# the days the platform takes (organisation.limits), 2000-01-01 to 2100-12-31, as the schema says
+IN_RANGE = r"^(20[0-9]{2}|2100)-"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": IN_RANGE})
 class DateTimeField(serializers.DateTimeField):
     """ISO 8601 with offset, on a day the platform takes (organisation.limits); stored in UTC.
     A time at the ends of the calendar (``0001-01-01T00:00``) is refused, not an overflow."""
@@ -36,6 +42,7 @@ class DateTimeField(serializers.DateTimeField):
         return parsed
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": IN_RANGE})
 class DateField(serializers.DateField):
     """An ISO 8601 day the platform takes (organisation.limits)."""
 
@@ -51,6 +58,7 @@ class _IsoDateTimeField(django_filters.fields.IsoDateTimeField):
     default_validators = [validate_moment]
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": IN_RANGE})
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _IsoDateTimeField
 

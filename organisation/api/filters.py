@@ -1,0 +1,58 @@
+"""Filters that say no: a filter given a value it cannot use is a 400 naming it.
+
+django-filter, left alone, reads ``?manages_business=maybe`` or ``?occurred_before=`` as no
+filter at all and answers every row, as if the caller had asked for everything. The API's
+filters instead refuse what the schema does not allow: a yes/no filter takes ``true`` or
+``false``; a typed filter (a choice, a number, a time) given an empty value is an error, as it
+is no value of its type. Only free-text filters take an empty value, as no filter.
+"""
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("empty_value", None)
+        super().__init__(
+            *args,
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            **kwargs,
+        )
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``; anything else is an error, not "no filter"."""
+
+    field_class = YesNoField
+
+
+class FilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": YesNoFilter},
+    }
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, declared in self.filters.items():
+            if self.data.get(name) == "" and not isinstance(declared, django_filters.CharFilter):
+                self.form.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("A value is required (or leave the filter out)."), code="blank"
+                    ),
+                )
+                valid = False
+        return valid
+
+
+class FilterBackend(DjangoFilterBackend):
+    """The project's filter backend: filter sets made from ``filterset_fields`` are strict too."""
+
+    filterset_base = FilterSet
