@@ -113,6 +113,16 @@ def assessment_summary(violations, *, department: Department | None = None) -> d
     }
 
 
+def rankings_visible(period: str, *, user) -> bool:
+    """Every unit's figures and grades for the month: to those who run the assessment at any
+    time; to everyone else once the month's assessment is published (seed 003 第十二条, results
+    published monthly), not while it is a draft."""
+    return (
+        sees_all_violations(user)
+        or MonthlyAssessment.objects.filter(period=period, state=AssessmentState.PUBLISHED).exists()
+    )
+
+
 def rankings(period: str) -> list[dict]:
     """Per department for the period: first-ask resolution rate, on-time handling rate,
     satisfaction, recurrence rate; the bottom three by first-ask resolution rate cannot be

@@ -27,6 +27,7 @@ from .selectors import (
     breach_penalties,
     grades,
     rankings,
+    rankings_visible,
     rules_triggered_by,
     violation_list,
 )
@@ -273,8 +274,14 @@ def assessment_export(request, period, fmt):
 @login_required
 def rankings_view(request):
     period = _period(request.GET.get("period"))
+    visible = rankings_visible(period, user=request.user)
     return render(
         request,
         "accountability/rankings.html",
-        {"period": period, "rankings": rankings(period), "grades": grades(period)},
+        {
+            "period": period,
+            "visible": visible,
+            "rankings": rankings(period) if visible else [],
+            "grades": grades(period) if visible else [],
+        },
     )

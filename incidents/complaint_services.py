@@ -51,6 +51,7 @@ from .models import (
     TimelineEvent,
 )
 from .reference import cached
+from .selectors import incident_linkable
 from .services import CLOCK_SKEW, incident_counts_add, numbers_next
 from .workflow import LIVE_STATES, OPEN_STATES
 
@@ -701,11 +702,10 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
 def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) -> int:
     """Link complaints (one or many) to an incident; complaints already linked to another
     incident are refused, the ones already on this incident are left as they are."""
-    incident = Incident.objects.filter(pk=incident_id).first()
+    # missing, closed or another department's: one answer (linking raises its level)
+    incident = incident_linkable(user=actor).filter(pk=incident_id).first()
     if incident is None:
-        raise ValidationError({"incident": _("No such incident.")})
-    if incident.state not in LIVE_STATES:
-        raise ValidationError({"incident": _("This incident is closed.")})
+        raise ValidationError({"incident": _("Not an incident you can link to.")})
     complaints = list(
         Complaint.objects.select_for_update().filter(pk__in=set(complaint_ids)).order_by("pk")
     )

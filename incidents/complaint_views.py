@@ -30,14 +30,16 @@ from .complaint_selectors import (
     sees_personal_data,
 )
 from .complaint_workflow import is_customer_service
-from .models import Complaint, Incident, MassComplaintCluster
+from .models import Complaint, MassComplaintCluster
+from .selectors import incident_linkable
 from .views import Action, _add_errors, available_actions
 
 
 def _link(complaint, user, data):
-    incident = Incident.objects.filter(number=data["incident"].strip()).first()
+    # missing, closed or another department's: one answer (linking raises its level)
+    incident = incident_linkable(user=user).filter(number=data["incident"].strip()).first()
     if incident is None:
-        raise ValidationError({"incident": _("No incident has this number.")})
+        raise ValidationError({"incident": _("Not an incident you can link to.")})
     return services.complaints_link(
         complaint_ids=[complaint.pk], incident_id=incident.pk, actor=user
     )
@@ -220,8 +222,14 @@ def console_view(request):
             data.pop("satisfaction"),
         )
         incident_id = data.pop("incident")
-        data["incident"] = Incident.objects.filter(pk=incident_id).first() if incident_id else None
+        data["incident"] = (
+            incident_linkable(user=request.user).filter(pk=incident_id).first()
+            if incident_id
+            else None
+        )
         try:
+            if incident_id and data["incident"] is None:  # (a hidden field: said above the form)
+                raise ValidationError(_("Not an incident you can link to."))
             with transaction.atomic():
                 complaint = services.complaint_create(
                     actor=request.user, channel=ComplaintChannel.HOTLINE, **data

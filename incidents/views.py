@@ -24,6 +24,7 @@ from organisation.selectors import user_has_role, user_sees_everything
 from . import forms, improvement_services, panels, services
 from .api.views import REPORTER_ROLES
 from .choices import Level, State, SubmissionKind
+from .complaint_workflow import is_customer_service
 from .models import Incident, MassComplaintCluster
 from .selectors import (
     deadline_list,
@@ -255,6 +256,8 @@ def incident_create_view(request):
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         data["cities"] = list(form.cleaned_data["cities"])
         cluster = data.pop("cluster", None)
+        if cluster and not is_customer_service(None, request.user):
+            raise PermissionDenied  # mass complaints are the hotline's (as their pages)
         try:
             with transaction.atomic():
                 incident = services.incident_create(actor=request.user, **data)
@@ -282,7 +285,10 @@ def incident_create_view(request):
 
 
 def _from_cluster(request) -> dict:
-    """A possible mass complaint prefills the form (the CS department raises it)."""
+    """A possible mass complaint prefills the form (the CS department raises it; no one else
+    reads its complaints here)."""
+    if not is_customer_service(None, request.user):
+        return {}
     wanted = request.GET.get("cluster", "")
     cluster = (
         MassComplaintCluster.objects.filter(pk=int(wanted), incident__isnull=True).first()
