@@ -15,7 +15,7 @@ from incidents.calendar import BusinessCalendar, CalendarYearUnknown, validate_w
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar(tz=TZ)
 
-# Seed 003 第14条: callbacks only 9:00–12:00 and 14:30–18:00.
+# Seed 003 第八条14: callbacks only 9:00–12:00 and 14:30–18:00.
 CALLBACK_WINDOWS = ((time(9), time(12)), (time(14, 30), time(18)))
 # Office hours for "working hours" limits (seed 004 §5.3.1).
 OFFICE_WINDOWS = ((time(9), time(12)), (time(13), time(18)))
@@ -80,7 +80,7 @@ def test_add_working_days(start, days, due):
 @pytest.mark.parametrize(
     ("start", "minutes", "windows", "working_days_only", "due"),
     [
-        # Seed 003 第14条: callback within 1 h, only inside 9:00–12:00 and 14:30–18:00.
+        # Seed 003 第八条14: callback within 1 h, only inside 9:00–12:00 and 14:30–18:00.
         pytest.param(
             local(2026, 3, 10, 12, 30),
             60,

@@ -10,7 +10,7 @@ from incidents.deadlines import Clock, PolicySpec, due_at, reminder_times
 
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar(tz=TZ)
-CALLBACK_WINDOWS = ((time(9), time(12)), (time(14, 30), time(18)))  # seed 003 第14条
+CALLBACK_WINDOWS = ((time(9), time(12)), (time(14, 30), time(18)))  # seed 003 第八条14
 OFFICE_WINDOWS = ((time(9), time(12)), (time(13), time(18)))
 
 
@@ -56,7 +56,7 @@ def local(*args: int) -> datetime:
             local(2026, 3, 16, 15),
             id="seed004-8-working-hours-fri-to-mon",
         ),
-        # Seed 003 第14条: callback within 1 h inside the callback windows.
+        # Seed 003 第八条14: callback within 1 h inside the callback windows.
         pytest.param(
             PolicySpec("callback", Clock.WINDOWS, 60, CALLBACK_WINDOWS),
             local(2026, 3, 10, 12, 30),
