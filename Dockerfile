@@ -7,13 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
 WORKDIR /app
+# Deployed from the source tree (docs/architecture.md): the dependencies once (a layer that
+# changes only with pyproject.toml), then the tree once.
 COPY pyproject.toml README.md ./
-COPY config ./config
-COPY organisation ./organisation
-COPY incidents ./incidents
-COPY alerts ./alerts
-COPY notifications ./notifications
-COPY accountability ./accountability
 RUN pip install .
 COPY . .
 # Static files are collected into the image; whitenoise serves them under gunicorn.

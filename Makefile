@@ -75,6 +75,7 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --check templates && $(BIN)/djlint --lint templates
 	! LC_ALL=C.UTF-8 grep -rnE '^.{121,}' templates --include='*.html' --include='*.txt'
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed-dev
 	$(BIN)/mypy

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.platypus import Spacer
 
-from organisation import pdf, spreadsheets
+from core import pdf, spreadsheets
 
 
 def _department_rows(summary: dict) -> list[list]:

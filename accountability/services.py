@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import Conflict
+from core.limits import parse_period
+from core.transitions import transition_check
 from incidents.deadline_services import deadline_meet, deadline_open
 from incidents.models import Deadline, DeadlinePolicy
 from incidents.services import number_next
 from notifications.services import notify, translated
-from organisation.errors import Conflict
-from organisation.limits import parse_period
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people
-from organisation.transitions import transition_check
 
 from . import penalties
 from .models import (
@@ -190,7 +190,7 @@ def violation_report(
 
 def _period_bounds(period: str) -> tuple[datetime, datetime]:
     """The first and the last moment of the month ``YYYY-MM``; ``ValueError`` for anything
-    else (organisation.limits.parse_period: never an overflow for a huge year)."""
+    else (core.limits.parse_period: never an overflow for a huge year)."""
     year, month = parse_period(period)
     tz = timezone.get_current_timezone()
     last = month_calendar.monthrange(year, month)[1]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
-from organisation.errors import Conflict
+from core.errors import Conflict
 from organisation.models import DepartmentKind, Role
 from organisation.selectors import user_department, user_has_role
 

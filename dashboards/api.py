@@ -14,7 +14,7 @@ from organisation.api.permissions import OVERSEE, KeyScoped
 from . import selectors
 from .forms import FilterForm
 
-# a day the platform takes (organisation.limits): 2000-01-01 to 2100-12-31
+# a day the platform takes (core.limits): 2000-01-01 to 2100-12-31
 DAY = {
     "type": "string",
     "format": "date",

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core import spreadsheets
 from incidents.choices import Level
-from organisation import spreadsheets
 
 from .selectors import DepartmentFigures
 

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import DayField
 from incidents.choices import BusinessLine, Level
-from organisation.limits import DayField
 from organisation.models import City, Department
 from organisation.selectors import user_department, user_sees_everything
 

@@ -7,6 +7,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from .reference import connect
+        from core.reference import connect
 
         connect()

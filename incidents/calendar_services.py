@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from core.reference import forget
+
 from .calendar import package_knows
 from .choices import DeadlineState
 from .deadline_services import business_calendar, deadlines_schedule_waiting
@@ -25,7 +27,6 @@ from .models import (
     Incident,
     TimelineEvent,
 )
-from .reference import forget
 
 #: Days as the caller has them: single days, or (first, last) ranges, both included.
 Days = Iterable[date | tuple[date, date]]

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import Conflict
+from core.reference import cached
+from core.transitions import transition_check
 from notifications.models import Channel
 from notifications.services import notify, translated
-from organisation.errors import Conflict
 from organisation.models import ApiKey, City, Department, DepartmentKind, Role
 from organisation.selectors import department_people, user_department
-from organisation.transitions import transition_check
 
 from . import signals
 from .choices import (
@@ -50,7 +51,6 @@ from .models import (
     MassComplaintRule,
     TimelineEvent,
 )
-from .reference import cached
 from .selectors import incident_linkable
 from .services import CLOCK_SKEW, incident_counts_add, numbers_next
 from .workflow import LIVE_STATES, OPEN_STATES

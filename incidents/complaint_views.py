@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from organisation.errors import Conflict
+from core.errors import Conflict
 
 from . import complaint_services as services
 from . import forms, panels

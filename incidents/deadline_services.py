@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
+from core.reference import cached
 from notifications.models import Notification
 from notifications.services import notifications_build, notifications_store, translated
 from organisation.models import Department, Role
@@ -28,7 +29,6 @@ from .calendar import BusinessCalendar, CalendarYearUnknown
 from .choices import DeadlineState
 from .deadlines import due_at, reminder_times, spec_from_snapshot
 from .models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
-from .reference import cached
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 200

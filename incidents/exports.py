@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.platypus import Spacer
 
-from organisation import pdf
+from core import pdf
 
 from .choices import State, SubmissionKind
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisation.limits import LARGEST_COUNT, DayField, MomentField
+from core.limits import LARGEST_COUNT, DayField, MomentField
 from organisation.models import City, Department
 
 from .calendar import NotADay, parse_day_ranges

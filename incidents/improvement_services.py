@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import Conflict
+from core.transitions import transition_check
 from notifications.services import notify, translated
-from organisation.errors import Conflict
 from organisation.models import Department, Role
 from organisation.selectors import department_people, user_department, user_has_role
-from organisation.transitions import transition_check
 
 from .choices import ComplaintState, State, SubmissionKind
 from .deadline_services import deadline_cancel, deadline_meet, deadline_open

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organisation.errors import Conflict
+from core.errors import Conflict
 from organisation.models import Role
 from organisation.selectors import user_has_role
 

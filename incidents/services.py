@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import Conflict
+from core.transitions import transition_check
 from notifications.services import notify, translated
-from organisation.errors import Conflict
 from organisation.models import City, Department, DepartmentKind, Role
 from organisation.selectors import department_people, user_has_role
-from organisation.transitions import transition_check
 
 from . import signals
 from .choices import (

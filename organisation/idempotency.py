@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from .errors import Conflict
+from core.errors import Conflict
+
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

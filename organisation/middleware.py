@@ -85,7 +85,7 @@ class NulCharacterMiddleware:
     """A NUL character (``\\x00``) fits no text column and is typed by no person: in the path,
     a header or cookie, a query parameter or a posted form field it is a 400 that names where
     it was, before a view, the session or a query sees it. (In a JSON body the API's parser
-    refuses it: ``organisation.api.parsers``.)"""
+    refuses it: ``core.api.parsers``.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -38,7 +38,7 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
 from rest_framework import serializers as drf_serializers
 
-from organisation.limits import LARGEST_COUNT
+from core.limits import LARGEST_COUNT
 from tests.routes import Route, routes
 
 # A working Tuesday in a year the working-day calendar knows: the demo's deadlines are fixed.

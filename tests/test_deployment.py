@@ -42,3 +42,24 @@ def test_the_app_services_use_postgres_and_redis(compose):
     assert env["DATABASE_URL"].startswith("postgres://")
     assert env["CELERY_BROKER_URL"].startswith("redis://")
     assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+
+
+def test_the_project_is_deployed_from_its_source_tree():
+    """docs/architecture.md: installing the project installs its dependencies and no package of
+    its own (a wheel of half the apps, without fixtures, templates and translations, would not
+    run); the image installs the dependencies once and copies the tree once."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert project["tool"]["setuptools"]["packages"] == []
+    steps = [
+        line.split()
+        for line in (root / "Dockerfile").read_text().splitlines()
+        if line.startswith(("COPY", "RUN pip"))
+    ]
+    assert steps == [
+        ["COPY", "pyproject.toml", "README.md", "./"],
+        ["RUN", "pip", "install", "."],
+        ["COPY", ".", "."],
+    ]

@@ -23,11 +23,11 @@ from accountability import exports as accountability_exports
 from accountability import services as accountability_services
 from accountability.models import Violation
 from alerts.models import Alert, AlertRecipient
+from core.spreadsheets import cell
 from dashboards import exports as dashboard_exports
 from incidents import services as incident_services
 from incidents.deadline_services import deadlines_sweep
 from notifications.models import Delivery, Notification
-from organisation.spreadsheets import cell
 from tests.incidents import conftest as incident_fixtures
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from accountability.models import ShareRole, ViolationState
-from organisation.api.fields import CodeField
+from core.api.fields import CodeField
 
 
 class ShareSerializer(serializers.Serializer):

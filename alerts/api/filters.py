@@ -1,6 +1,6 @@
 from alerts.models import Alert
+from core.api.filters import FilterSet
 from incidents.api.filters import RecordIdFilter
-from organisation.api.filters import FilterSet
 
 
 class AlertFilter(FilterSet):

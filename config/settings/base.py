@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "axes",
     # ours, in dependency order (each app may use the ones above it)
+    "core",
     "organisation",
     "notifications",
     "incidents",
@@ -161,15 +162,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["organisation.api.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
-    # JSON too deep, or with a NUL character or lone surrogate, is a 400 (organisation.api.parsers)
+    # JSON too deep, or with a NUL character or lone surrogate, is a 400 (core.api.parsers)
     # JSON in (the REST contract): a form or multipart body is a 415
-    "DEFAULT_PARSER_CLASSES": ["organisation.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Off here (no rates); production sets the rates and counts in Redis (config.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -182,7 +183,7 @@ REST_FRAMEWORK = {
 API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=False)
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "EXCEPTION_HANDLER_CLASS": "config.api_errors.ExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.api.errors.ExceptionHandler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fenghuo 烽火 API",

@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import CodeField, DateTimeField
+from core.reference import cached
 from incidents.choices import (
     BusinessLine,
     ComplaintChannel,
@@ -14,9 +16,7 @@ from incidents.choices import (
 from incidents.complaint_selectors import mask, sees_personal_data
 from incidents.complaint_services import PHONE
 from incidents.models import Incident
-from incidents.reference import cached
 from incidents.selectors import incident_linkable
-from organisation.api.fields import CodeField, DateTimeField
 from organisation.models import City
 
 from .serializers import DeadlineSerializer, DepartmentCodeField, code_or_none, time_or_none

@@ -2,10 +2,10 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
+from core.api.fields import IsoDateTimeFilter
+from core.api.filters import FilterSet
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Complaint, Incident
-from organisation.api.fields import IsoDateTimeFilter
-from organisation.api.filters import FilterSet
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CodeField, DateField, DateTimeField
+from core.limits import LARGEST_COUNT
 from incidents.choices import (
     BusinessLine,
     CancelReason,
@@ -14,8 +16,6 @@ from incidents.choices import (
     Source,
 )
 from incidents.models import ActionItem, Cooperation, Incident, Submission, TimelineEvent
-from organisation.api.fields import CodeField, DateField, DateTimeField
-from organisation.limits import LARGEST_COUNT
 from organisation.models import City, Department
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.viewsets import ViewSetMixin
 
-from config.api_errors import ApiSchema
+from core.api.errors import ApiSchema
 from organisation.models import ApiKeyScope
 from organisation.selectors import user_api_key
 

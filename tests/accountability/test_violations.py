@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from accountability import services
 from accountability.models import PenaltyRule, Violation
 from accountability.selectors import grades, rankings
+from core.errors import Conflict
 from incidents import complaint_services as cs
 from incidents.deadline_services import deadlines_sweep
-from organisation.errors import Conflict
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.reference import forget
 from incidents import complaint_services
 from incidents.calendar import (
     BusinessCalendar,
@@ -32,7 +33,6 @@ from incidents.models import (
     DeadlinePolicy,
     TimelineEvent,
 )
-from incidents.reference import forget
 from incidents.templatetags.incidents import event_label
 from organisation.models import City
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accountability.selectors import rankings
+from core.errors import Conflict
 from incidents import improvement_services as improve
 from incidents import services
 from incidents.deadline_services import deadlines_sweep
 from incidents.models import ActionItem, Incident, RecurrenceRule, SampleReview, TimelineEvent
 from notifications.models import Notification
-from organisation.errors import Conflict
 from organisation.models import Department
 
 from .conftest import drive

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from organisation.limits import out_of_range, validate_day, validate_moment
+from core.limits import out_of_range, validate_day, validate_moment
 
 
 def _refused(error: DjangoValidationError) -> serializers.ValidationError:
@@ -13,20 +13,20 @@ def _refused(error: DjangoValidationError) -> serializers.ValidationError:
 
 
 def _within(validate, value) -> None:
-    """Run a validator of organisation.limits, raising as a serializer field does."""
+    """Run a validator of core.limits, raising as a serializer field does."""
     try:
         validate(value)
     except DjangoValidationError as error:
         raise _refused(error) from None
 
 
-# the days the platform takes (organisation.limits), 2000-01-01 to 2100-12-31, as the schema says
+# the days the platform takes (core.limits), 2000-01-01 to 2100-12-31, as the schema says
 IN_RANGE = r"^(20[0-9]{2}|2100)-"
 
 
 @extend_schema_field({"type": "string", "format": "date-time", "pattern": IN_RANGE})
 class DateTimeField(serializers.DateTimeField):
-    """ISO 8601 with offset, on a day the platform takes (organisation.limits); stored in UTC.
+    """ISO 8601 with offset, on a day the platform takes (core.limits); stored in UTC.
     A time at the ends of the calendar (``0001-01-01T00:00``) is refused, not an overflow."""
 
     def to_internal_value(self, value):
@@ -44,7 +44,7 @@ class DateTimeField(serializers.DateTimeField):
 
 @extend_schema_field({"type": "string", "format": "date", "pattern": IN_RANGE})
 class DateField(serializers.DateField):
-    """An ISO 8601 day the platform takes (organisation.limits)."""
+    """An ISO 8601 day the platform takes (core.limits)."""
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
@@ -53,7 +53,7 @@ class DateField(serializers.DateField):
 
 
 class _IsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """A filter's time, on a day the platform takes (organisation.limits)."""
+    """A filter's time, on a day the platform takes (core.limits)."""
 
     default_validators = [validate_moment]
 

@@ -15,7 +15,7 @@ from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 
-from organisation.errors import Conflict
+from core.errors import Conflict
 
 
 class ConflictError(exceptions.APIException):
