@@ -149,10 +149,10 @@ def rankings(period: str) -> list[dict]:
         .values("responsible_department")
         .annotate(met=Count("pk", filter=Q(state=DeadlineState.MET)), total=Count("pk"))
     )
-    for row in deadlines:
-        if row["responsible_department"] is not None:
-            per_department[row["responsible_department"]]["met"] = row["met"]
-            per_department[row["responsible_department"]]["due"] = row["total"]
+    for counted in deadlines:
+        if counted["responsible_department"] is not None:
+            per_department[counted["responsible_department"]]["met"] = counted["met"]
+            per_department[counted["responsible_department"]]["due"] = counted["total"]
 
     # An incident closed in the period counts as a case too; it recurred when it repeats a
     # closed incident of its line, root-cause category and cities (seed 001 事件重复发生率).

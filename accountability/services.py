@@ -394,12 +394,14 @@ def interaction_form_create(
     rule = PenaltyRule.objects.get(code="first-ask")
     violation = violation_propose(
         rule=rule,
+        # a new number each time: the same evidence (which returns None) cannot recur
         evidence_key=f"interaction:{number_next(prefix='IF')}",
         department=department,
         person=person,
         description=violation_description,
         actor=actor,
     )
+    assert violation is not None
     return InteractionForm.objects.create(
         violation=violation,
         responsible_person=responsible_person,

@@ -8,6 +8,7 @@ closed, acknowledged, archived, due), so a day reads only that day's records."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
@@ -30,7 +31,8 @@ from .models import (
 )
 
 # Each rollup: the columns that tell its rows apart, and the counters summed into a month.
-ROLLUPS = {
+# each rollup model: its key columns and its counters
+ROLLUPS: dict[type[Any], tuple[tuple[str, ...], tuple[str, ...]]] = {
     IncidentRollup: (
         ("department_id", "city_id", "business_line", "level"),
         ("opened", "resolved", "restored", "restore_seconds", "closed", "recurred"),

@@ -327,7 +327,7 @@ def complaint_create(*, actor: User, **intake: Any) -> Complaint:
     # prefetch_related would, so rendering the answer reads nothing back.
     deadlines = complaint.deadlines.get_queryset()
     deadlines._result_cache, deadlines._prefetch_done = opened, True
-    complaint._prefetched_objects_cache = {"deadlines": deadlines}
+    complaint._prefetched_objects_cache = {"deadlines": deadlines}  # type: ignore[attr-defined]
     return complaint
 
 
@@ -781,7 +781,7 @@ def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
             .first()
         )
         is_new = cluster is None
-        if is_new:
+        if cluster is None:
             if count < rule.threshold or _matching_open_incident(business_line, city_id):
                 continue
             cluster = MassComplaintCluster.objects.create(
