@@ -62,7 +62,7 @@ from .models import (
     Submission,
     TimelineEvent,
 )
-from .selectors import incident_facts, rule_set_current, rule_specs
+from .selectors import incident_facts, incident_scope, rule_set_current, rule_specs
 from .workflow import is_working_group, missing_before_closing, missing_before_resolving
 
 # Times a little in the future are clock skew between systems, not typos.
@@ -709,8 +709,8 @@ def incident_cancel(
             raise ValidationError({"merged_into": _("Name the incident it duplicates.")})
         if merged_into_id == incident_id:
             raise ValidationError({"merged_into": _("An incident cannot duplicate itself.")})
-        merged_into = Incident.objects.filter(pk=merged_into_id).first()
-        if merged_into is None:
+        merged_into = incident_scope(actor).filter(pk=merged_into_id).first()
+        if merged_into is None:  # none, or one the person may not see: alike
             raise ValidationError({"merged_into": _("No such incident.")})
     elif merged_into_id is not None:
         raise ValidationError({"merged_into": _("Only duplicates are merged.")})

@@ -32,6 +32,7 @@ from .selectors import (
     incident_action_items,
     incident_level_history,
     incident_list,
+    incident_scope,
     incident_submissions_latest,
     incident_timeline,
     incidents_filter,
@@ -59,7 +60,8 @@ def _submit(kind):
 def _cancel(incident, user, data):
     merged_into_id = None
     if data.get("merged_into"):
-        merged = Incident.objects.filter(number=data["merged_into"].strip()).first()
+        # within what the person may see: the lookup tells nothing of other incidents
+        merged = incident_scope(user).filter(number=data["merged_into"].strip()).first()
         if merged is None:
             raise ValidationError({"merged_into": _("No incident has this number.")})
         merged_into_id = merged.pk

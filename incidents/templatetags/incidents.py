@@ -167,3 +167,13 @@ IMPROVEMENT_ACTIONS = {
 @register.filter
 def improvement_label(action: str) -> str:
     return IMPROVEMENT_ACTIONS.get(action, action)
+
+
+@register.filter
+def sees(user, incident) -> bool:
+    """Whether ``user`` may open ``incident`` (the scoping rule of incidents.selectors): a
+    page reached from a visible record names another incident by its number only, and shows
+    its title and link only to those who may open it."""
+    from incidents.selectors import incident_scope
+
+    return incident is not None and incident_scope(user).filter(pk=incident.pk).exists()

@@ -135,3 +135,22 @@ def test_someone_of_no_department_sees_no_province_figures(demo, client, foreign
     )
     assert not waiting_list(user=nobody, data={}).exists()
     assert waiting_list(user=demo["manager"], data={}).exists()
+
+
+def test_a_complaint_page_names_an_incident_beyond_the_reader_by_number_only(
+    demo, foreign_incident, client
+):
+    complaint = cs.complaint_create(actor=demo["hotline1"], **body(incident=foreign_incident))
+    cs.complaint_dispatch(
+        complaint_id=complaint.pk,
+        actor=demo["hotline1"],
+        department=demo["cc_contact"].profile.department,
+    )
+    client.force_login(demo["cc_contact"])  # handles the complaint, cannot open NET's incident
+    page = client.get(f"/incidents/complaints/{complaint.pk}/").content.decode()
+    assert foreign_incident.number in page
+    assert foreign_incident.title not in page
+    assert f"/incidents/{foreign_incident.pk}/" not in page
+    client.force_login(demo["manager"])  # who may open it: title and link
+    page = client.get(f"/incidents/complaints/{complaint.pk}/").content.decode()
+    assert foreign_incident.title in page and f"/incidents/{foreign_incident.pk}/" in page
