@@ -331,6 +331,33 @@ def complaint_create(*, actor: User, **intake: Any) -> Complaint:
     return complaint
 
 
+def complaint_take_call(
+    *,
+    actor: User,
+    outcome: str,
+    department: Department | None = None,
+    satisfaction: str = "",
+    **intake: Any,
+) -> Complaint:
+    """The hotline console's call: the complaint taken, then resolved at first contact
+    (``outcome`` "resolved", with the customer's satisfaction) or dispatched to
+    ``department`` — all of it or nothing. Its number is drawn before the transaction opens,
+    as every intake's, so the day's counter is not held while the rest is written."""
+    complaint = _prepare(actor=actor, channel=ComplaintChannel.HOTLINE, **intake)
+    _number([complaint])
+    with transaction.atomic():
+        _store([complaint], actor=actor)
+        if outcome == "resolved":
+            complaint_resolve_first_contact(
+                complaint_id=complaint.pk, actor=actor, satisfaction=satisfaction
+            )
+        elif department is not None:
+            complaint_dispatch(complaint_id=complaint.pk, actor=actor, department=department)
+        else:
+            raise ValidationError({"department": _("Choose the department to dispatch to.")})
+    return complaint
+
+
 def complaint_bulk_create(*, actor: User, items: list[dict], api_key: ApiKey | None) -> list[dict]:
     """Up to 500 intakes: each is checked on its own (a bad one is reported and leaves no
     row); the good ones are written together in one transaction — or, should that fail on a
@@ -696,6 +723,26 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
             escalated=escalated[day],
             actor=actor,
         )
+
+
+@transaction.atomic
+def mass_cluster_raise_incident(*, actor: User, cluster_id: int, **facts: Any) -> Incident:
+    """Raise an incident from a possible mass complaint (the CS department's call) and link
+    the cluster's complaints that are not linked yet; all or nothing."""
+    from .services import incident_create
+
+    cluster = MassComplaintCluster.objects.filter(pk=cluster_id).first()
+    if cluster is None:
+        raise ValidationError({"cluster": _("No such cluster.")})
+    incident = incident_create(actor=actor, **facts)
+    complaints_link(
+        complaint_ids=list(
+            cluster.complaints.filter(incident__isnull=True).values_list("pk", flat=True)
+        ),
+        incident_id=incident.pk,
+        actor=actor,
+    )
+    return incident
 
 
 @transaction.atomic

@@ -19,7 +19,6 @@ from core.errors import Conflict
 
 from . import complaint_services as services
 from . import forms, panels
-from .choices import ComplaintChannel
 from .complaint_selectors import (
     complaint_list,
     complaints_filter,
@@ -207,6 +206,8 @@ def complaint_act_view(request, pk, name):
 # --- the hotline console --------------------------------------------------------------------
 
 
+# the service keeps its transaction short: the day's complaint counter is not held locked
+@transaction.non_atomic_requests
 @login_required
 def console_view(request):
     """Taking a call: keyboard only (Tab through, Alt+1…5 links a suggested incident,
@@ -216,11 +217,6 @@ def console_view(request):
     form = forms.ComplaintConsoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        outcome, department, satisfaction = (
-            data.pop("outcome"),
-            data.pop("department"),
-            data.pop("satisfaction"),
-        )
         incident_id = data.pop("incident")
         data["incident"] = (
             incident_linkable(user=request.user).filter(pk=incident_id).first()
@@ -230,18 +226,7 @@ def console_view(request):
         try:
             if incident_id and data["incident"] is None:  # (a hidden field: said above the form)
                 raise ValidationError(_("Not an incident you can link to."))
-            with transaction.atomic():
-                complaint = services.complaint_create(
-                    actor=request.user, channel=ComplaintChannel.HOTLINE, **data
-                )
-                if outcome == "resolved":
-                    services.complaint_resolve_first_contact(
-                        complaint_id=complaint.pk, actor=request.user, satisfaction=satisfaction
-                    )
-                else:
-                    services.complaint_dispatch(
-                        complaint_id=complaint.pk, actor=request.user, department=department
-                    )
+            complaint = services.complaint_take_call(actor=request.user, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:

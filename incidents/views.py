@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -261,19 +260,14 @@ def incident_create_view(request):
         if cluster and not is_customer_service(None, request.user):
             raise PermissionDenied  # mass complaints are the hotline's (as their pages)
         try:
-            with transaction.atomic():
-                incident = services.incident_create(actor=request.user, **data)
-                if cluster:
-                    from .complaint_services import complaints_link
+            if cluster:
+                from .complaint_services import mass_cluster_raise_incident
 
-                    complaints = MassComplaintCluster.objects.get(pk=cluster).complaints
-                    complaints_link(
-                        complaint_ids=list(
-                            complaints.filter(incident__isnull=True).values_list("pk", flat=True)
-                        ),
-                        incident_id=incident.pk,
-                        actor=request.user,
-                    )
+                incident = mass_cluster_raise_incident(
+                    actor=request.user, cluster_id=cluster, **data
+                )
+            else:
+                incident = services.incident_create(actor=request.user, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
