@@ -20,7 +20,7 @@ from incidents.choices import Level, State
 from incidents.deadline_services import deadline_cancel, deadline_meet, deadline_open
 from incidents.models import DeadlinePolicy, Incident
 from incidents.selectors import incident_counts, incident_submissions_latest
-from incidents.workflow import is_customer_service, is_owner
+from incidents.workflow import is_cs_department, is_owner
 from notifications.models import Channel
 from notifications.services import broadcast, notify
 from organisation.models import Role
@@ -217,7 +217,7 @@ def alert_record_phone(
     recipient = (
         AlertRecipient.objects.select_for_update().select_related("incident").get(pk=recipient_id)
     )
-    if not is_customer_service(recipient.incident, actor):
+    if not is_cs_department(recipient.incident, actor):
         raise PermissionDenied(_("The customer-service department records the phone calls."))
     at = at or timezone.now()
     if at > timezone.now():

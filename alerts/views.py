@@ -17,7 +17,7 @@ from incidents.choices import Level
 from incidents.forms import RecordFilterForm
 from incidents.models import Deadline
 from incidents.selectors import incident_scope
-from incidents.workflow import is_customer_service
+from incidents.workflow import is_cs_department
 from notifications.models import Delivery
 
 from . import services
@@ -105,7 +105,7 @@ def alert_detail(request, pk):
             "rows": rows,
             "not_phoned": sum(1 for r in recipients if r.phoned_at is None),
             "not_acknowledged": sum(1 for r in recipients if r.acknowledged_at is None),
-            "can_phone": is_customer_service(alert.incident, request.user),
+            "can_phone": is_cs_department(alert.incident, request.user),
             "mine": next((r for r in recipients if r.user_id == request.user.pk), None),
             # the alert reaches departments that do not handle the incident: no dead link
             "can_open_incident": incident_scope(request.user).filter(pk=alert.incident_id).exists(),

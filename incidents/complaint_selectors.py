@@ -3,10 +3,11 @@ look like a complaint, and who may see a customer's full phone number and accoun
 
 from django.db.models import Q, QuerySet
 
-from organisation.models import DepartmentKind, Role
+from organisation.models import Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
 
 from .choices import ComplaintState
+from .complaint_workflow import CS_KINDS
 from .models import ESCALATED, Complaint, PersonalDataRead
 from .selectors import in_period, incident_linkable
 from .similarity import ALIKE, similarity
@@ -14,7 +15,6 @@ from .similarity import ALIKE, similarity
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
 # Who took a complaint: for a system, the system user of the key that posted it.
 SUBMITTED_BY = "first_ask_owner"
-CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
 
 
 def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from core.errors import Conflict
-from organisation.selectors import user_has_role, user_sees_everything
+from organisation.selectors import user_sees_everything
 
 from . import forms, improvement_services, panels, services
-from .api.views import REPORTER_ROLES
 from .choices import Level, State, SubmissionKind
 from .complaint_workflow import is_customer_service
 from .models import Incident, MassComplaintCluster
@@ -36,7 +35,7 @@ from .selectors import (
     incident_timeline,
     incidents_filter,
 )
-from .workflow import is_major, missing_before_closing, required_before_resolving
+from .workflow import is_major, may_report, missing_before_closing, required_before_resolving
 
 
 @dataclass(frozen=True)
@@ -243,14 +242,14 @@ def incident_list_view(request):
             "page": page,
             "counts": counts,
             "query": query.urlencode(),
-            "can_report": user_has_role(request.user, *REPORTER_ROLES),
+            "can_report": may_report(request.user),
         },
     )
 
 
 @login_required
 def incident_create_view(request):
-    if not user_has_role(request.user, *REPORTER_ROLES):
+    if not may_report(request.user):
         raise PermissionDenied
     form = forms.IncidentCreateForm(request.POST or None, initial=_from_cluster(request))
     if request.method == "POST" and form.is_valid():

@@ -20,11 +20,27 @@ SUBMISSION_STATES = (State.HANDLING, State.RESOLVED, State.IMPROVING)
 # --- who -----------------------------------------------------------------------------------
 
 
+# who reports incidents (seed 000 第八条): monitoring systems, interface persons, leaders and
+# the managers
+REPORTER_ROLES = (
+    Role.EXTERNAL_SYSTEM,
+    Role.INTERFACE_PERSON,
+    Role.DEPARTMENT_LEADER,
+    Role.WORKING_GROUP,
+    Role.LEADERSHIP_GROUP,
+    Role.ADMIN,
+)
+
+
+def may_report(user) -> bool:
+    return user_has_role(user, *REPORTER_ROLES)
+
+
 def is_working_group(incident, user) -> bool:
     return user_has_role(user, Role.WORKING_GROUP, Role.ADMIN)
 
 
-def is_customer_service(incident, user) -> bool:
+def is_cs_department(incident, user) -> bool:
     """The customer-service department 客户服务部 receives and publishes every warning
     (seed 000 第九条); the working group supervises it."""
     department = user_department(user)
@@ -33,7 +49,7 @@ def is_customer_service(incident, user) -> bool:
 
 
 def is_classifier(incident, user) -> bool:
-    return is_customer_service(incident, user) or user_has_role(user, Role.LEADERSHIP_GROUP)
+    return is_cs_department(incident, user) or user_has_role(user, Role.LEADERSHIP_GROUP)
 
 
 def is_owner(incident, user) -> bool:
@@ -53,7 +69,7 @@ def is_reporter_or_handler(incident, user) -> bool:
     return (
         incident.created_by_id == user.pk
         or is_owner(incident, user)
-        or is_customer_service(incident, user)
+        or is_cs_department(incident, user)
     )
 
 
@@ -138,7 +154,7 @@ class IncidentWorkflow:
         field="state",
         source=State.CLASSIFIED,
         target=State.DISPATCHED,
-        permission=is_customer_service,
+        permission=is_cs_department,
     )
     def publish(self):
         """The CS department publishes the alert and dispatches to the owner (第九条)."""
@@ -206,19 +222,19 @@ class IncidentWorkflow:
         self.closed_at = at
 
     @transition(
-        field="state", source=OPEN_STATES, target=State.CANCELLED, permission=is_customer_service
+        field="state", source=OPEN_STATES, target=State.CANCELLED, permission=is_cs_department
     )
     def cancel(self, reason: str, merged_into=None):
         """Out of scope (第三条) or a duplicate merged into another incident."""
         self.cancel_reason = reason
         self.merged_into = merged_into
 
-    @transition(field="state", source=OPEN_STATES[:3], target=None, permission=is_customer_service)
+    @transition(field="state", source=OPEN_STATES[:3], target=None, permission=is_cs_department)
     @transition(
         field="state",
         source=State.HANDLING,
         target=State.DISPATCHED,
-        permission=is_customer_service,
+        permission=is_cs_department,
     )
     def change_owner(self, department):
         """A new owner; if the old one was already handling, the new one must acknowledge."""

@@ -17,22 +17,12 @@ from incidents.selectors import (
     incident_scope,
     incident_timeline,
 )
+from incidents.workflow import may_report
 from organisation.api.permissions import OVERSEE, SUBMIT, KeyScoped
 from organisation.idempotency import HEADER, idempotent
-from organisation.models import Role
-from organisation.selectors import user_has_role
 
 from . import serializers as s
 from .filters import IncidentFilter
-
-REPORTER_ROLES = (
-    Role.EXTERNAL_SYSTEM,
-    Role.INTERFACE_PERSON,
-    Role.DEPARTMENT_LEADER,
-    Role.WORKING_GROUP,
-    Role.LEADERSHIP_GROUP,
-    Role.ADMIN,
-)
 
 
 class CanReportIncidents(permissions.BasePermission):
@@ -42,7 +32,7 @@ class CanReportIncidents(permissions.BasePermission):
     def has_permission(self, request, view):
         if view.action != "create":
             return True
-        return user_has_role(request.user, *REPORTER_ROLES)
+        return may_report(request.user)
 
 
 IDEMPOTENCY = OpenApiParameter(
