@@ -16,8 +16,8 @@ from organisation.selectors import user_has_role
 from . import forms, improvement_services
 from .choices import ActionItemState
 from .exports import bulletin_pdf
-from .models import ActionItem, SampleReview, SupervisionSample
-from .selectors import action_item_list, bulletin_data, incident_scope
+from .models import SampleReview, SupervisionSample
+from .selectors import action_item_list, action_item_scope, bulletin_data
 from .views import ITEM_ACTIONS, _visible_incident
 
 
@@ -44,9 +44,7 @@ def _form_errors(form) -> str:
 @login_required
 @require_POST
 def action_item_act_view(request, pk, name):
-    item = get_object_or_404(
-        ActionItem.objects.filter(incident__in=incident_scope(request.user)), pk=pk
-    )
+    item = get_object_or_404(action_item_scope(request.user), pk=pk)
     action = ITEM_ACTIONS.get(name)
     if action is None:
         raise Http404

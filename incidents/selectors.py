@@ -204,16 +204,31 @@ def deadlines_filter(deadlines: QuerySet[Deadline], data: dict) -> QuerySet[Dead
     return deadlines
 
 
+def _answers_for(user) -> Q:
+    """The measures ``user`` answers for, personally or through their department (as owner
+    of the measure or of the incident)."""
+    department = user_department(user)
+    condition = Q(owner=user)
+    if department is not None:
+        condition |= Q(owner_department=department) | Q(incident__owning_department=department)
+    return condition
+
+
+def action_item_scope(user) -> QuerySet[ActionItem]:
+    """The scoping rule of rectification measures: those of the incidents ``user`` may see
+    and those they answer for; managers see all. Every page and API view of a measure
+    starts here."""
+    if user_sees_everything(user):
+        return ActionItem.objects.all()
+    return ActionItem.objects.filter(_answers_for(user) | Q(incident__in=incident_scope(user)))
+
+
 def action_item_list(*, user, states=(ActionItemState.OPEN, ActionItemState.DONE)):
-    """Rectification measures ``user`` answers for, personally or through their department
-    (as owner of the measure or of the incident); managers see all. Soonest due first."""
-    items = ActionItem.objects.filter(state__in=states)
+    """The measures ``user`` answers for (managers: all) in ``states``, soonest due first;
+    within :func:`action_item_scope`."""
+    items = action_item_scope(user).filter(state__in=states)
     if not user_sees_everything(user):
-        department = user_department(user)
-        condition = Q(owner=user)
-        if department is not None:
-            condition |= Q(owner_department=department) | Q(incident__owning_department=department)
-        items = items.filter(condition)
+        items = items.filter(_answers_for(user))
     return (
         items.select_related("incident", "owner_department", "owner__profile")
         .prefetch_related(

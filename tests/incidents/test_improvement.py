@@ -333,3 +333,18 @@ def test_supervision_pages(make_incident, demo, client):
     )
     review.refresh_from_db()
     assert review.compliant is True and review.reviewed_by == demo["manager"]
+
+
+def test_one_scoping_rule_for_measures_on_the_page_and_in_the_api(make_incident, demo, api_client):
+    """A measure is visible to whoever may see its incident (action_item_scope), on the
+    page and in the API alike; the lists hold the ones the person answers for."""
+    incident = improving(make_incident, demo)
+    marketing = Department.objects.get(code="MKT")
+    ours = add_item(incident, demo, title="资费补偿口径统一", owner_department=marketing)
+    theirs = add_item(incident, demo, title="全省同型号板卡巡检")
+    api_client.force_login(demo["mkt_contact"])  # sees the incident through its measure
+    assert api_client.get(f"/api/v1/action-items/{theirs.pk}/").status_code == 200
+    listed = {row["id"] for row in api_client.get("/api/v1/action-items/").json()["results"]}
+    assert listed == {ours.pk}
+    api_client.force_login(demo["legal_contact"])  # neither sees it nor answers for it
+    assert api_client.get(f"/api/v1/action-items/{theirs.pk}/").status_code == 404
