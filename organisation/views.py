@@ -53,12 +53,14 @@ def directory(request):
     if kind in DepartmentKind.values:
         departments = departments.filter(kind=kind)
     if query:
+        # by the contacts the directory lists, not by every member: a search by someone's
+        # mobile number must not tell which department they belong to
+        listed = people.filter(Q(full_name__icontains=query) | Q(mobile__icontains=query))
         departments = departments.filter(
             Q(code__icontains=query)
             | Q(name_zh__icontains=query)
             | Q(name_en__icontains=query)
-            | Q(members__full_name__icontains=query)
-            | Q(members__mobile__icontains=query)
+            | Q(members__in=listed)
         ).distinct()
     departments = departments.prefetch_related(
         Prefetch("members", queryset=people, to_attr="contacts")

@@ -32,3 +32,17 @@ def test_filter_by_kind(signed_in):
         reverse("directory"), {"kind": "branch"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert rows.count("<tr>") == 9 and "长春分公司" in rows and "网络部" not in rows
+
+
+def test_a_search_by_mobile_finds_listed_contacts_only(signed_in):
+    """The directory lists interface persons and leaders; a hotline agent's number is not a
+    way to learn which department they belong to."""
+    agent = User.objects.get(username="hotline2").profile
+    contact = User.objects.get(username="cc_contact").profile
+
+    def rows(query):
+        return signed_in.get(reverse("directory"), {"q": query}, HTTP_HX_REQUEST="true")
+
+    assert "没有匹配的部门" in rows(agent.mobile).content.decode()  # no department found
+    found = rows(contact.mobile).content.decode()
+    assert found.count("<tr>") == 1 and "长春分公司" in found
