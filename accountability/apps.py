@@ -7,10 +7,11 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
+        from deadlines import marks
         from incidents import panels
 
         from . import receivers  # noqa: F401 - connects the signal receivers
         from .panels import penalty_mark, violations_panel
 
         panels.register(violations_panel)
-        panels.register_deadline_mark(penalty_mark)
+        marks.register_deadline_mark(penalty_mark)

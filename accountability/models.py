@@ -146,7 +146,7 @@ class Violation(ViolationWorkflow, ConcurrentTransitionMixin, models.Model):
     )
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     deadline = models.ForeignKey(
-        "incidents.Deadline",
+        "deadlines.Deadline",
         verbose_name=_("breached deadline"),
         null=True,
         blank=True,
@@ -185,7 +185,7 @@ class Violation(ViolationWorkflow, ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    deadlines = GenericRelation("incidents.Deadline", related_query_name="violation")
+    deadlines = GenericRelation("deadlines.Deadline", related_query_name="violation")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,7 +3,8 @@
 
 from django.dispatch import receiver
 
-from incidents.signals import complaint_transitioned, deadline_breached
+from deadlines.signals import deadline_breached
+from incidents.signals import complaint_transitioned
 
 from . import services
 from .models import Violation

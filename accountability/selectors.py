@@ -6,8 +6,10 @@ from fractions import Fraction
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 
-from incidents.choices import ComplaintState, DeadlineState, Level, State
-from incidents.models import Complaint, Deadline, DeadlinePolicy, Incident, TimelineEvent
+from deadlines.choices import DeadlineState
+from deadlines.models import Deadline, DeadlinePolicy
+from incidents.choices import ComplaintState, Level, State
+from incidents.models import Complaint, Incident, TimelineEvent
 from organisation.models import Department
 from organisation.selectors import scope_to_user, user_department, user_sees_everything
 

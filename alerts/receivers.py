@@ -2,9 +2,10 @@
 
 from django.dispatch import receiver
 
+from deadlines.signals import deadline_breached
 from incidents.choices import State
 from incidents.classification import level_rank
-from incidents.signals import deadline_breached, incident_level_changed, incident_transitioned
+from incidents.signals import incident_level_changed, incident_transitioned
 
 from . import services
 from .models import AlertRecipient

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deadlines.models import DeadlinePolicy
+from deadlines.services import deadline_cancel, deadline_meet, deadline_open
 from incidents.choices import Level, State
-from incidents.deadline_services import deadline_cancel, deadline_meet, deadline_open
-from incidents.models import DeadlinePolicy, Incident
+from incidents.models import Incident
 from incidents.selectors import incident_counts, incident_submissions_latest
 from incidents.workflow import is_cs_department, is_owner
 from notifications.models import Channel

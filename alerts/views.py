@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from deadlines.models import Deadline
 from incidents.choices import Level
 from incidents.forms import RecordFilterForm
-from incidents.models import Deadline
 from incidents.selectors import incident_scope
 from incidents.workflow import is_cs_department
 from notifications.models import Delivery

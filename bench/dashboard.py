@@ -25,7 +25,7 @@ TABLES = (
     "incidents_incident",
     "incidents_incident_cities",
     "incidents_complaint",
-    "incidents_deadline",
+    "deadlines_deadline",
     "alerts_alert",
     "alerts_alertrecipient",
 )
@@ -162,7 +162,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             f"{incidents * 3:,} deadlines",
             cursor,
             f"""
-            INSERT INTO incidents_deadline (content_type_id, object_id, kind, round,
+            INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
                 policy_snapshot, started_at, due_at, reminders, state, met_at, breached_at,
                 problem, created_at, responsible_department_id)
             SELECT %(type)s, 1 + g %% %(incidents)s, ({KINDS})[1 + g %% 6], 0, '{{}}', t,
@@ -234,7 +234,7 @@ RAW = {
     "departments": [
         """SELECT responsible_department_id, kind, count(*) FILTER (WHERE state = 'met'),
                   count(*) FILTER (WHERE state = 'breached')
-           FROM incidents_deadline WHERE due_at >= %(since)s AND due_at < %(until)s
+           FROM deadlines_deadline WHERE due_at >= %(since)s AND due_at < %(until)s
              AND state IN ('met', 'breached') GROUP BY 1, 2""",
         """SELECT r.department_id, count(*), sum(r.acknowledged_at - a.published_at)
            FROM alerts_alertrecipient r JOIN alerts_alert a ON a.id = r.first_alert_id

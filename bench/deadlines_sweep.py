@@ -27,12 +27,13 @@ def fill(pending: int, due: int) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from incidents.models import DeadlinePolicy, Incident
+    from deadlines.models import DeadlinePolicy
+    from incidents.models import Incident
     from organisation.models import Department, Profile, Role
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE incidents_deadline, incidents_timelineevent, notifications_notification,"
+            "TRUNCATE deadlines_deadline, incidents_timelineevent, notifications_notification,"
             " incidents_incident_cities, incidents_incident CASCADE"
         )
     department, _ = Department.objects.get_or_create(
@@ -69,7 +70,7 @@ def fill(pending: int, due: int) -> None:
         # Pending deadlines due over the next 30 days; the first `due` ones already overdue.
         cursor.execute(
             """
-            INSERT INTO incidents_deadline (content_type_id, object_id, kind, round, policy_id,
+            INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round, policy_id,
                 policy_snapshot, started_at, due_at, reminders, next_reminder_at, state, problem,
                 responsible_department_id, responsible_person_id, created_at)
             SELECT %(ct)s, %(first)s + (g - 1) / %(kinds)s, (%(kind_names)s::text[])[1 + (g - 1) %% %(kinds)s],
@@ -92,7 +93,7 @@ def fill(pending: int, due: int) -> None:
                 "pending": pending,
             },
         )
-        cursor.execute("ANALYZE incidents_deadline")
+        cursor.execute("ANALYZE deadlines_deadline")
 
 
 def plan() -> str:
@@ -100,7 +101,7 @@ def plan() -> str:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM incidents_deadline"
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM deadlines_deadline"
             " WHERE state = 'pending' AND due_at <= now() ORDER BY due_at LIMIT 200"
             " FOR UPDATE SKIP LOCKED"
         )
@@ -115,7 +116,7 @@ def bare_update() -> float:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE incidents_deadline SET state = 'breached', breached_at = now(),"
+                "UPDATE deadlines_deadline SET state = 'breached', breached_at = now(),"
                 " next_reminder_at = NULL WHERE state = 'pending' AND due_at <= now()"
             )
         elapsed = (time.perf_counter() - started) * 1000
@@ -133,7 +134,7 @@ def main() -> None:
     from django.utils import timezone
 
     from config.celery import app
-    from incidents.deadline_services import breaches_announce, deadlines_mark_due, deadlines_sweep
+    from deadlines.services import breaches_announce, deadlines_mark_due, deadlines_sweep
 
     # As in production: the email deliveries of the breaches go to the broker after commit.
     app.conf.task_always_eager = False
@@ -155,7 +156,7 @@ def main() -> None:
     announce_seconds = time.perf_counter() - started
     again = timed(lambda: deadlines_sweep(), 5)
     app.control.purge()
-    from incidents.models import Deadline
+    from deadlines.models import Deadline
     from notifications.models import Notification
 
     breached = Deadline.objects.filter(state="breached").count()

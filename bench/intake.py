@@ -75,7 +75,7 @@ def prepare() -> str:
     seed_demo()
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE incidents_complaint, incidents_deadline, incidents_timelineevent,"
+            "TRUNCATE incidents_complaint, deadlines_deadline, incidents_timelineevent,"
             " incidents_incident, bench_bare_barecomplaint, incidents_masscomplaintcluster"
             " CASCADE"
         )

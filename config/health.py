@@ -30,7 +30,7 @@ def _broker() -> str:
 
 def _calendar(request) -> dict[str, str]:
     """The calendar's years; one it does not know names the admin page where it is entered."""
-    from incidents.deadline_services import calendar_status
+    from deadlines.services import calendar_status
 
     try:
         status = calendar_status()
@@ -38,7 +38,7 @@ def _calendar(request) -> dict[str, str]:
         return {"error": type(error).__name__}
     for year, state in status.items():
         if year.isdigit() and state.startswith(("error", "warning")):
-            url = reverse("admin:incidents_calendaryear_add")
+            url = reverse("admin:deadlines_calendaryear_add")
             status[year] = f"{state} Admin page: {request.build_absolute_uri(url)}?year={year}"
     return status
 

@@ -13,9 +13,9 @@ from django.db.models.signals import post_delete, post_save
 
 TIMEOUT = 30
 _MODELS = {
-    "incidents.DeadlinePolicy": "policies",
-    "incidents.CalendarOverride": "calendar_overrides",
-    "incidents.CalendarYear": "calendar_years",
+    "deadlines.DeadlinePolicy": "policies",
+    "deadlines.CalendarOverride": "calendar_overrides",
+    "deadlines.CalendarYear": "calendar_years",
     "organisation.Department": "departments",
     "organisation.City": "cities",
 }

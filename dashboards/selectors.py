@@ -10,8 +10,10 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
-from incidents.choices import DeadlineState, Level
-from incidents.models import Deadline, Incident
+from deadlines.choices import DeadlineState
+from deadlines.models import Deadline
+from incidents.choices import Level
+from incidents.models import Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
 

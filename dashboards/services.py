@@ -16,8 +16,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
-from incidents.choices import ComplaintState, DeadlineState, Satisfaction, State
-from incidents.models import ESCALATED, Complaint, Deadline, Incident
+from deadlines.choices import DeadlineState
+from deadlines.models import Deadline
+from incidents.choices import ComplaintState, Satisfaction, State
+from incidents.models import ESCALATED, Complaint, Incident
 from incidents.selectors import period_bounds
 
 from .models import (

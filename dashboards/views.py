@@ -182,7 +182,7 @@ def dashboard(request):
 
 
 def _kind_names(kinds: list[str]) -> dict[str, str]:
-    from incidents.models import DeadlinePolicy
+    from deadlines.models import DeadlinePolicy
 
     return {p.code: p.name for p in DeadlinePolicy.objects.filter(code__in=kinds)}
 

@@ -9,4 +9,6 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from core.reference import connect
 
+        from . import receivers  # noqa: F401 - connects the signal receivers
+
         connect()

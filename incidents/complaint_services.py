@@ -18,21 +18,10 @@ from django.utils.translation import gettext_lazy
 from core.errors import Conflict
 from core.reference import cached
 from core.transitions import transition_check
-from notifications.models import Channel
-from notifications.services import notify, translated
-from organisation.models import ApiKey, City, Department, DepartmentKind, Role
-from organisation.selectors import department_people, user_department
-
-from . import signals
-from .choices import (
-    ComplaintChannel,
-    ComplaintState,
-    DeadlineState,
-    Responsible,
-    Satisfaction,
-    Severity,
-)
-from .deadline_services import (
+from deadlines.choices import DeadlineState, Responsible
+from deadlines.models import Deadline, DeadlinePolicy
+from deadlines.rules import ComplaintFacts, applies
+from deadlines.services import (
     deadline_cancel,
     deadline_meet,
     deadline_open,
@@ -40,17 +29,21 @@ from .deadline_services import (
     deadlines_open_many,
     responsible_person,
 )
-from .deadlines import ComplaintFacts, applies
-from .models import (
+from incidents.choices import ComplaintChannel, ComplaintState, Satisfaction, Severity
+from incidents.models import (
     Complaint,
     ComplaintCooperation,
-    Deadline,
-    DeadlinePolicy,
     Incident,
     MassComplaintCluster,
     MassComplaintRule,
     TimelineEvent,
 )
+from notifications.models import Channel
+from notifications.services import notify, translated
+from organisation.models import ApiKey, City, Department, DepartmentKind, Role
+from organisation.selectors import department_people, user_department
+
+from . import signals
 from .selectors import incident_linkable
 from .services import CLOCK_SKEW, incident_counts_add, numbers_next
 from .workflow import LIVE_STATES, OPEN_STATES

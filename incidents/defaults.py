@@ -46,20 +46,6 @@ def load_warning_matrix(rule_set_model, rule_model):
     return rule_set
 
 
-DEADLINE_POLICIES = Path(__file__).resolve().parent / "fixtures" / "deadline_policies.json"
-
-
-def load_deadline_policies(policy_model, path: Path = DEADLINE_POLICIES) -> int:
-    """Create the shipped deadline policies of ``path`` that do not exist yet (by code); an
-    admin's edits are never overwritten. Takes the model class so that a data migration can
-    pass its own (other apps ship their policies in the same format)."""
-    created = 0
-    for row in json.loads(path.read_text(encoding="utf-8")):
-        _, new = policy_model.objects.get_or_create(code=row["code"], defaults=row)
-        created += new
-    return created
-
-
 def _first_of_kind(kind: str) -> Department | None:
     return Department.objects.filter(kind=kind, is_active=True).order_by("code").first()
 

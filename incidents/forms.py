@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from core.limits import LARGEST_COUNT, DayField, MomentField
 from organisation.models import City, Department
 
-from .calendar import NotADay, parse_day_ranges
 from .choices import (
     BusinessLine,
     CancelReason,
@@ -293,7 +292,7 @@ class EscalateForm(forms.Form):
 
 
 def _deadline_kinds():
-    from .models import DeadlinePolicy
+    from deadlines.models import DeadlinePolicy
 
     return [("", _("Any kind"))] + [(p.code, p.name) for p in DeadlinePolicy.objects.all()]
 
@@ -508,45 +507,3 @@ class ConveneForm(forms.Form):
 
 class LinkForm(forms.Form):
     incident = forms.CharField(label=_("Incident number"), help_text=_("e.g. INC-20261122-0001"))
-
-
-class CalendarYearForm(forms.Form):
-    """A year's State Council holiday schedule as an administrator types it (admin)."""
-
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2200)
-    holidays = forms.CharField(
-        label=_("Holidays (days off)"),
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 40}),
-        help_text=_(
-            "One day (2027-01-01) or range (2027-02-05..2027-02-13) per line, weekends within "
-            "a holiday included; text after # is a comment."
-        ),
-    )
-    workdays = forms.CharField(
-        label=_("Make-up working days"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
-        help_text=_("The Saturdays and Sundays that are worked (调休), one per line."),
-    )
-    notes = forms.CharField(
-        label=_("Source"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text=_("Where the schedule comes from, e.g. the State Council notice."),
-    )
-
-    def _days(self, name: str):
-        try:
-            return parse_day_ranges(self.cleaned_data[name].splitlines())
-        except NotADay as error:
-            raise forms.ValidationError(
-                _("“%(item)s” is neither a date (YYYY-MM-DD) nor a range (start..end)."),
-                code="invalid",
-                params={"item": error.item},
-            ) from None
-
-    def clean_holidays(self):
-        return self._days("holidays")
-
-    def clean_workdays(self):
-        return self._days("workdays")

@@ -15,22 +15,22 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
 from core.transitions import transition_check
-from notifications.services import notify, translated
-from organisation.models import Department, Role
-from organisation.selectors import department_people, user_department, user_has_role
-
-from .choices import ComplaintState, State, SubmissionKind
-from .deadline_services import deadline_cancel, deadline_meet, deadline_open
-from .models import (
+from deadlines.models import DeadlinePolicy
+from deadlines.services import deadline_cancel, deadline_meet, deadline_open
+from incidents.models import (
     ActionItem,
     Complaint,
-    DeadlinePolicy,
     Incident,
     SampleReview,
     Submission,
     SupervisionSample,
     TimelineEvent,
 )
+from notifications.services import notify, translated
+from organisation.models import Department, Role
+from organisation.selectors import department_people, user_department, user_has_role
+
+from .choices import ComplaintState, State, SubmissionKind
 from .services import CLOCK_SKEW, _check, _lock, _record, _submission_add
 from .workflow import is_major
 

@@ -2,25 +2,19 @@
 submissions (seed 000 第四条 – 第十二条)."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from organisation.models import BilingualName, City, Department
-
-from .choices import (
+from incidents.choices import (
     ActionItemState,
-    AppliesWhen,
     BusinessLine,
     CancelReason,
-    Clock,
     ComplaintChannel,
     ComplaintState,
-    DeadlineState,
     Escalation,
     Factor,
     HandlingMode,
@@ -30,15 +24,14 @@ from .choices import (
     Operator,
     ProblemKind,
     Publicity,
-    RecordType,
-    Responsible,
     Satisfaction,
     Severity,
     Source,
-    StartsAt,
     State,
     SubmissionKind,
 )
+from organisation.models import BilingualName, City, Department
+
 from .complaint_workflow import ComplaintWorkflow
 from .workflow import ActionItemWorkflow, IncidentWorkflow
 
@@ -250,7 +243,7 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    deadlines = GenericRelation("Deadline", related_query_name="incident")
+    deadlines = GenericRelation("deadlines.Deadline", related_query_name="incident")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -440,215 +433,6 @@ class NumberSequence(models.Model):
         return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
 
 
-class CalendarOverride(models.Model):
-    """A day whose working status an administrator sets: for a year the statutory calendar
-    package does not know yet, or to correct it. An override always wins."""
-
-    day = models.DateField(_("day"), unique=True)
-    is_working_day = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("calendar override")
-        verbose_name_plural = _("calendar overrides")
-
-    def __str__(self) -> str:
-        return f"{self.day} {'✓' if self.is_working_day else '✗'}"
-
-
-class CalendarYear(models.Model):
-    """A year whose State Council holiday schedule 节假日安排 an administrator entered: its
-    holidays (days off) and make-up working days 调休 are calendar overrides, and every other
-    day follows the normal week. Only for a year the ``chinesecalendar`` package does not
-    know; the year counts as known from its confirmation on."""
-
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), default=timezone.now)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    notes = models.TextField(
-        _("notes"), blank=True, help_text=_("Where the schedule comes from, e.g. the notice.")
-    )
-
-    class Meta:
-        ordering = ["-year"]
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-
-class DeadlinePolicy(BilingualName):
-    """A time limit as data: which records it applies to, when its clock starts, how long it
-    runs, who answers for it. Running deadlines keep the snapshot they started with."""
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    record_type = models.CharField(_("record"), max_length=20, choices=RecordType.choices)
-    applies_when = models.CharField(
-        _("applies when"), max_length=30, choices=AppliesWhen.choices, default=AppliesWhen.ALWAYS
-    )
-    starts_at = models.CharField(
-        _("clock starts"), max_length=20, choices=StartsAt.choices, default=StartsAt.OPENED
-    )
-    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
-    amount = models.PositiveIntegerField(
-        _("amount"), help_text=_("Minutes, or days for the working-days clock.")
-    )
-    windows = models.JSONField(
-        _("daily windows"),
-        default=list,
-        blank=True,
-        help_text=_('For windowed clocks, e.g. [["09:00", "12:00"], ["14:30", "18:00"]].'),
-    )
-    reminder_fractions = models.JSONField(
-        _("reminders at"),
-        default=list,
-        blank=True,
-        help_text=_("Fractions of the time, e.g. [0.5, 0.8]."),
-    )
-    responsible = models.CharField(
-        _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.OWNER
-    )
-    citation = models.CharField(_("source clause"), max_length=100, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["record_type", "code"]
-        verbose_name = _("deadline policy")
-        verbose_name_plural = _("deadline policies")
-
-    def clean(self) -> None:
-        from .deadlines import spec_from_snapshot
-
-        try:
-            spec_from_snapshot(self.snapshot())
-        except ValueError as error:
-            raise ValidationError({"windows": str(error)}) from error
-
-    def snapshot(self) -> dict:
-        """What a deadline keeps of this policy when it starts."""
-        return {
-            "code": self.code,
-            "name_zh": self.name_zh,
-            "name_en": self.name_en,
-            "clock": self.clock,
-            "amount": self.amount,
-            "windows": self.windows,
-            "reminder_fractions": self.reminder_fractions,
-            "starts_at": self.starts_at,
-            "citation": self.citation,
-        }
-
-
-class Deadline(models.Model):
-    """One running time limit of one record (incident, complaint, procedure, action item)."""
-
-    # no index of its own: the unique constraint's (content_type, object_id, kind, round)
-    # leads with it, and a lone index on it misleads the planner into scanning every deadline
-    # of a record type
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
-    object_id = models.PositiveBigIntegerField()
-    record = GenericForeignKey("content_type", "object_id")
-    # no index of its own either: a query of a kind also names the record (the unique
-    # constraint's index), the state or the due time (the indexes below); intake writes two
-    # deadlines per complaint, and each index costs
-    kind = models.SlugField(_("kind"), max_length=60, db_index=False)
-    round = models.PositiveSmallIntegerField(
-        _("round"), default=0, help_text=_("A step done again (a re-dispatch, a repeat) runs anew.")
-    )
-    policy = models.ForeignKey(
-        DeadlinePolicy, verbose_name=_("policy"), null=True, on_delete=models.SET_NULL
-    )
-    policy_snapshot = models.JSONField(_("policy as it started"))
-    started_at = models.DateTimeField(_("started"))
-    due_at = models.DateTimeField(
-        _("due"), null=True, blank=True, help_text=_("Empty while the calendar year is unknown.")
-    )
-    reminders = models.JSONField(_("reminder times"), default=list, blank=True)
-    next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
-    met_at = models.DateTimeField(_("met"), null=True, blank=True)
-    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
-    # when the breach's consequences (timeline, notifications, violations) were written: the
-    # sweep marks breaches first, in one statement per batch, and announces them after
-    announced_at = models.DateTimeField(_("breach announced"), null=True, blank=True)
-    state = models.CharField(
-        _("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.PENDING
-    )
-    problem = models.CharField(_("problem"), max_length=200, blank=True)
-    responsible_department = models.ForeignKey(
-        Department,
-        verbose_name=_("responsible department"),
-        null=True,
-        on_delete=models.PROTECT,
-        db_index=False,  # deadline_department leads with it
-    )
-    responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible person"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["due_at", "id"]
-        verbose_name = _("deadline")
-        verbose_name_plural = _("deadlines")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "kind", "round"],
-                name="one_deadline_per_kind_and_round",
-            )
-        ]
-        indexes = [
-            # the sweep: pending deadlines by due time, and by next reminder
-            models.Index(
-                fields=["due_at"], condition=models.Q(state="pending"), name="deadline_due"
-            ),
-            models.Index(
-                fields=["next_reminder_at"],
-                condition=models.Q(state="pending"),
-                name="deadline_reminder",
-            ),
-            models.Index(fields=["responsible_department", "state"], name="deadline_department"),
-            # the dashboards' daily rollup of deadlines met and missed, by the day they fell due
-            models.Index(fields=["due_at"], name="deadline_by_due"),
-            # breaches marked whose consequences are still to be written
-            models.Index(
-                fields=["breached_at"],
-                condition=models.Q(state="breached", announced_at__isnull=True),
-                name="deadline_unannounced",
-            ),
-            # the dashboards' live counts: deadlines not met yet (overdue, due soon)
-            models.Index(
-                fields=["due_at", "state"],
-                condition=models.Q(met_at__isnull=True, state__in=["pending", "breached"]),
-                name="deadline_unmet",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.due_at}"
-
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        snapshot = self.policy_snapshot
-        zh = (get_language() or "zh").startswith("zh")
-        return snapshot.get("name_zh" if zh else "name_en") or self.kind
-
-
 class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
     """A customer complaint 投诉 / ticket 工单, taken by the hotline or posted by a system.
 
@@ -754,7 +538,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    deadlines = GenericRelation("Deadline", related_query_name="complaint")
+    deadlines = GenericRelation("deadlines.Deadline", related_query_name="complaint")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -943,7 +727,7 @@ class ActionItem(ActionItemWorkflow, ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    deadlines = GenericRelation("Deadline", related_query_name="action_item")
+    deadlines = GenericRelation("deadlines.Deadline", related_query_name="action_item")
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -7,19 +7,20 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organisation.selectors import scope_to_user, user_department, user_sees_everything
-
-from .choices import ActionItemState, DeadlineState, State, SubmissionKind
-from .classification import Facts, RuleSpec
-from .models import (
+from deadlines.choices import DeadlineState
+from deadlines.models import Deadline
+from incidents.choices import ActionItemState, State, SubmissionKind
+from incidents.models import (
     ActionItem,
     ClassificationRuleSet,
-    Deadline,
     Incident,
     IncidentDailyCount,
     Submission,
     TimelineEvent,
 )
+from organisation.selectors import scope_to_user, user_department, user_sees_everything
+
+from .classification import Facts, RuleSpec
 from .workflow import LIVE_STATES
 
 WEEK_DAYS = 7  # "一周" of 表-1: the day itself and the six before it

@@ -18,41 +18,31 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
 from core.transitions import transition_check
-from notifications.services import notify, translated
-from organisation.models import City, Department, DepartmentKind, Role
-from organisation.selectors import department_people, user_has_role
-
-from . import signals
-from .choices import (
-    CancelReason,
-    DeadlineState,
-    HandlingMode,
-    HqLevel,
-    Involvement,
-    Level,
-    RecordType,
-    Responsible,
-    Source,
-    StartsAt,
-    State,
-    SubmissionKind,
-)
-from .classification import classify, level_rank, reasons_as_json
-from .deadline_services import (
+from deadlines.choices import DeadlineState, RecordType, Responsible, StartsAt
+from deadlines.models import DeadlinePolicy
+from deadlines.rules import IncidentFacts, applies
+from deadlines.services import (
     deadline_cancel,
     deadline_meet,
     deadline_open,
     deadline_reassign,
     responsible_person,
 )
-from .deadlines import IncidentFacts, applies
-from .defaults import load_warning_matrix
-from .models import (
+from incidents.choices import (
+    CancelReason,
+    HandlingMode,
+    HqLevel,
+    Involvement,
+    Level,
+    Source,
+    State,
+    SubmissionKind,
+)
+from incidents.models import (
     BusinessLineOwner,
     ClassificationRule,
     ClassificationRuleSet,
     Cooperation,
-    DeadlinePolicy,
     Incident,
     IncidentDailyCount,
     InvolvementDepartment,
@@ -62,6 +52,13 @@ from .models import (
     Submission,
     TimelineEvent,
 )
+from notifications.services import notify, translated
+from organisation.models import City, Department, DepartmentKind, Role
+from organisation.selectors import department_people, user_has_role
+
+from . import signals
+from .classification import classify, level_rank, reasons_as_json
+from .defaults import load_warning_matrix
 from .selectors import incident_facts, incident_scope, rule_set_current, rule_specs
 from .workflow import is_working_group, missing_before_closing, missing_before_resolving
 

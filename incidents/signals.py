@@ -13,7 +13,5 @@ incident_transitioned = Signal()
 incident_level_changed = Signal()
 # incident, department, reason (cooperation reason), actor
 incident_department_joined = Signal()
-# deadline (its record is deadline.record); sent once, when the deadline is first breached
-deadline_breached = Signal()
 # complaint, action, from_state, to_state, actor
 complaint_transitioned = Signal()

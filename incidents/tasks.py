@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
+from deadlines.services import deadlines_reschedule_unknown, deadlines_sweep
+
 from .complaint_services import complaints_detect_mass
-from .deadline_services import deadlines_reschedule_unknown, deadlines_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)

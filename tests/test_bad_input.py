@@ -408,7 +408,7 @@ def world(django_db_setup, django_db_blocker):
     from drf_spectacular.generators import SchemaGenerator
 
     from accountability.models import Violation
-    from incidents.deadline_services import deadlines_sweep
+    from deadlines.services import deadlines_sweep
     from organisation.demo import seed_demo, seed_records
     from organisation.models import City, Department
     from organisation.services import api_key_create

@@ -25,7 +25,7 @@ from django_fsm import FSMField
 from accountability.models import Violation
 from accountability.services import violation_confirm
 from alerts.models import AlertRecipient
-from incidents.deadline_services import deadlines_sweep
+from deadlines.services import deadlines_sweep
 from incidents.demo import seed_records
 from incidents.models import ActionItem, Complaint, Incident, TimelineEvent
 from organisation.demo import seed_demo

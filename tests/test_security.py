@@ -25,8 +25,8 @@ from accountability.models import Violation
 from alerts.models import Alert, AlertRecipient
 from core.spreadsheets import cell
 from dashboards import exports as dashboard_exports
+from deadlines.services import deadlines_sweep
 from incidents import services as incident_services
-from incidents.deadline_services import deadlines_sweep
 from notifications.models import Delivery, Notification
 from tests.incidents import conftest as incident_fixtures
 

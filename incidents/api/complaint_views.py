@@ -10,9 +10,10 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from deadlines.models import Deadline
 from incidents import complaint_services as services
 from incidents.complaint_selectors import complaint_list, complaint_scope, personal_data_log
-from incidents.models import Complaint, Deadline
+from incidents.models import Complaint
 from organisation.api.permissions import SUBMIT, KeyScoped
 from organisation.idempotency import idempotent
 from organisation.models import Role

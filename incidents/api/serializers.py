@@ -5,10 +5,10 @@ from rest_framework import serializers
 
 from core.api.fields import CodeField, DateField, DateTimeField
 from core.limits import LARGEST_COUNT
+from deadlines.choices import DeadlineState
 from incidents.choices import (
     BusinessLine,
     CancelReason,
-    DeadlineState,
     HandlingMode,
     HqLevel,
     Level,

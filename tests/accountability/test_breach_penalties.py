@@ -11,10 +11,10 @@ from django.utils import timezone
 from accountability import services
 from accountability.models import Violation
 from accountability.selectors import grades, penalty_rules_by_deadline_kind
+from deadlines.models import DeadlinePolicy
+from deadlines.services import deadlines_sweep
 from incidents import complaint_services as cs
 from incidents import services as incident_services
-from incidents.deadline_services import deadlines_sweep
-from incidents.models import DeadlinePolicy
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db

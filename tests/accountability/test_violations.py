@@ -13,8 +13,8 @@ from accountability import services
 from accountability.models import PenaltyRule, Violation
 from accountability.selectors import grades, rankings
 from core.errors import Conflict
+from deadlines.services import deadlines_sweep
 from incidents import complaint_services as cs
-from incidents.deadline_services import deadlines_sweep
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db

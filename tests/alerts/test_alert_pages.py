@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
+from deadlines.services import deadlines_sweep
 from incidents import services
-from incidents.deadline_services import deadlines_sweep
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

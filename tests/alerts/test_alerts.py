@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertRecipient
 from config.celery import app as celery_app
+from deadlines.services import deadlines_sweep
 from incidents import services
-from incidents.deadline_services import deadlines_sweep
 from notifications.models import Delivery, Notification
 from notifications.tasks import sweep_deliveries_task
 

@@ -14,10 +14,11 @@ from alerts.models import AlertRecipient
 from alerts.services import alert_acknowledge
 from dashboards.models import IncidentRollup
 from dashboards.services import rollup_day, rollup_recent
+from deadlines.models import Deadline
+from deadlines.services import deadlines_sweep
 from incidents import complaint_services as cs
 from incidents import services
-from incidents.deadline_services import deadlines_sweep
-from incidents.models import Complaint, Deadline, Incident
+from incidents.models import Complaint, Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
 from tests.incidents.conftest import submit_all

@@ -22,9 +22,10 @@ from django.test import Client
 from accountability.models import Violation
 from accountability.selectors import penalty_rules_by_deadline_kind
 from alerts.models import AlertRecipient
-from incidents.choices import DeadlineState
-from incidents.deadline_services import deadlines_sweep
-from incidents.models import Deadline, Incident, TimelineEvent
+from deadlines.choices import DeadlineState
+from deadlines.models import Deadline
+from deadlines.services import deadlines_sweep
+from incidents.models import Incident, TimelineEvent
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

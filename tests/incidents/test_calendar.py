@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.calendar import BusinessCalendar, CalendarYearUnknown, validate_windows
+from deadlines.calendar import BusinessCalendar, CalendarYearUnknown, validate_windows
 
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar(tz=TZ)

@@ -16,23 +16,18 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.reference import forget
-from incidents import complaint_services
-from incidents.calendar import (
+from deadlines.calendar import (
     BusinessCalendar,
     CalendarYearUnknown,
     NotADay,
     parse_day_ranges,
     spell_day_ranges,
 )
-from incidents.calendar_services import calendar_year_confirm
-from incidents.deadline_services import business_calendar, calendar_status, deadline_open
-from incidents.models import (
-    CalendarOverride,
-    CalendarYear,
-    Deadline,
-    DeadlinePolicy,
-    TimelineEvent,
-)
+from deadlines.calendar_services import calendar_year_confirm
+from deadlines.models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
+from deadlines.services import business_calendar, calendar_status, deadline_open
+from incidents import complaint_services
+from incidents.models import TimelineEvent
 from incidents.templatetags.incidents import event_label
 from organisation.models import City
 
@@ -299,7 +294,7 @@ def test_confirming_a_year_gives_waiting_deadlines_their_due_time(demo, make_inc
 
 @pytest.mark.django_db
 def test_the_sweep_then_reminds_on_the_new_schedule(demo, make_incident, confirm):
-    from incidents.deadline_services import deadlines_sweep
+    from deadlines.services import deadlines_sweep
     from notifications.models import Notification
 
     with time_machine.travel(at("2026-12-28 10:00"), tick=False):
@@ -441,7 +436,7 @@ def form_data(**overrides) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_the_admin_previews_then_confirms_a_year(client, demo, make_incident):
-    url = reverse("admin:incidents_calendaryear_add")
+    url = reverse("admin:deadlines_calendaryear_add")
     with time_machine.travel(at("2026-12-28 10:00"), tick=False):
         client.force_login(demo["admin"])  # in the travelled time: a session expires
         deadline = deadline_open(
@@ -461,26 +456,26 @@ def test_the_admin_previews_then_confirms_a_year(client, demo, make_incident):
 
         saved = client.post(url, form_data(_save="1"))
     assert saved.status_code == 302
-    assert saved["Location"] == reverse("admin:incidents_calendaryear_changelist")
+    assert saved["Location"] == reverse("admin:deadlines_calendaryear_changelist")
     year = CalendarYear.objects.get(year=2027)
     assert year.confirmed_by == demo["admin"]
     deadline.refresh_from_db()
     assert deadline.due_at == at("2027-01-05 23:59:59")
 
-    change = client.get(reverse("admin:incidents_calendaryear_change", args=[year.pk]))
+    change = client.get(reverse("admin:deadlines_calendaryear_change", args=[year.pk]))
     assert change.status_code == 200
     initial = change.context["form"].initial
     assert "2027-02-05..2027-02-13" in initial["holidays"].splitlines()
     assert "2027-02-14" in initial["workdays"].splitlines()
     # the year's page enters that year, whatever year is posted
     corrected = client.post(
-        reverse("admin:incidents_calendaryear_change", args=[year.pk]),
+        reverse("admin:deadlines_calendaryear_change", args=[year.pk]),
         form_data(year="2028", workdays="2027-02-14", _save="1"),
     )
     assert corrected.status_code == 302
     assert list(CalendarYear.objects.values_list("year", flat=True)) == [2027]
     assert CalendarOverride.objects.filter(is_working_day=True).count() == 1
-    listing = client.get(reverse("admin:incidents_calendaryear_changelist"))
+    listing = client.get(reverse("admin:deadlines_calendaryear_changelist"))
     assert listing.status_code == 200 and "2027" in listing.content.decode()
 
 
@@ -498,7 +493,7 @@ def test_the_admin_previews_then_confirms_a_year(client, demo, make_incident):
 def test_the_admin_names_the_wrong_field(client, demo, overrides, field):
     client.force_login(demo["admin"])
     response = client.post(
-        reverse("admin:incidents_calendaryear_add"), form_data(_save="1", **overrides)
+        reverse("admin:deadlines_calendaryear_add"), form_data(_save="1", **overrides)
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == [field]
@@ -508,7 +503,7 @@ def test_the_admin_names_the_wrong_field(client, demo, overrides, field):
 @pytest.mark.django_db
 def test_only_administrators_enter_a_year(client, demo):
     client.force_login(demo["hotline1"])
-    response = client.post(reverse("admin:incidents_calendaryear_add"), form_data(_save="1"))
+    response = client.post(reverse("admin:deadlines_calendaryear_add"), form_data(_save="1"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not CalendarYear.objects.exists()
 
@@ -518,7 +513,7 @@ def test_only_administrators_enter_a_year(client, demo):
 
 @pytest.mark.django_db
 def test_health_and_banner_name_the_missing_year_and_link_to_its_page(client, demo, confirm):
-    link = f"{reverse('admin:incidents_calendaryear_add')}?year=2027"
+    link = f"{reverse('admin:deadlines_calendaryear_add')}?year=2027"
     with time_machine.travel(at("2026-12-01 10:00"), tick=False):
         client.force_login(demo["admin"])
         health = client.get("/healthz")
@@ -532,7 +527,7 @@ def test_health_and_banner_name_the_missing_year_and_link_to_its_page(client, de
         assert 'class="banner warning"' in page
         assert f'href="{link}"' in page
 
-        overrides = client.get(reverse("admin:incidents_calendaroverride_changelist"))
+        overrides = client.get(reverse("admin:deadlines_calendaroverride_changelist"))
         assert link in overrides.content.decode()
 
         client.force_login(demo["manager"])  # the working group: told, but no admin link

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from deadlines.services import deadlines_sweep
 from incidents import complaint_services as cs
 from incidents.complaint_selectors import customer_history, incidents_like, mask
-from incidents.deadline_services import deadlines_sweep
 from incidents.models import Complaint, MassComplaintCluster, PersonalDataRead, TimelineEvent
 from incidents.tasks import detect_mass_complaints_task
 from notifications.models import Notification

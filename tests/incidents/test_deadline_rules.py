@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.calendar import BusinessCalendar
-from incidents.deadlines import Clock, PolicySpec, due_at, reminder_times
+from deadlines.calendar import BusinessCalendar
+from deadlines.rules import Clock, PolicySpec, due_at, reminder_times
 
 TZ = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar(tz=TZ)

@@ -9,15 +9,16 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from incidents import services, signals
-from incidents.choices import DeadlineState
-from incidents.deadline_services import (
+from deadlines import signals
+from deadlines.choices import DeadlineState
+from deadlines.models import CalendarOverride, Deadline, DeadlinePolicy
+from deadlines.services import (
     deadline_open,
     deadlines_mark_due,
     deadlines_reschedule_unknown,
     deadlines_sweep,
 )
-from incidents.models import CalendarOverride, Deadline, DeadlinePolicy
+from incidents import services
 from incidents.tasks import sweep_deadlines_task
 from notifications.models import Delivery, Notification
 from tests.concurrency import at_once

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from alerts.models import AlertRecipient
 from dashboards.selectors import Filters, overview
-from incidents.models import Complaint, Deadline, Incident
+from deadlines.models import Deadline
+from incidents.models import Complaint, Incident
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from accountability.selectors import rankings
 from core.errors import Conflict
+from deadlines.services import deadlines_sweep
 from incidents import improvement_services as improve
 from incidents import services
-from incidents.deadline_services import deadlines_sweep
 from incidents.models import ActionItem, Incident, RecurrenceRule, SampleReview, TimelineEvent
 from notifications.models import Notification
 from organisation.models import Department

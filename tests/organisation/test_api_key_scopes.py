@@ -3,12 +3,10 @@ it submitted, `department` reads and acts on its department's records as its int
 would, `province` reads everything and the metrics and writes nothing. A request outside the
 key's scopes is a 403 naming the scope it lacks, and creates nothing."""
 
-import importlib
 from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -399,19 +397,6 @@ def test_the_command_prints_the_scopes_and_the_key_last(demo):
     assert "Scopes: department" in out.getvalue().splitlines()
     with pytest.raises(CommandError, match="department"):
         call_command("create_api_key", "x", "--scope", "department", stdout=StringIO())
-
-
-def test_existing_keys_get_department_or_intake(department):
-    migration = importlib.import_module("organisation.migrations.0004_apikey_scopes")
-    with_department, _raw = api_key_create(name="monitoring", department=department)
-    without, _raw = api_key_create(name="crm")
-    ApiKey.objects.update(scopes=[])
-
-    migration.scopes_of_existing_keys(apps, None)
-
-    with_department.refresh_from_db()
-    without.refresh_from_db()
-    assert (with_department.scopes, without.scopes) == (["department"], ["intake"])
 
 
 def test_the_admin_shows_and_edits_the_scopes(demo, client):

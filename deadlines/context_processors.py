@@ -10,7 +10,7 @@ def calendar_warning(request):
     user = getattr(request, "user", None)
     if user is None or not (user.is_staff or user_has_role(user, Role.WORKING_GROUP, Role.ADMIN)):
         return {}
-    from .deadline_services import calendar_status
+    from deadlines.services import calendar_status
 
     problems = {
         year: state

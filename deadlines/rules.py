@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from .calendar import BusinessCalendar, validate_windows
+from deadlines.calendar import BusinessCalendar, validate_windows
 
 
 class Clock(enum.StrEnum):

@@ -1,6 +1,13 @@
-"""Default root-cause categories, the recurrence window and the action-item time limit."""
+"""The shipped rules of incidents and complaints (data, editable in the admin): the warning
+matrix (seed 000 表-1), the default mass-complaint rule, root-cause categories and the
+recurrence window."""
+
+import json
+from pathlib import Path
 
 from django.db import migrations
+
+WARNING_MATRIX = Path(__file__).resolve().parent.parent / "fixtures" / "warning_matrix.json"
 
 # (code, Chinese, English): what kind of cause, for recurrence and the improvement reports.
 ROOT_CAUSE_CATEGORIES = [
@@ -18,18 +25,24 @@ ROOT_CAUSE_CATEGORIES = [
 
 
 def load(apps, schema_editor):
-    from incidents.defaults import load_deadline_policies
-
+    RuleSet = apps.get_model("incidents", "ClassificationRuleSet")
+    Rule = apps.get_model("incidents", "ClassificationRule")
+    if not RuleSet.objects.exists():
+        matrix = json.loads(WARNING_MATRIX.read_text(encoding="utf-8"))
+        rule_set = RuleSet.objects.create(version=matrix["version"], note=matrix["note"])
+        Rule.objects.bulk_create(Rule(rule_set=rule_set, **rule) for rule in matrix["rules"])
+    MassRule = apps.get_model("incidents", "MassComplaintRule")
+    if not MassRule.objects.exists():
+        MassRule.objects.create(business_line="", threshold=20, window_minutes=60)
     Category = apps.get_model("incidents", "RootCauseCategory")
     for code, zh, en in ROOT_CAUSE_CATEGORIES:
         Category.objects.get_or_create(code=code, defaults={"name_zh": zh, "name_en": en})
-    Rule = apps.get_model("incidents", "RecurrenceRule")
-    if not Rule.objects.exists():
-        Rule.objects.create(days=90)
-    load_deadline_policies(apps.get_model("incidents", "DeadlinePolicy"))
+    RecurrenceRule = apps.get_model("incidents", "RecurrenceRule")
+    if not RecurrenceRule.objects.exists():
+        RecurrenceRule.objects.create(days=90)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0010_improvement")]
+    dependencies = [("incidents", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -1,4 +1,4 @@
-"""Ship the distribution matrix (表-4) and the acknowledgment limits as data."""
+"""The distribution matrix (seed 000 表-4) and the acknowledgment limits, shipped as data."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def load(apps, schema_editor):
-    from incidents.defaults import load_deadline_policies
+    from deadlines.defaults import load_deadline_policies
 
     Rule = apps.get_model("alerts", "DistributionRule")
     matrix = json.loads((FIXTURES / "distribution.json").read_text(encoding="utf-8"))
@@ -19,11 +19,11 @@ def load(apps, schema_editor):
         for audience in audiences:
             Rule.objects.get_or_create(trigger=trigger, audience=audience)
     load_deadline_policies(
-        apps.get_model("incidents", "DeadlinePolicy"), FIXTURES / "deadline_policies.json"
+        apps.get_model("deadlines", "DeadlinePolicy"), FIXTURES / "deadline_policies.json"
     )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alerts", "0001_initial"), ("incidents", "0006_alert_record_type")]
+    dependencies = [("alerts", "0001_initial"), ("deadlines", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

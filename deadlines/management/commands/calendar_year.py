@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from incidents.calendar import NotADay, parse_day_ranges, spell_day_ranges
-from incidents.calendar_services import calendar_year_confirm
+from deadlines.calendar import NotADay, parse_day_ranges, spell_day_ranges
+from deadlines.calendar_services import calendar_year_confirm
 
 
 class Command(BaseCommand):

@@ -19,16 +19,16 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from core.reference import cached
+from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
+from deadlines.choices import DeadlineState
+from deadlines.models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
+from deadlines.rules import due_at, reminder_times, spec_from_snapshot
 from notifications.models import Notification
 from notifications.services import notifications_build, notifications_store, translated
 from organisation.models import Department, Role
 from organisation.selectors import department_people
 
 from . import signals
-from .calendar import BusinessCalendar, CalendarYearUnknown
-from .choices import DeadlineState
-from .deadlines import due_at, reminder_times, spec_from_snapshot
-from .models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -217,11 +217,12 @@ def deadline_meet(
 
 
 def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
-    """The consequences of breaches, written once (the caller holds their rows): the timeline
-    event, the notifications of the people who answer for them (in the app and on
-    ``DEADLINE_BREACH_CHANNELS``), and the signal to subscribers (alerts, accountability),
-    inside the same transaction so that what they write stands or falls with it."""
-    _record_breaches(breached)
+    """The consequences of breaches, written once (the caller holds their rows): the batch
+    signal (the domains write them on their timelines), the notifications of the people who
+    answer for them (in the app and on ``DEADLINE_BREACH_CHANNELS``), and the signal per
+    breach to subscribers (alerts, accountability), inside the same transaction so that what
+    they write stands or falls with it."""
+    signals.deadlines_breached.send(sender=Deadline, deadlines=breached)
     notifications_store(
         [row for deadline in breached for row in _breach_notifications(deadline)],
         channels=settings.DEADLINE_BREACH_CHANNELS,
@@ -423,39 +424,6 @@ def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) ->
         if len(reminding) < batch:
             break
     return done
-
-
-def _record_breaches(deadlines: list[Deadline]) -> None:
-    """Write each breach where the people of the record look: the timeline of the incident, or
-    of the incident whose action item it is."""
-    from .models import ActionItem, Incident, TimelineEvent
-
-    item_ids = [d.object_id for d in deadlines if d.content_type.model_class() is ActionItem]
-    item_incidents = dict(
-        ActionItem.objects.filter(pk__in=item_ids).values_list("pk", "incident_id")
-    )
-    events = []
-    for deadline in deadlines:
-        model = deadline.content_type.model_class()
-        payload: dict[str, object] = {
-            "due_at": deadline.due_at.isoformat() if deadline.due_at else None
-        }
-        if model is Incident:
-            incident_id = deadline.object_id
-        elif model is ActionItem and deadline.object_id in item_incidents:
-            incident_id = item_incidents[deadline.object_id]
-            payload["action_item"] = deadline.object_id
-        else:
-            continue
-        events.append(
-            TimelineEvent(
-                incident_id=incident_id,
-                kind=TimelineEvent.Kind.DEADLINE,
-                action=deadline.kind,
-                payload=payload,
-            )
-        )
-    TimelineEvent.objects.bulk_create(events)
 
 
 def deadlines_schedule_waiting(

@@ -9,24 +9,16 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from core.reference import forget
-
-from .calendar import package_knows
-from .choices import DeadlineState
-from .deadline_services import business_calendar, deadlines_schedule_waiting
-from .models import (
-    CalendarOverride,
-    CalendarYear,
-    Complaint,
-    Deadline,
-    Incident,
-    TimelineEvent,
-)
+from deadlines import signals
+from deadlines.calendar import package_knows
+from deadlines.choices import DeadlineState
+from deadlines.models import CalendarOverride, CalendarYear, Deadline
+from deadlines.services import business_calendar, deadlines_schedule_waiting
 
 #: Days as the caller has them: single days, or (first, last) ranges, both included.
 Days = Iterable[date | tuple[date, date]]
@@ -129,57 +121,6 @@ def _validate(year, holidays, workdays) -> tuple[set[date], set[date]]:
     return days_off, makeup
 
 
-def _timeline_of(deadline: Deadline) -> tuple[int | None, int | None]:
-    """(incident id, complaint id) of the timeline where the deadline's record is followed:
-    the incident or complaint itself, or the one the record belongs to (an action item's
-    incident); (None, None) for records without a timeline."""
-    model = deadline.content_type.model_class()
-    if model is Incident:
-        return deadline.object_id, None
-    if model is Complaint:
-        return None, deadline.object_id
-    record: Model | None = deadline.record
-    incident_id = getattr(record, "incident_id", None)
-    if incident_id is not None:
-        return incident_id, None
-    return None, getattr(record, "complaint_id", None)
-
-
-def _record_due_times(deadlines: Sequence[Deadline], *, year: int, actor: User | None) -> None:
-    """Say on each deadline's timeline that it got its due time because ``year`` was
-    confirmed (the deadline's name goes in both languages: readers read it in theirs)."""
-    prefetch_related_objects(
-        [d for d in deadlines if d.content_type.model_class() not in (Incident, Complaint)],
-        "record",
-    )
-    events = []
-    for deadline in deadlines:
-        incident_id, complaint_id = _timeline_of(deadline)
-        if incident_id is None and complaint_id is None:
-            continue
-        assert deadline.due_at is not None
-        payload: dict[str, object] = {
-            "due_at": deadline.due_at.isoformat(),
-            "calendar_year": year,
-            "name_zh": deadline.policy_snapshot.get("name_zh", ""),
-            "name_en": deadline.policy_snapshot.get("name_en", ""),
-        }
-        model = deadline.content_type.model_class()
-        if model not in (Incident, Complaint):
-            payload["record"] = {"type": deadline.content_type.model, "id": deadline.object_id}
-        events.append(
-            TimelineEvent(
-                incident_id=incident_id,
-                complaint_id=complaint_id,
-                actor=actor,
-                kind=TimelineEvent.Kind.DUE_TIME,
-                action=deadline.kind,
-                payload=payload,
-            )
-        )
-    TimelineEvent.objects.bulk_create(events)
-
-
 def _forget_calendar() -> None:
     forget("calendar_overrides")
     forget("calendar_years")
@@ -221,7 +162,7 @@ def calendar_year_confirm(
         scheduled = deadlines_schedule_waiting(
             calendar=business_calendar(fresh=True), skip_locked=False
         )
-        _record_due_times(scheduled, year=year, actor=actor)
+        signals.due_times_set.send(sender=Deadline, deadlines=scheduled, year=year, actor=actor)
         still_waiting = Deadline.objects.filter(
             state=DeadlineState.PENDING, due_at__isnull=True
         ).count()
