@@ -45,7 +45,7 @@ from organisation.selectors import department_people, user_department
 
 from . import signals
 from .selectors import incident_linkable
-from .services import CLOCK_SKEW, incident_counts_add, numbers_next
+from .services import CLOCK_SKEW, incident_counts_add, incident_create, numbers_next
 from .workflow import LIVE_STATES, OPEN_STATES
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
@@ -722,8 +722,6 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
 def mass_cluster_raise_incident(*, actor: User, cluster_id: int, **facts: Any) -> Incident:
     """Raise an incident from a possible mass complaint (the CS department's call) and link
     the cluster's complaints that are not linked yet; all or nothing."""
-    from .services import incident_create
-
     cluster = MassComplaintCluster.objects.filter(pk=cluster_id).first()
     if cluster is None:
         raise ValidationError({"cluster": _("No such cluster.")})
