@@ -1,12 +1,16 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyInline, ShownOnlyAdmin
+
 from .models import (
     CascadeGrade,
     GradeRule,
     InteractionForm,
     MonthlyAssessment,
     PenaltyRule,
+    SampleReview,
     SelfInspectionReport,
+    SupervisionSample,
     Violation,
     ViolationShare,
 )
@@ -106,3 +110,15 @@ class MonthlyAssessmentAdmin(admin.ModelAdmin):
         "published_at",
         "summary",
     )
+
+
+class SampleReviewInline(ReadOnlyInline):
+    model = SampleReview
+    fields = ("incident", "complaint", "compliant", "findings", "reviewed_by", "reviewed_at")
+    readonly_fields = fields
+
+
+@admin.register(SupervisionSample)
+class SupervisionSampleAdmin(ShownOnlyAdmin):
+    list_display = ("drawn_at", "since", "until", "size", "seed", "drawn_by")
+    inlines = [SampleReviewInline]

@@ -7,8 +7,8 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
+        from core import panels
         from deadlines import marks
-        from incidents import panels
 
         from . import receivers  # noqa: F401 - connects the signal receivers
         from .panels import penalty_mark, violations_panel

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import DayField
 from organisation.models import Department
 
 from .models import PenaltyRule
@@ -78,3 +82,33 @@ class InteractionFormForm(forms.Form):
         label=_("Department"), queryset=Department.objects.filter(is_active=True)
     )
     phone = forms.CharField(label=_("Phone"), max_length=30)
+
+
+class SampleDrawForm(forms.Form):
+    since = DayField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = DayField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=200, initial=10)
+    seed = forms.CharField(
+        label=_("Random seed"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty for a new draw; the same seed repeats a draw."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["until"].initial = today
+        self.fields["since"].initial = today - timedelta(days=30)
+
+
+class SampleReviewForm(forms.Form):
+    compliant = forms.TypedChoiceField(
+        label=_("Handled as required"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    findings = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

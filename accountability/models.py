@@ -1,5 +1,5 @@
 """Accountability 考核问责: the penalty catalogue, violations and their procedure, the monthly
-assessment, department grading (seeds 002, 003, 004)."""
+assessment, department grading, the working group's supervision samples (seeds 001 – 004)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from complaints.models import Complaint
+from incidents.models import Incident
 from organisation.models import BilingualName, Department
 
 from .workflow import ViolationWorkflow
@@ -358,3 +360,51 @@ class GradeRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade}: ≥{self.min_score}"
+
+
+class SupervisionSample(models.Model):
+    """The working group's random draw of closed cases for review (seed 001 §五)."""
+
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(default=timezone.now)
+    since = models.DateField(_("closed since"))
+    until = models.DateField(_("closed until"))
+    size = models.PositiveSmallIntegerField(_("sample size"))
+    seed = models.CharField(_("random seed"), max_length=40)
+
+    class Meta:
+        ordering = ["-drawn_at"]
+        verbose_name = _("supervision sample")
+        verbose_name_plural = _("supervision samples")
+
+    def __str__(self) -> str:
+        return f"{self.drawn_at:%Y-%m-%d} ({self.size})"
+
+
+class SampleReview(models.Model):
+    """One drawn case and what its review found."""
+
+    sample = models.ForeignKey(SupervisionSample, on_delete=models.CASCADE, related_name="reviews")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    compliant = models.BooleanField(_("handled as required"), null=True)
+    findings = models.TextField(_("findings"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("sample review")
+        verbose_name_plural = _("sample reviews")
+
+    def __str__(self) -> str:
+        record = self.incident or self.complaint
+        return str(record)

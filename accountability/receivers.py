@@ -3,8 +3,8 @@
 
 from django.dispatch import receiver
 
+from complaints.signals import complaint_transitioned
 from deadlines.signals import deadline_breached
-from incidents.signals import complaint_transitioned
 
 from . import services
 from .models import Violation

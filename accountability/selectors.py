@@ -6,10 +6,12 @@ from fractions import Fraction
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 
+from complaints.choices import ComplaintState
+from complaints.models import Complaint
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline, DeadlinePolicy
-from incidents.choices import ComplaintState, Level, State
-from incidents.models import Complaint, Incident, TimelineEvent
+from incidents.choices import Level, State
+from incidents.models import Incident, TimelineEvent
 from organisation.models import Department
 from organisation.selectors import scope_to_user, user_department, user_sees_everything
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import supervision_views, views
 
 app_name = "accountability"
 
@@ -19,4 +19,11 @@ urlpatterns = [
         name="assessment-export",
     ),
     path("rankings/", views.rankings_view, name="rankings"),
+    path("supervision/", supervision_views.supervision_view, name="supervision"),
+    path("supervision/<int:pk>/", supervision_views.sample_view, name="sample"),
+    path(
+        "supervision/reviews/<int:pk>/",
+        supervision_views.sample_review_view,
+        name="sample-review",
+    ),
 ]

@@ -1,8 +1,6 @@
 """Accountability pages: violations with their procedure, the self-inspection form, the
 interaction form, the monthly assessment (with exports), rankings and grades."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django_fsm import can_proceed
 
+from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
-from organisation.models import DepartmentKind, Role
-from organisation.selectors import user_department, user_has_role
+from organisation.models import Role
+from organisation.selectors import in_customer_service, user_has_role
 
 from . import exports, forms, services
 from .models import AssessmentState, ViolationState
@@ -33,44 +31,27 @@ from .selectors import (
 )
 from .workflow import is_assessor
 
-
-@dataclass(frozen=True)
-class Action:
-    label: object
-    transition: str
-    form: type
-    run: object
-    style: str = ""
-
-
-ACTIONS = {
+ACTIONS: dict[str, Action] = {
     "request_inspection": Action(
         _("Request self-inspection"), "request_inspection", forms.NoFieldsForm,
         lambda v, u, d: services.violation_request_inspection(violation_id=v.pk, actor=u),
-        "primary",
+        style="primary",
     ),
     "report": Action(
         _("Submit the self-inspection report"), "report", forms.ReportForm,
-        lambda v, u, d: services.violation_report(violation_id=v.pk, actor=u, **d), "primary",
+        lambda v, u, d: services.violation_report(violation_id=v.pk, actor=u, **d),
+        style="primary",
     ),
     "confirm": Action(
         _("Confirm"), "confirm", forms.ConfirmForm,
-        lambda v, u, d: services.violation_confirm(violation_id=v.pk, actor=u, **d), "primary",
+        lambda v, u, d: services.violation_confirm(violation_id=v.pk, actor=u, **d),
+        style="primary",
     ),
     "dismiss": Action(
         _("Dismiss"), "dismiss", forms.DismissForm,
         lambda v, u, d: services.violation_dismiss(violation_id=v.pk, actor=u, **d),
     ),
 }  # fmt: skip
-
-
-def _available(violation, user):
-    for name, action in ACTIONS.items():
-        method = getattr(violation, action.transition)
-        if can_proceed(method) and method._django_fsm.has_transition_perm(
-            violation, violation.state, user
-        ):
-            yield name, action
 
 
 def _period(value: str | None) -> str:
@@ -105,7 +86,7 @@ def violation_list_view(request):
             "state": state,
             "states": ViolationState.choices,
             "can_record": is_assessor(None, request.user),
-            "can_report_interaction": _in_cs(request.user),
+            "can_report_interaction": in_customer_service(request.user),
             "breaches": breaches,
             "period": period,
             "breached_unassessed": sum(r["breached"] for r in breaches if not r["rules"]),
@@ -114,17 +95,10 @@ def violation_list_view(request):
     )
 
 
-def _in_cs(user) -> bool:
-    department = user_department(user)
-    return department is not None and department.kind in (
-        DepartmentKind.CS_CENTRE,
-        DepartmentKind.CUSTOMER_SERVICE,
-    )
-
-
 def _detail(request, violation, bound=None, status=200):
     actions = []
-    for name, action in _available(violation, request.user):
+    for name in available_actions(violation, request.user, ACTIONS):
+        action = ACTIONS[name]
         form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
         actions.append({"name": name, "label": action.label, "form": form, "style": action.style})
     return render(
@@ -164,8 +138,7 @@ def violation_act_view(request, pk, name):
     try:
         action.run(violation, request.user, dict(form.cleaned_data))
     except ValidationError as error:
-        for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_errors(form, error)
         return _detail(request, violation, bound=(name, form), status=400)
     except (Conflict, PermissionDenied) as error:
         messages.error(request, str(error) or _("You may not do this."))
@@ -197,7 +170,7 @@ def violation_new_view(request):
 
 @login_required
 def interaction_form_view(request):
-    if not _in_cs(request.user):
+    if not in_customer_service(request.user):
         raise PermissionDenied
     form = forms.InteractionFormForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 from incidents.models import Incident
 from incidents.selectors import in_period, incident_scope
 from incidents.workflow import LIVE_STATES
-from organisation.models import Department, DepartmentKind, Role
+from organisation.models import CUSTOMER_SERVICE_KINDS, Department, DepartmentKind, Role
 from organisation.selectors import (
     department_people,
     group_head,
@@ -41,9 +41,7 @@ def _audience_departments(audience: str, incident: Incident) -> QuerySet[Departm
         case Audience.BUSINESS_DEPARTMENTS:
             return active.filter(manages_business=True)
         case Audience.CUSTOMER_SERVICE:
-            return active.filter(
-                kind__in=[DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE]
-            )
+            return active.filter(kind__in=CUSTOMER_SERVICE_KINDS)
         case Audience.OWNING_DEPARTMENT:
             return active.filter(pk=incident.owning_department_id)
     return active.none()

@@ -197,7 +197,7 @@ def main() -> None:
     from django.utils import timezone
 
     from bench.bare.models import BareComplaint
-    from incidents.models import Complaint
+    from complaints.models import Complaint
 
     bares_stored, complaints_stored = BareComplaint.objects.count, Complaint.objects.count
     server = serve()

@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
+from complaints.api.views import ComplaintViewSet
 from dashboards.api import MetricsViewSet
-from incidents.api.complaint_views import ComplaintViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("directory/", organisation_views.directory, name="directory"),
     path("healthz", healthz, name="healthz"),
     path("incidents/", include("incidents.urls")),
+    path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("accountability/", include("accountability.urls")),

@@ -68,8 +68,19 @@ class DayField(forms.DateField):
     default_validators = [validate_day]
 
 
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (ISO values, whatever the page's language)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
 class MomentField(forms.DateTimeField):
     """A form's date and time within the platform's days (a time without an offset is in
-    the deployment's zone)."""
+    the deployment's zone), picked in the browser's date-and-time picker."""
 
+    widget = DateTimeLocalInput
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     default_validators = [validate_moment]

@@ -1,6 +1,6 @@
-"""Reference data every intake reads — deadline policies, calendar overrides and confirmed
-calendar years, the customer-service department, the cities — kept for a short while in each
-process's memory.
+"""Reference data every intake reads (deadline policies, calendar overrides and confirmed
+calendar years, the customer-service department, the cities: each app registers its own),
+kept for a short while in each process's memory.
 
 Saving or deleting one of them clears its entry at once in this process; other processes
 see the change within ``TIMEOUT`` seconds. Values are kept as they are, not pickled as
@@ -12,14 +12,9 @@ import time
 from django.db.models.signals import post_delete, post_save
 
 TIMEOUT = 30
-_MODELS = {
-    "deadlines.DeadlinePolicy": "policies",
-    "deadlines.CalendarOverride": "calendar_overrides",
-    "deadlines.CalendarYear": "calendar_years",
-    "organisation.Department": "departments",
-    "organisation.City": "cities",
-}
 _values: dict[str, tuple[float, object]] = {}
+# model label -> the names its rows feed
+_FED_BY: dict[str, set[str]] = {}
 
 
 def cached(name: str, load):
@@ -37,14 +32,15 @@ def forget(name: str) -> None:
     _values.pop(name, None)
 
 
-def _forget_on_change(sender, **kwargs) -> None:
-    forget(_MODELS[sender._meta.label])
+def forget_on_change(model, *names: str) -> None:
+    """Forget ``names`` as soon as a row of ``model`` is saved or deleted in this process.
+    The app that owns the model calls it from its ``ready()``."""
+    label = model._meta.label
+    _FED_BY.setdefault(label, set()).update(names)
+    post_save.connect(_forget_fed_by, sender=model, dispatch_uid=f"reference:{label}")
+    post_delete.connect(_forget_fed_by, sender=model, dispatch_uid=f"reference:{label}-")
 
 
-def connect() -> None:
-    from django.apps import apps
-
-    for label in _MODELS:
-        model = apps.get_model(label)
-        post_save.connect(_forget_on_change, sender=model, dispatch_uid=f"reference:{label}")
-        post_delete.connect(_forget_on_change, sender=model, dispatch_uid=f"reference:{label}-")
+def _forget_fed_by(sender, **kwargs) -> None:
+    for name in _FED_BY.get(sender._meta.label, ()):
+        forget(name)

@@ -16,10 +16,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
+from complaints.choices import ComplaintState, Satisfaction
+from complaints.models import ESCALATED, Complaint
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
-from incidents.choices import ComplaintState, Satisfaction, State
-from incidents.models import ESCALATED, Complaint, Incident
+from incidents.choices import State
+from incidents.models import Incident
 from incidents.selectors import period_bounds
 
 from .models import (

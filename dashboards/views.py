@@ -55,12 +55,12 @@ def _links(f: Filters) -> dict:
             "incidents:deadlines", scope="all", when="soon", department=q.get("department")
         ),
         "waiting": _link("alerts:waiting", level=q.get("level"), **scope),
-        "complaints_today": _link("incidents:complaints", since=today, until=today, **scope),
+        "complaints_today": _link("complaints:list", since=today, until=today, **scope),
         "line": lambda line: _link(
-            "incidents:complaints", since=today, until=today, **{**scope, "business_line": line}
+            "complaints:list", since=today, until=today, **{**scope, "business_line": line}
         ),
         "city": lambda code: _link(
-            "incidents:complaints", since=today, until=today, **{**scope, "city": code}
+            "complaints:list", since=today, until=today, **{**scope, "city": code}
         ),
         "cities": cities,
     }
@@ -71,7 +71,7 @@ def _department_links(f: Filters, figures: selectors.DepartmentFigures) -> dict:
     period = {"since": q["since"], "until": q["until"], "department": q["department"]}
     incident_scope = {k: q.get(k) for k in ("city", "level", "business_line")}
     complaints = _link(
-        "incidents:complaints",
+        "complaints:list",
         event="archived",
         state="archived",
         city=q.get("city"),

@@ -8,3 +8,12 @@ class DeadlinesConfig(AppConfig):
 
     name = "deadlines"
     verbose_name = _("Deadlines")
+
+    def ready(self) -> None:
+        from core.reference import forget_on_change
+
+        from .models import CalendarOverride, CalendarYear, DeadlinePolicy
+
+        forget_on_change(DeadlinePolicy, "policies")
+        forget_on_change(CalendarOverride, "calendar_overrides")
+        forget_on_change(CalendarYear, "calendar_years")

@@ -221,3 +221,18 @@ class Deadline(models.Model):
         snapshot = self.policy_snapshot
         zh = (get_language() or "zh").startswith("zh")
         return snapshot.get("name_zh" if zh else "name_en") or self.kind
+
+    def breach_payload(self) -> dict[str, object]:
+        """What a timeline line about this deadline's breach keeps."""
+        return {"due_at": self.due_at.isoformat() if self.due_at else None}
+
+    def due_time_payload(self, year: int) -> dict[str, object]:
+        """What a timeline line keeps when the deadline got its due time because ``year``'s
+        working days were confirmed (its name in both languages: readers read it in theirs)."""
+        assert self.due_at is not None
+        return {
+            "due_at": self.due_at.isoformat(),
+            "calendar_year": year,
+            "name_zh": self.policy_snapshot.get("name_zh", ""),
+            "name_en": self.policy_snapshot.get("name_en", ""),
+        }

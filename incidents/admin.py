@@ -3,6 +3,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyInline, ShownOnlyAdmin
 from incidents.models import (
     ActionItem,
     BusinessLineOwner,
@@ -13,9 +14,7 @@ from incidents.models import (
     InvolvementDepartment,
     RecurrenceRule,
     RootCauseCategory,
-    SampleReview,
     Submission,
-    SupervisionSample,
     TimelineEvent,
 )
 
@@ -88,17 +87,6 @@ class InvolvementDepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("department",)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class TimelineInline(ReadOnlyInline):
     model = TimelineEvent
     fields = ("at", "actor", "kind", "action", "from_state", "to_state", "reason", "payload")
@@ -124,7 +112,7 @@ class ActionItemInline(ReadOnlyInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ShownOnlyAdmin):
     """Incidents change only through the workflow; the admin shows them."""
 
     list_display = ("number", "title", "level", "state", "owning_department", "created_at")
@@ -132,15 +120,6 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ("number", "title")
     date_hierarchy = "created_at"
     inlines = [CooperationInline, SubmissionInline, ActionItemInline, TimelineInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Incident._meta.fields] + ["cities"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RootCauseCategory)
@@ -161,35 +140,9 @@ class RecurrenceRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ShownOnlyAdmin):
     """Action items change through the improvement pages; the admin shows them."""
 
     list_display = ("title", "incident", "owner_department", "owner", "due_at", "state")
     list_filter = ("state", "owner_department")
     search_fields = ("title", "incident__number")
-    readonly_fields = [f.name for f in ActionItem._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SampleReviewInline(ReadOnlyInline):
-    model = SampleReview
-    fields = ("incident", "complaint", "compliant", "findings", "reviewed_by", "reviewed_at")
-    readonly_fields = fields
-
-
-@admin.register(SupervisionSample)
-class SupervisionSampleAdmin(admin.ModelAdmin):
-    list_display = ("drawn_at", "since", "until", "size", "seed", "drawn_by")
-    readonly_fields = [f.name for f in SupervisionSample._meta.fields]
-    inlines = [SampleReviewInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

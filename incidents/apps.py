@@ -7,8 +7,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from core.reference import connect
-
         from . import receivers  # noqa: F401 - connects the signal receivers
-
-        connect()

@@ -1,6 +1,6 @@
 """Demo data of incidents: the defaults for `manage.py seed_demo`, and — with `--records`, as
-`make run` does — a handful of incidents and complaints walked through the real services, so
-a newcomer finds inboxes, deadlines, alerts and a dashboard with something in them."""
+`make run` does — a handful of incidents walked through the real services, so a newcomer
+finds inboxes, deadlines, alerts and a dashboard with something in them."""
 
 from datetime import timedelta
 
@@ -10,10 +10,10 @@ from django.utils import timezone
 from organisation.models import City, Department, Role
 from organisation.selectors import department_people
 
-from . import complaint_services, improvement_services, services
+from . import improvement_services, services
 from .choices import SubmissionKind
 from .defaults import apply_defaults
-from .models import Complaint, Incident
+from .models import Incident
 from .workflow import is_major, required_before_resolving
 
 STEPS = (
@@ -35,7 +35,7 @@ def seed() -> None:
 def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
     """Move ``incident`` along the happy path, from its state up to ``to``, as the roles that
     own each step (``people`` by username: the demo organisation)."""
-    owner = _interface_person(incident.owning_department)
+    owner = interface_person(incident.owning_department)
     steps = {
         "dispatched": lambda: services.incident_publish(
             incident_id=incident.pk, actor=people["cs_contact"]
@@ -61,7 +61,7 @@ def drive(incident: Incident, people: dict[str, User], to: str) -> Incident:
     return incident
 
 
-def _interface_person(department: Department | None) -> User:
+def interface_person(department: Department | None) -> User:
     person = department_people(department, Role.INTERFACE_PERSON).first() if department else None
     if person is None:
         raise LookupError(f"{department} has no interface person to act for it.")
@@ -132,24 +132,11 @@ INCIDENTS = (
     ("白城地区语音通话质量下降", "network", ("BC",), 800, 10, "received"),
 )
 
-# (name, phone, city, business line, what they say, what becomes of it: left with the
-# hotline, settled during the call, or answered by the department of that code and archived)
-CUSTOMERS = (
-    ("王先生", "13812345678", "CC", "network", "家里 4G 信号差，上网很慢", ""),
-    ("李女士", "13900001111", "JL", "network", "宽带下午起一直掉线", "NET"),
-    ("张先生", "13604312222", "CC", "billing", "本月流量包被扣了两次", "first contact"),
-    ("赵女士", "13756783333", "SP", "network", "手机上不了网，网页打不开", ""),
-    ("刘先生", "15843214444", "TH", "value_added", "视频彩铃放不出来", ""),
-    ("陈女士", "18943105555", "YB", "enterprise_product", "公司专线中断，影响营业", ""),
-    ("杨先生", "13009876666", "LY", "service", "营业厅办理业务等候太久", "MKT"),
-    ("周女士", "13154327777", "BS", "billing", "没订购的增值业务被扣费", ""),
-)
-
 
 def seed_records() -> int:
-    """Walk a few incidents and complaints through the services (only into an empty
+    """Walk a few incidents through the services (only into an empty
     database); returns how many records were made."""
-    if Incident.objects.exists() or Complaint.objects.exists():
+    if Incident.objects.exists():
         return 0
     people = {user.username: user for user in User.objects.select_related("profile__department")}
     now = timezone.now()
@@ -165,42 +152,4 @@ def seed_records() -> int:
             occurred_at=now - timedelta(minutes=minutes),
         )
         made.append(drive(incident, people, to) if to != "received" else incident)
-    outage = made[0]
-    hotline = people["hotline1"]
-    for index, (name, phone, city, line, summary, outcome) in enumerate(CUSTOMERS):
-        complaint = complaint_services.complaint_create(
-            actor=hotline,
-            channel="hotline",
-            customer_name=name,
-            customer_phone=phone,
-            customer_account=f"0431-{8800_0000 + index}",
-            city=City.objects.get(code=city),
-            address=f"{city} 市人民大街 {100 + index} 号",
-            business_line=line,
-            summary=summary,
-            description=f"{summary}，请尽快处理。",
-            incident=outage if city in ("CC", "SP") and line == "network" else None,
-        )
-        if outcome == "first contact":
-            complaint_services.complaint_resolve_first_contact(
-                complaint_id=complaint.pk, actor=hotline, satisfaction="satisfied"
-            )
-        elif outcome:
-            _answer(complaint, hotline, Department.objects.get(code=outcome))
-    return len(made) + len(CUSTOMERS)
-
-
-def _answer(complaint: Complaint, hotline: User, department: Department) -> None:
-    """Dispatch, hand over, contact, reply and call back: one complaint archived."""
-    contact = _interface_person(department)
-    pk = complaint.pk
-    complaint_services.complaint_dispatch(complaint_id=pk, actor=hotline, department=department)
-    complaint_services.complaint_hand_over(complaint_id=pk, actor=contact, handler=contact)
-    complaint_services.complaint_contact(complaint_id=pk, actor=contact)
-    complaint_services.complaint_reply(
-        complaint_id=pk,
-        actor=contact,
-        resolved_at=timezone.now(),
-        cause_and_result="已现场处理，客户确认恢复",
-    )
-    complaint_services.complaint_callback(complaint_id=pk, actor=hotline, satisfied=True)
+    return len(made)

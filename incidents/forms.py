@@ -13,33 +13,12 @@ from organisation.models import City, Department
 from .choices import (
     BusinessLine,
     CancelReason,
-    ComplaintState,
-    Escalation,
     HqLevel,
     Level,
     Publicity,
-    Satisfaction,
-    Severity,
     Source,
     State,
 )
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-def _datetime(label, required=True, **kwargs):
-    return MomentField(
-        label=label,
-        required=required,
-        widget=DateTimeLocalInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        **kwargs,
-    )
 
 
 class IncidentCreateForm(forms.Form):
@@ -49,8 +28,8 @@ class IncidentCreateForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices])
     hq_level = forms.ChoiceField(label=_("HQ level"), choices=HqLevel.choices, required=False)
-    occurred_at = _datetime(_("Occurred at"))
-    detected_at = _datetime(_("Detected at"), required=False)
+    occurred_at = MomentField(label=_("Occurred at"))
+    detected_at = MomentField(label=_("Detected at"), required=False)
     cities = forms.ModelMultipleChoiceField(
         label=_("Cities affected"),
         queryset=City.objects.order_by("pk"),  # the province's own order, capital first
@@ -82,20 +61,9 @@ class IncidentCreateForm(forms.Form):
         help_text=_("Natural disasters and social events follow other plans (第三条)."),
     )
 
-    cluster = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-
-    def clean_cluster(self):
-        """The possible mass complaint the form was opened from, if it still exists."""
-        from .models import MassComplaintCluster
-
-        cluster = self.cleaned_data.get("cluster")
-        if cluster is not None and not MassComplaintCluster.objects.filter(pk=cluster).exists():
-            raise forms.ValidationError(_("This mass complaint no longer exists."), code="invalid")
-        return cluster
 
 
 class ClassifyForm(forms.Form):
@@ -128,7 +96,7 @@ class RootCauseForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    restored_at = _datetime(_("Restored at"))
+    restored_at = MomentField(label=_("Restored at"))
     cause_and_result = forms.CharField(
         label=_("Cause and result"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -175,7 +143,7 @@ class BulletinForm(forms.Form):
         label=_("Measures reported to"),
         initial=_("the executive in charge and the emergency leadership group"),
     )
-    reported_at = _datetime(_("Reported at"))
+    reported_at = MomentField(label=_("Reported at"))
     hq_recipients = forms.CharField(
         label=_("Sent to HQ departments"),
         required=False,
@@ -198,7 +166,7 @@ class ActionItemForm(forms.Form):
         required=False,
         help_text=_("A person of the owner department; else its interface person answers."),
     )
-    due_at = _datetime(_("Due"))
+    due_at = MomentField(label=_("Due"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,34 +187,6 @@ class EvidenceForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = _text(_("Reason"), rows=2)
-
-
-class SampleDrawForm(forms.Form):
-    since = DayField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = DayField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
-    size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=200, initial=10)
-    seed = forms.CharField(
-        label=_("Random seed"),
-        required=False,
-        max_length=40,
-        help_text=_("Leave empty for a new draw; the same seed repeats a draw."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["until"].initial = today
-        self.fields["since"].initial = today - timedelta(days=30)
-
-
-class SampleReviewForm(forms.Form):
-    compliant = forms.TypedChoiceField(
-        label=_("Handled as required"),
-        choices=[("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    findings = _text(_("Findings"), rows=2, required=False)
 
 
 class NoteForm(forms.Form):
@@ -352,23 +292,6 @@ class IncidentFilterForm(RecordFilterForm):
     field_order = ["state", "level", "business_line", "department", "city", "event", "since"]
 
 
-class ComplaintFilterForm(RecordFilterForm):
-    """The complaint list's filters (GET)."""
-
-    state = forms.ChoiceField(
-        label=_("State"),
-        choices=[("", _("Any state")), ("open", _("Not archived")), *ComplaintState.choices],
-        required=False,
-    )
-    escalated = forms.BooleanField(label=_("Escalated only"), required=False)
-    event = forms.ChoiceField(
-        label=_("Period of"),
-        choices=[("received", _("Received")), ("archived", _("Archived"))],
-        required=False,
-    )
-    field_order = ["state", "business_line", "department", "city", "event", "since"]
-
-
 class DeadlineFilterForm(forms.Form):
     """The deadline list's filters (GET); managers may look beyond their department."""
 
@@ -386,124 +309,3 @@ class DeadlineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=_deadline_kinds, required=False)
     since = RecordFilterForm.base_fields["since"]
     until = RecordFilterForm.base_fields["until"]
-
-
-class ComplaintConsoleForm(forms.Form):
-    """The hotline console: the customer fields of seed 003 第八条 11 are required; the
-    outcome of the call is chosen in the same form (resolved now, or dispatched)."""
-
-    customer_phone = forms.CharField(
-        label=_("Contact phone"), max_length=30, widget=forms.TextInput(attrs={"autofocus": True})
-    )
-    customer_name = forms.CharField(label=_("Customer name"), max_length=100)
-    customer_account = forms.CharField(label=_("Account"), max_length=50)
-    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.order_by("pk"))
-    address = forms.CharField(label=_("Address"), max_length=300)
-    business_line = forms.ChoiceField(label=_("Business line"), choices=BusinessLine.choices)
-    summary = forms.CharField(label=_("Summary"), max_length=200)
-    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(
-        label=_("Severity"), choices=Severity.choices, initial=Severity.GENERAL
-    )
-    escalation = forms.ChoiceField(
-        label=_("Escalation"), choices=Escalation.choices, initial=Escalation.NONE
-    )
-    is_vip = forms.BooleanField(label=_("VIP / key customer"), required=False)
-    incident = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(
-        label=_("Outcome of the call"),
-        choices=[
-            ("dispatch", _("Dispatch to a department")),
-            ("resolved", _("Resolved during the call")),
-        ],
-        initial="dispatch",
-        widget=forms.RadioSelect,
-    )
-    department = forms.ModelChoiceField(
-        label=_("Dispatch to"),
-        queryset=Department.objects.filter(is_active=True).order_by("code"),
-        required=False,
-    )
-    satisfaction = forms.ChoiceField(
-        label=_("Customer satisfied?"),
-        choices=[("", "—"), *Satisfaction.choices],
-        required=False,
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == "dispatch" and not data.get("department"):
-            self.add_error("department", _("Choose the department to dispatch to."))
-        if data.get("outcome") == "resolved" and not data.get("satisfaction"):
-            self.add_error("satisfaction", _("Ask whether the customer is satisfied."))
-        return data
-
-
-class DispatchForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why it is not ours"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class HandOverForm(forms.Form):
-    handler = forms.ModelChoiceField(label=_("First-responsible handler"), queryset=None)
-
-    def __init__(self, *args, complaint=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        from django.contrib.auth.models import User
-
-        people = User.objects.filter(
-            is_active=True, profile__department=getattr(complaint, "department", None)
-        )
-        self.fields["handler"].queryset = people.order_by("username")
-        self.fields["handler"].label_from_instance = lambda user: (
-            getattr(user.profile, "full_name", "") or user.username
-        )
-
-
-class ComplaintReplyForm(forms.Form):
-    resolved_at = _datetime(_("Resolved at"))
-    cause_and_result = forms.CharField(
-        label=_("Cause and result"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    delay_reason = forms.CharField(
-        label=_("Reason for the delay"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when a limit was missed."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["resolved_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-
-
-class CallbackForm(forms.Form):
-    satisfaction = forms.ChoiceField(
-        label=_("Customer satisfied?"), choices=Satisfaction.choices, widget=forms.RadioSelect
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ConveneForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
-    )
-    assignment = forms.CharField(
-        label=_("Written assignment"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class LinkForm(forms.Form):
-    incident = forms.CharField(label=_("Incident number"), help_text=_("e.g. INC-20261122-0001"))

@@ -9,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from core.models import AppendOnlyEvent
 from incidents.choices import (
     ActionItemState,
     BusinessLine,
     CancelReason,
-    ComplaintChannel,
-    ComplaintState,
-    Escalation,
     Factor,
     HandlingMode,
     HqLevel,
@@ -24,15 +22,12 @@ from incidents.choices import (
     Operator,
     ProblemKind,
     Publicity,
-    Satisfaction,
-    Severity,
     Source,
     State,
     SubmissionKind,
 )
 from organisation.models import BilingualName, City, Department
 
-from .complaint_workflow import ComplaintWorkflow
 from .workflow import ActionItemWorkflow, IncidentWorkflow
 
 
@@ -315,17 +310,8 @@ class IncidentDailyCount(models.Model):
         return f"{self.day}: {self.complaints} / {self.escalated}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The timeline is append-only")
-
-    def delete(self):
-        raise TypeError("The timeline is append-only")
-
-
-class TimelineEvent(models.Model):
-    """What happened to an incident or a complaint, when and by whom. Append-only: rows are
-    never changed."""
+class TimelineEvent(AppendOnlyEvent):
+    """What happened to an incident, when and by whom (a complaint's timeline is its own)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -337,55 +323,14 @@ class TimelineEvent(models.Model):
         COOPERATION = "cooperation", _("Department joined")
         DEADLINE = "deadline", _("Deadline missed")
         DUE_TIME = "due_time", _("Due time set")
-        LINKED = "linked", _("Linked to an incident")
         IMPROVEMENT = "improvement", _("Rectification")
 
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
-    )
-    complaint = models.ForeignKey(
-        "Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    action = models.CharField(_("action"), max_length=40, blank=True)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(incident__isnull=False, complaint__isnull=True)
-                | models.Q(incident__isnull=True, complaint__isnull=False),
-                name="timeline_of_one_record",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The timeline is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The timeline is append-only")
 
 
 class Submission(models.Model):
@@ -431,236 +376,6 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
-
-
-class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
-    """A customer complaint 投诉 / ticket 工单, taken by the hotline or posted by a system.
-
-    Its first receiver stays its first-ask owner 首问责任人 until the customer is satisfied
-    (seed 002)."""
-
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
-    external_id = models.CharField(_("external id"), max_length=100, blank=True)
-    api_key = models.ForeignKey(
-        "organisation.ApiKey",
-        verbose_name=_("posted with API key"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # complaint_api_key below: a text key needs no pattern index
-    )
-    channel = models.CharField(_("channel"), max_length=20, choices=ComplaintChannel.choices)
-    customer_name = models.CharField(_("customer name"), max_length=100)
-    customer_phone = models.CharField(_("contact phone"), max_length=30)
-    customer_account = models.CharField(_("account"), max_length=50)
-    city = models.ForeignKey(
-        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
-    )
-    address = models.CharField(_("address"), max_length=300)
-    business_line = models.CharField(
-        _("business line"), max_length=30, choices=BusinessLine.choices
-    )
-    summary = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("details"))
-    is_vip = models.BooleanField(_("VIP / key customer"), default=False)
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("referred by (employee)"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    escalation = models.CharField(
-        _("escalation"), max_length=30, choices=Escalation.choices, default=Escalation.NONE
-    )
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
-    )
-    incident = models.ForeignKey(
-        Incident,
-        verbose_name=_("incident"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="complaints",
-        db_index=False,  # complaint_incident leads with it
-    )
-    state = FSMField(
-        _("state"),
-        max_length=20,
-        choices=ComplaintState.choices,
-        default=ComplaintState.RECEIVED,
-        protected=True,
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("handling department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="complaints",
-        db_index=False,  # complaint_inbox leads with it
-    )
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("first-responsible handler"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    first_ask_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("first-ask owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    first_ask_department = models.ForeignKey(
-        Department,
-        verbose_name=_("first-ask department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    satisfaction = models.CharField(
-        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
-    )
-    repeat_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    round = models.PositiveSmallIntegerField(
-        _("round"),
-        default=0,
-        help_text=_("Counts dispatches and repeats; each runs its limits anew."),
-    )
-    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    deadlines = GenericRelation("deadlines.Deadline", related_query_name="complaint")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("complaint")
-        verbose_name_plural = _("complaints")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["api_key", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="external_id_once_per_key",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["customer_phone", "created_at"], name="complaint_by_phone"),
-            models.Index(fields=["department", "state"], name="complaint_inbox"),
-            models.Index(fields=["business_line", "city", "created_at"], name="complaint_mass"),
-            models.Index(fields=["incident", "created_at"], name="complaint_incident"),
-            models.Index(fields=["api_key"], name="complaint_api_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.summary}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("incidents:complaint", kwargs={"pk": self.pk})
-
-    @property
-    def is_escalated(self) -> bool:
-        return self.escalation != Escalation.NONE
-
-
-#: Complaints that came through an escalation channel 升级投诉 (the default is ``none``).
-ESCALATED = ~models.Q(escalation=Escalation.NONE)
-
-
-class ComplaintCooperation(models.Model):
-    """A department convened on a cross-department complaint, with its written assignment;
-    it shares the liability (seed 002)."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="cooperations")
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT
-    )
-    assignment = models.TextField(_("written assignment"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("complaint cooperation")
-        verbose_name_plural = _("complaint cooperations")
-        constraints = [
-            models.UniqueConstraint(fields=["complaint", "department"], name="convene_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.complaint.number} + {self.department}"
-
-
-class MassComplaintRule(models.Model):
-    """Mass-complaint detection as data: ≥ ``threshold`` complaints of one business line and
-    city within ``window_minutes`` that match no open incident alert the CS department."""
-
-    business_line = models.CharField(
-        _("business line"),
-        max_length=30,
-        choices=BusinessLine.choices,
-        blank=True,
-        help_text=_("Empty: every business line."),
-    )
-    threshold = models.PositiveIntegerField(_("complaints"), default=20)
-    window_minutes = models.PositiveIntegerField(_("within minutes"), default=60)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("mass-complaint rule")
-        verbose_name_plural = _("mass-complaint rules")
-
-    def __str__(self) -> str:
-        return f"≥{self.threshold} / {self.window_minutes} min {self.business_line or '*'}"
-
-
-class MassComplaintCluster(models.Model):
-    """Complaints that look like a mass event nobody has raised yet: offered to the CS
-    department as a prefilled incident."""
-
-    business_line = models.CharField(max_length=30, choices=BusinessLine.choices)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
-    complaints = models.ManyToManyField(Complaint, related_name="clusters")
-    detected_at = models.DateTimeField(default=timezone.now)
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    dismissed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-detected_at"]
-        verbose_name = _("possible mass complaint")
-        verbose_name_plural = _("possible mass complaints")
-
-    def __str__(self) -> str:
-        return f"{self.city} {self.business_line} {self.detected_at:%m-%d %H:%M}"
-
-
-class PersonalDataRead(models.Model):
-    """Who read a customer's full phone number or account, when (privacy log)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    where = models.CharField(max_length=50)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("personal-data read")
-        verbose_name_plural = _("personal-data reads")
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.complaint_id} {self.at:%Y-%m-%d %H:%M}"
 
 
 class RootCauseCategory(BilingualName):
@@ -750,51 +465,3 @@ class ActionItem(ActionItemWorkflow, ConcurrentTransitionMixin, models.Model):
     @property
     def is_settled(self) -> bool:
         return self.state in (ActionItemState.VERIFIED, ActionItemState.WAIVED)
-
-
-class SupervisionSample(models.Model):
-    """The working group's random draw of closed cases for review (seed 001 §五)."""
-
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    drawn_at = models.DateTimeField(default=timezone.now)
-    since = models.DateField(_("closed since"))
-    until = models.DateField(_("closed until"))
-    size = models.PositiveSmallIntegerField(_("sample size"))
-    seed = models.CharField(_("random seed"), max_length=40)
-
-    class Meta:
-        ordering = ["-drawn_at"]
-        verbose_name = _("supervision sample")
-        verbose_name_plural = _("supervision samples")
-
-    def __str__(self) -> str:
-        return f"{self.drawn_at:%Y-%m-%d} ({self.size})"
-
-
-class SampleReview(models.Model):
-    """One drawn case and what its review found."""
-
-    sample = models.ForeignKey(SupervisionSample, on_delete=models.CASCADE, related_name="reviews")
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    compliant = models.BooleanField(_("handled as required"), null=True)
-    findings = models.TextField(_("findings"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("sample review")
-        verbose_name_plural = _("sample reviews")
-
-    def __str__(self) -> str:
-        record = self.incident or self.complaint
-        return str(record)

@@ -1,31 +1,30 @@
-"""What incidents do when the deadline clock announces something: say it on the timelines
-people follow (the incident's or complaint's own, or the incident an action item belongs to)."""
+"""What incidents do when the deadline clock announces something: say it on the incident's
+timeline (an incident's own deadlines, and those of records that belong to an incident, such
+as its action items)."""
 
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
-from django.db.models import Model, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.dispatch import receiver
 
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
-from .models import ActionItem, Complaint, Incident, TimelineEvent
+from .models import ActionItem, Incident, TimelineEvent
+
+
+def _incident_of(deadline: Deadline) -> int | None:
+    """The incident whose timeline follows the deadline's record: the incident itself, or
+    the one the record belongs to (its ``incident_id``); None for the others."""
+    if deadline.content_type.model_class() is Incident:
+        return deadline.object_id
+    return getattr(deadline.record, "incident_id", None)
 
 
 @receiver(deadlines_breached, dispatch_uid="incidents.on_breaches")
 def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
-    _record_breaches(deadlines)
-
-
-@receiver(due_times_set, dispatch_uid="incidents.on_due_times")
-def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User | None, **kwargs):
-    _record_due_times(deadlines, year=year, actor=actor)
-
-
-def _record_breaches(deadlines: list[Deadline]) -> None:
-    """Write each breach where the people of the record look: the timeline of the incident, or
-    of the incident whose action item it is."""
+    """A breach of the incident's own deadlines, or of its action items', on its timeline."""
     item_ids = [d.object_id for d in deadlines if d.content_type.model_class() is ActionItem]
     item_incidents = dict(
         ActionItem.objects.filter(pk__in=item_ids).values_list("pk", "incident_id")
@@ -33,9 +32,7 @@ def _record_breaches(deadlines: list[Deadline]) -> None:
     events = []
     for deadline in deadlines:
         model = deadline.content_type.model_class()
-        payload: dict[str, object] = {
-            "due_at": deadline.due_at.isoformat() if deadline.due_at else None
-        }
+        payload = deadline.breach_payload()
         if model is Incident:
             incident_id = deadline.object_id
         elif model is ActionItem and deadline.object_id in item_incidents:
@@ -54,48 +51,23 @@ def _record_breaches(deadlines: list[Deadline]) -> None:
     TimelineEvent.objects.bulk_create(events)
 
 
-def _timeline_of(deadline: Deadline) -> tuple[int | None, int | None]:
-    """(incident id, complaint id) of the timeline where the deadline's record is followed:
-    the incident or complaint itself, or the one the record belongs to (an action item's
-    incident); (None, None) for records without a timeline."""
-    model = deadline.content_type.model_class()
-    if model is Incident:
-        return deadline.object_id, None
-    if model is Complaint:
-        return None, deadline.object_id
-    record: Model | None = deadline.record
-    incident_id = getattr(record, "incident_id", None)
-    if incident_id is not None:
-        return incident_id, None
-    return None, getattr(record, "complaint_id", None)
-
-
-def _record_due_times(deadlines: Sequence[Deadline], *, year: int, actor: User | None) -> None:
-    """Say on each deadline's timeline that it got its due time because ``year`` was
-    confirmed (the deadline's name goes in both languages: readers read it in theirs)."""
+@receiver(due_times_set, dispatch_uid="incidents.on_due_times")
+def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User | None, **kwargs):
+    """A due time set on the timeline of the incident the deadline's record is followed on."""
     prefetch_related_objects(
-        [d for d in deadlines if d.content_type.model_class() not in (Incident, Complaint)],
-        "record",
+        [d for d in deadlines if d.content_type.model_class() is not Incident], "record"
     )
     events = []
     for deadline in deadlines:
-        incident_id, complaint_id = _timeline_of(deadline)
-        if incident_id is None and complaint_id is None:
+        incident_id = _incident_of(deadline)
+        if incident_id is None:
             continue
-        assert deadline.due_at is not None
-        payload: dict[str, object] = {
-            "due_at": deadline.due_at.isoformat(),
-            "calendar_year": year,
-            "name_zh": deadline.policy_snapshot.get("name_zh", ""),
-            "name_en": deadline.policy_snapshot.get("name_en", ""),
-        }
-        model = deadline.content_type.model_class()
-        if model not in (Incident, Complaint):
+        payload = deadline.due_time_payload(year)
+        if deadline.content_type.model_class() is not Incident:
             payload["record"] = {"type": deadline.content_type.model, "id": deadline.object_id}
         events.append(
             TimelineEvent(
                 incident_id=incident_id,
-                complaint_id=complaint_id,
                 actor=actor,
                 kind=TimelineEvent.Kind.DUE_TIME,
                 action=deadline.kind,

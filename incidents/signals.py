@@ -13,5 +13,3 @@ incident_transitioned = Signal()
 incident_level_changed = Signal()
 # incident, department, reason (cooperation reason), actor
 incident_department_joined = Signal()
-# complaint, action, from_state, to_state, actor
-complaint_transitioned = Signal()

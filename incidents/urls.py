@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import complaint_views, improvement_views, views
+from . import improvement_views, views
 
 app_name = "incidents"
 
@@ -17,24 +17,5 @@ urlpatterns = [
         "rectification/<int:pk>/act/<slug:name>/",
         improvement_views.action_item_act_view,
         name="item-act",
-    ),
-    path("supervision/", improvement_views.supervision_view, name="supervision"),
-    path("supervision/<int:pk>/", improvement_views.sample_view, name="sample"),
-    path(
-        "supervision/reviews/<int:pk>/",
-        improvement_views.sample_review_view,
-        name="sample-review",
-    ),
-    path("complaints/", complaint_views.complaint_list_view, name="complaints"),
-    path("complaints/console/", complaint_views.console_view, name="console"),
-    path("complaints/console/history/", complaint_views.console_history, name="console-history"),
-    path("complaints/console/similar/", complaint_views.console_similar, name="console-similar"),
-    path("complaints/mass/", complaint_views.mass_list_view, name="mass"),
-    path("complaints/mass/<int:pk>/", complaint_views.mass_detail_view, name="mass-detail"),
-    path("complaints/<int:pk>/", complaint_views.complaint_detail_view, name="complaint"),
-    path(
-        "complaints/<int:pk>/act/<slug:name>/",
-        complaint_views.complaint_act_view,
-        name="complaint-act",
     ),
 ]

@@ -1,7 +1,6 @@
 """Incident pages: list, create, detail with the actions this person may take."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,19 +10,17 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django_fsm import can_proceed
 
+from core import panels
+from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
 from organisation.selectors import user_sees_everything
 
-from . import forms, improvement_services, panels, services
+from . import forms, improvement_services, services
 from .choices import Level, State, SubmissionKind
-from .complaint_workflow import is_customer_service
-from .models import Incident, MassComplaintCluster
+from .models import Incident
 from .selectors import (
     deadline_list,
     deadlines_filter,
@@ -36,17 +33,6 @@ from .selectors import (
     incidents_filter,
 )
 from .workflow import is_major, may_report, missing_before_closing, required_before_resolving
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str | Promise
-    transition: str  # the workflow method whose state and permission gate it
-    form: type[forms.forms.Form] | None
-    run: Callable[..., object]
-    check_conditions: bool = True
-    style: str = ""  # "primary" for the step that moves the incident on
-    initial: Callable[..., dict] | None = None  # the form's initial values from the record
 
 
 def _submit(kind):
@@ -205,18 +191,6 @@ ITEM_ACTIONS: dict[str, Action] = {
 }
 
 
-def available_actions(record, user, actions: dict[str, Action] = ACTIONS) -> list[str]:
-    """The actions ``user`` may take on ``record`` now, in the order of the workflow."""
-    names = []
-    for name, action in actions.items():
-        method = getattr(record, action.transition)
-        if not can_proceed(method, check_conditions=action.check_conditions):
-            continue
-        if method._django_fsm.has_transition_perm(record, record.state, user):
-            names.append(name)
-    return names
-
-
 def _visible_incident(request, pk) -> Incident:
     return get_object_or_404(incident_list(user=request.user), pk=pk)
 
@@ -251,24 +225,22 @@ def incident_list_view(request):
 def incident_create_view(request):
     if not may_report(request.user):
         raise PermissionDenied
-    form = forms.IncidentCreateForm(request.POST or None, initial=_from_cluster(request))
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        data["cities"] = list(form.cleaned_data["cities"])
-        cluster = data.pop("cluster", None)
-        if cluster and not is_customer_service(None, request.user):
-            raise PermissionDenied  # mass complaints are the hotline's (as their pages)
-        try:
-            if cluster:
-                from .complaint_services import mass_cluster_raise_incident
+    return incident_create_page(
+        request, lambda actor, facts: services.incident_create(actor=actor, **facts)
+    )
 
-                incident = mass_cluster_raise_incident(
-                    actor=request.user, cluster_id=cluster, **data
-                )
-            else:
-                incident = services.incident_create(actor=request.user, **data)
+
+def incident_create_page(request, create: Callable[..., Incident], initial=None, context=None):
+    """The incident form: ``create(actor, facts)`` makes the incident from what it holds
+    (the complaints' mass-complaint page raises one from a cluster through it)."""
+    form = forms.IncidentCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        facts = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        facts["cities"] = list(form.cleaned_data["cities"])
+        try:
+            incident = create(request.user, facts)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -276,49 +248,12 @@ def incident_create_view(request):
                 % {"number": incident.number, "level": incident.get_level_display()},
             )
             return redirect("incidents:detail", pk=incident.pk)
-    return render(request, "incidents/create.html", {"form": form})
-
-
-def _from_cluster(request) -> dict:
-    """A possible mass complaint prefills the form (the CS department raises it; no one else
-    reads its complaints here)."""
-    if not is_customer_service(None, request.user):
-        return {}
-    wanted = request.GET.get("cluster", "")
-    cluster = (
-        MassComplaintCluster.objects.filter(pk=int(wanted), incident__isnull=True).first()
-        if wanted.isdecimal()
-        else None
-    )
-    if cluster is None:
-        return {}
-    complaints = list(cluster.complaints.order_by("created_at"))
-    summaries = "\n".join(f"- {c.number} {c.summary}" for c in complaints[:20])
-    return {
-        "title": _("%(city)s: mass complaints about %(line)s")
-        % {"city": cluster.city.name, "line": cluster.get_business_line_display()},
-        "business_line": cluster.business_line,
-        "source": "major_complaint",
-        "cities": [cluster.city.pk],
-        "customers_affected": len(complaints),
-        "occurred_at": timezone.localtime(complaints[0].created_at).replace(second=0, microsecond=0)
-        if complaints
-        else None,
-        "description": summaries,
-        "cluster": cluster.pk,
-    }
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+    context = {"form": form, "back": reverse("incidents:list"), **(context or {})}
+    return render(request, "incidents/create.html", context)
 
 
 def _detail_context(request, incident, bound: tuple[str, forms.forms.Form] | None = None):
-    names = available_actions(incident, request.user)
+    names = available_actions(incident, request.user, ACTIONS)
     actions = []
     for name in names:
         action = ACTIONS[name]
@@ -437,7 +372,7 @@ def incident_act_view(request, pk, name):
         if form is None:
             messages.error(request, " ".join(error.messages))
             return redirect("incidents:detail", pk=pk)
-        _add_errors(form, error)
+        add_errors(form, error)
         return _rerender(request, incident, name, form)
     except (Conflict, PermissionDenied) as error:
         messages.error(request, str(error) or _("You may not do this."))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from core.errors import Conflict
@@ -16,6 +17,14 @@ from core.errors import Conflict
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+#: The header in the API schema of each POST that honours it.
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A retry with the same key and body returns the first result (200).",
+)
 
 
 def _digest(data) -> str:

@@ -65,6 +65,10 @@ class DepartmentKind(models.TextChoices):
     BRANCH = "branch", _("Branch")
 
 
+#: The customer-service departments 客服部门: the CS department and the CS centre.
+CUSTOMER_SERVICE_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
+
+
 class Department(BilingualName):
     """A department 部门 of the provincial company, or a city branch 分公司."""
 

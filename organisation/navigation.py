@@ -30,12 +30,12 @@ SECTIONS: tuple[NavSection, ...] = (
         (
             NavEntry(
                 _("Console"),
-                "incidents:console",
+                "complaints:console",
                 roles=frozenset({Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN}),
             ),
             NavEntry(
                 _("Possible mass complaints"),
-                "incidents:mass",
+                "complaints:mass",
                 roles=frozenset({Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN}),
             ),
         ),
@@ -45,7 +45,7 @@ SECTIONS: tuple[NavSection, ...] = (
         _("Department"),
         (
             NavEntry(_("Alert inbox"), "alerts:inbox"),
-            NavEntry(_("Complaints"), "incidents:complaints"),
+            NavEntry(_("Complaints"), "complaints:list"),
             NavEntry(_("Incidents"), "incidents:list"),
             NavEntry(_("My deadlines"), "incidents:deadlines"),
             NavEntry(_("My rectification items"), "incidents:rectification"),
@@ -63,7 +63,7 @@ SECTIONS: tuple[NavSection, ...] = (
             NavEntry(_("Rankings"), "accountability:rankings"),
             NavEntry(
                 _("Supervision samples"),
-                "incidents:supervision",
+                "accountability:supervision",
                 roles=frozenset({Role.WORKING_GROUP, Role.ADMIN}),
             ),
             NavEntry(_("API documentation"), "api-docs", roles=frozenset(OVERSIGHT_ROLES)),

@@ -10,7 +10,7 @@ from operator import or_
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from .models import OVERSIGHT_ROLES, ApiKey, ApiKeyScope, Department, Role
+from .models import CUSTOMER_SERVICE_KINDS, OVERSIGHT_ROLES, ApiKey, ApiKeyScope, Department, Role
 
 # The reverse side of ApiKey.user: cached on the user when the key authenticated the request.
 _KEY_OF_USER = ApiKey._meta.get_field("user").remote_field
@@ -74,6 +74,13 @@ def user_department(user: User | AnonymousUser) -> Department | None:
         return None
     profile = getattr(user, "profile", None)
     return profile.department if profile is not None else None
+
+
+def in_customer_service(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` works in a customer-service department (the CS department or the
+    CS centre)."""
+    department = user_department(user)
+    return department is not None and department.kind in CUSTOMER_SERVICE_KINDS
 
 
 def _key_department(key: ApiKey) -> Department | None:

@@ -535,7 +535,7 @@ def test_a_day_out_of_range_is_an_error_naming_the_field(world, manager_client, 
     for url in (
         "/dashboard/",
         "/incidents/",
-        "/incidents/complaints/",
+        "/complaints/",
         "/incidents/deadlines/",
         "/dashboard/export/trends.csv",
     ):
@@ -615,11 +615,13 @@ def test_the_web_incident_form_takes_what_the_api_takes(world, manager_client):
 
 
 def test_the_incident_form_from_a_mass_complaint_that_is_gone(world, manager_client):
-    assert manager_client.get("/incidents/new/?cluster=x").status_code == 200
-    assert manager_client.get("/incidents/new/?cluster=99999999999999999999").status_code == 200
-    page = manager_client.post("/incidents/new/", _incident_form(cluster="999999"))
-    assert page.status_code == 200
-    assert list(page.context["form"].errors) == ["cluster"]
+    from incidents.models import Incident
+
+    before = Incident.objects.count()
+    assert manager_client.get("/complaints/mass/99999999999999999999/raise/").status_code == 404
+    page = manager_client.post("/complaints/mass/999999/raise/", _incident_form())
+    assert page.status_code == 404
+    assert Incident.objects.count() == before
 
 
 def test_the_bulletin_of_an_incident_without_a_root_cause(world, manager_client):

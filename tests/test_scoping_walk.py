@@ -25,9 +25,10 @@ from django_fsm import FSMField
 from accountability.models import Violation
 from accountability.services import violation_confirm
 from alerts.models import AlertRecipient
+from complaints.models import Complaint
 from deadlines.services import deadlines_sweep
 from incidents.demo import seed_records
-from incidents.models import ActionItem, Complaint, Incident, TimelineEvent
+from incidents.models import ActionItem, Incident, TimelineEvent
 from organisation.demo import seed_demo
 from organisation.models import Department
 from tests import factories

@@ -1,6 +1,5 @@
 from alerts.models import Alert
-from core.api.filters import FilterSet
-from incidents.api.filters import RecordIdFilter
+from core.api.filters import FilterSet, RecordIdFilter
 
 
 class AlertFilter(FilterSet):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "deadlines",
     "incidents",
+    "complaints",
     "alerts",
     "accountability",
     "dashboards",
@@ -312,7 +313,7 @@ DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)
 DASHBOARD_PROVINCE_MAP = env("DASHBOARD_PROVINCE_MAP", default="vendor/echarts/jilin.json")
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
-        "task": "incidents.tasks.sweep_deadlines_task",
+        "task": "deadlines.tasks.sweep_deadlines_task",
         "schedule": DEADLINE_SWEEP_SECONDS,
         "options": {"expires": DEADLINE_SWEEP_SECONDS},
     },
@@ -322,12 +323,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": DEADLINE_SWEEP_SECONDS},
     },
     "detect-mass-complaints": {
-        "task": "incidents.tasks.detect_mass_complaints_task",
+        "task": "complaints.tasks.detect_mass_complaints_task",
         "schedule": MASS_COMPLAINT_SWEEP_SECONDS,
         "options": {"expires": MASS_COMPLAINT_SWEEP_SECONDS},
     },
     "reschedule-deadlines": {
-        "task": "incidents.tasks.reschedule_deadlines_task",
+        "task": "deadlines.tasks.reschedule_deadlines_task",
         "schedule": 3600.0,
     },
     "rollup-today": {

@@ -76,3 +76,15 @@ class CodeField(serializers.SlugRelatedField):
         if data not in found:
             found[data] = super().to_internal_value(data)
         return found[data]
+
+
+# How DRF writes a time (ISO 8601 in the current time zone), for representations built by hand.
+_TIME = serializers.DateTimeField()
+
+
+def time_or_none(value):
+    return None if value is None else _TIME.to_representation(value)
+
+
+def code_or_none(record):
+    return None if record is None else record.code

@@ -12,6 +12,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -56,3 +57,16 @@ class FilterBackend(DjangoFilterBackend):
     """The project's filter backend: filter sets made from ``filterset_fields`` are strict too."""
 
     filterset_base = FilterSet
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class RecordIdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number; one of no record (or one the caller may not see) finds
+    nothing, as any other filter value that matches nothing, instead of a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import CodeField, DateField, DateTimeField
+from core.api.fields import DateField, DateTimeField
 from core.limits import LARGEST_COUNT
-from deadlines.choices import DeadlineState
+from deadlines.serializers import DeadlineSerializer
 from incidents.choices import (
     BusinessLine,
     CancelReason,
@@ -16,7 +16,7 @@ from incidents.choices import (
     Source,
 )
 from incidents.models import ActionItem, Cooperation, Incident, Submission, TimelineEvent
-from organisation.models import City, Department
+from organisation.api.serializers import CityCodesField, DepartmentCodeField
 
 
 class LevelReasonSerializer(serializers.Serializer):
@@ -33,45 +33,6 @@ class CooperationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cooperation
         fields = ["department", "reason", "assignment", "created_at"]
-
-
-# How DRF writes a time (ISO 8601 in the current time zone), for representations built by hand.
-_TIME = serializers.DateTimeField()
-
-
-def time_or_none(value):
-    return None if value is None else _TIME.to_representation(value)
-
-
-def code_or_none(record):
-    return None if record is None else record.code
-
-
-class DeadlineSerializer(serializers.Serializer):
-    """A time limit of a record. It is rendered on every intake: the declared fields name
-    the contract (and the schema), :meth:`to_representation` gives the same built directly
-    (tests/incidents/test_complaints.py holds them equal)."""
-
-    kind = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    started_at = serializers.DateTimeField(read_only=True)
-    due_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    met_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    state = serializers.ChoiceField(choices=DeadlineState.choices, read_only=True)
-    responsible_department = serializers.CharField(
-        source="responsible_department.code", read_only=True, allow_null=True
-    )
-
-    def to_representation(self, deadline):
-        return {
-            "kind": deadline.kind,
-            "name": deadline.name,
-            "started_at": time_or_none(deadline.started_at),
-            "due_at": time_or_none(deadline.due_at),
-            "met_at": time_or_none(deadline.met_at),
-            "state": deadline.state,
-            "responsible_department": code_or_none(deadline.responsible_department),
-        }
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -146,18 +107,6 @@ class IncidentSerializer(serializers.ModelSerializer):
     @extend_schema_field(LevelReasonSerializer(many=True))
     def get_level_reasons(self, incident):
         return incident.level_reasons
-
-
-class CityCodesField(CodeField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=City.objects.all(), **kwargs)
-
-
-class DepartmentCodeField(CodeField):
-    def __init__(self, **kwargs):
-        super().__init__(
-            slug_field="code", queryset=Department.objects.filter(is_active=True), **kwargs
-        )
 
 
 class IncidentCreateSerializer(serializers.Serializer):

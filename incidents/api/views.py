@@ -1,7 +1,7 @@
 """`/api/v1/incidents/`: thin adapters that parse, authorise, call one service, render."""
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -20,7 +20,7 @@ from incidents.selectors import (
 )
 from incidents.workflow import may_report
 from organisation.api.permissions import OVERSEE, SUBMIT, KeyScoped
-from organisation.idempotency import HEADER, idempotent
+from organisation.idempotency import IDEMPOTENCY, idempotent
 
 from . import serializers as s
 from .filters import IncidentFilter
@@ -34,15 +34,6 @@ class CanReportIncidents(permissions.BasePermission):
         if view.action != "create":
             return True
         return may_report(request.user)
-
-
-IDEMPOTENCY = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="A retry with the same key and body returns the first result (200).",
-)
 
 
 def _action_schema(request_serializer, summary):

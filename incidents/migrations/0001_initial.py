@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import incidents.complaint_workflow
 import incidents.workflow
 from django.conf import settings
 from django.db import migrations, models
@@ -188,7 +187,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'complaints',
                 'ordering': ['-created_at', '-id'],
             },
-            bases=(incidents.complaint_workflow.ComplaintWorkflow, django_fsm.ConcurrentTransitionMixin, models.Model),
+            bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
             name='ActionItem',

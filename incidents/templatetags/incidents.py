@@ -7,7 +7,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from incidents.choices import Factor, HqLevel, Level, Publicity, State, SubmissionKind
-from incidents.models import RootCauseCategory, TimelineEvent
+from incidents.models import RootCauseCategory
 
 register = template.Library()
 
@@ -40,8 +40,9 @@ def submission_label(kind: str) -> str:
 
 
 @register.filter
-def event_label(event: TimelineEvent) -> str:
-    if event.kind == TimelineEvent.Kind.DUE_TIME and event.payload.get("due_at"):
+def event_label(event) -> str:
+    """A timeline line's kind as people read it (an incident's or a complaint's)."""
+    if event.kind == "due_time" and event.payload.get("due_at"):
         zh = (get_language() or "zh").startswith("zh")
         payload = event.payload
         due = timezone.localtime(datetime.fromisoformat(payload["due_at"]))

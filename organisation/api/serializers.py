@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.fields import CodeField
 from organisation.models import City, Department
 
 
@@ -26,3 +27,15 @@ class DepartmentSerializer(serializers.ModelSerializer):
             "manages_business",
             "is_active",
         ]
+
+
+class CityCodesField(CodeField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=City.objects.all(), **kwargs)
+
+
+class DepartmentCodeField(CodeField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="code", queryset=Department.objects.filter(is_active=True), **kwargs
+        )

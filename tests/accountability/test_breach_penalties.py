@@ -11,9 +11,9 @@ from django.utils import timezone
 from accountability import services
 from accountability.models import Violation
 from accountability.selectors import grades, penalty_rules_by_deadline_kind
+from complaints import services as cs
 from deadlines.models import DeadlinePolicy
 from deadlines.services import deadlines_sweep
-from incidents import complaint_services as cs
 from incidents import services as incident_services
 from organisation.models import City, Department
 

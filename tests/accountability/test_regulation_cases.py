@@ -13,8 +13,8 @@ from django.utils import timezone
 from accountability import services
 from accountability.models import Violation
 from accountability.selectors import assessment_summary, rankings
+from complaints import services as cs
 from deadlines.services import deadlines_sweep
-from incidents import complaint_services as cs
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db

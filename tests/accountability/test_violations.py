@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from accountability import services
 from accountability.models import PenaltyRule, Violation
 from accountability.selectors import grades, rankings
+from complaints import services as cs
 from core.errors import Conflict
 from deadlines.services import deadlines_sweep
-from incidents import complaint_services as cs
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,13 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from complaints.services import complaint_create
 from dashboards.services import rollup_recent
 from incidents import services
-from incidents.complaint_services import complaint_create
 from organisation.demo import seed_demo
 from organisation.models import City
+from tests.complaints.test_complaints import body
 from tests.incidents.conftest import drive
-from tests.incidents.test_complaints import body
 
 from .test_incident_walk import sign_in
 

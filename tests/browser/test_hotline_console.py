@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from complaints.models import Complaint
 from incidents import services
-from incidents.models import Complaint
 from organisation.demo import DEMO_PASSWORD, seed_demo
 from organisation.models import City
 
@@ -50,7 +50,7 @@ def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, li
     )
 
     sign_in(page, live_server, "hotline1")
-    page.goto(f"{live_server.url}/incidents/complaints/console/")
+    page.goto(f"{live_server.url}/complaints/console/")
     expect(page.locator("#id_customer_phone")).to_be_focused()
     keys = page.keyboard
     keys.type("13812345678")
@@ -84,7 +84,7 @@ def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, li
 
     complaint = Complaint.objects.get()
     assert (complaint.incident, complaint.department.code) == (incident, "NET")
-    url = f"{live_server.url}/incidents/complaints/{complaint.pk}/"
+    url = f"{live_server.url}/complaints/{complaint.pk}/"
 
     # the network department hands it over, contacts the customer and replies
     sign_in(page, live_server, "net_contact")

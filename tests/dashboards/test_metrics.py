@@ -12,17 +12,18 @@ from openpyxl import load_workbook
 
 from alerts.models import AlertRecipient
 from alerts.services import alert_acknowledge
+from complaints import services as cs
+from complaints.models import Complaint
 from dashboards.models import IncidentRollup
 from dashboards.services import rollup_day, rollup_recent
 from deadlines.models import Deadline
 from deadlines.services import deadlines_sweep
-from incidents import complaint_services as cs
 from incidents import services
-from incidents.models import Complaint, Incident
+from incidents.models import Incident
 from incidents.workflow import LIVE_STATES
 from organisation.models import City, Department
+from tests.complaints.test_complaints import body
 from tests.incidents.conftest import submit_all
-from tests.incidents.test_complaints import body
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -142,7 +143,7 @@ def test_only_complaints_through_an_escalation_channel_count_as_escalated(world,
     # 升级投诉: the channel of escalation is ``none`` unless the customer went above the hotline
     client.force_login(demo["manager"])
     day = timezone.localdate().isoformat()
-    page = client.get("/incidents/complaints/", {"escalated": "on", "since": day, "until": day})
+    page = client.get("/complaints/", {"escalated": "on", "since": day, "until": day})
     listed = [complaint.escalation for complaint, _phone in page.context["rows"]]
     assert listed == ["ministry"]
 

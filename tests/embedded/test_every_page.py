@@ -236,7 +236,7 @@ def test_every_login_opens_every_page_it_is_shown(demo):
     assert any(url.endswith(".xlsx") for url in exports), exports
     assert any(url.endswith(".pdf") for url in exports), exports
     # a department's interface person and the hotline see their own pages, not the managers'
-    assert visits["hotline1"].status["/incidents/complaints/console/"] == 200
+    assert visits["hotline1"].status["/complaints/console/"] == 200
     assert visits["admin"].status["/admin/"] == 200
     assert "/admin/" not in visits["net_contact"].status
 

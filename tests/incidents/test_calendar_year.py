@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from complaints import services as complaint_services
 from core.reference import forget
 from deadlines.calendar import (
     BusinessCalendar,
@@ -26,7 +27,6 @@ from deadlines.calendar import (
 from deadlines.calendar_services import calendar_year_confirm
 from deadlines.models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
 from deadlines.services import business_calendar, calendar_status, deadline_open
-from incidents import complaint_services
 from incidents.models import TimelineEvent
 from incidents.templatetags.incidents import event_label
 from organisation.models import City
@@ -279,7 +279,7 @@ def test_confirming_a_year_gives_waiting_deadlines_their_due_time(demo, make_inc
     on_incident = TimelineEvent.objects.get(incident=incident, kind="due_time")
     assert (on_incident.action, on_incident.actor) == (report.kind, demo["admin"])
     assert on_incident.payload["calendar_year"] == 2027
-    on_complaint = TimelineEvent.objects.get(complaint=complaint, kind="due_time")
+    on_complaint = complaint.timeline.get(kind="due_time")
     assert on_complaint.action == "complaint-general-answer"
     assert "2027-01-05 23:59" in event_label(on_complaint)
     assert "2027" in event_label(on_incident)

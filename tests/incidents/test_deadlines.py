@@ -18,8 +18,8 @@ from deadlines.services import (
     deadlines_reschedule_unknown,
     deadlines_sweep,
 )
+from deadlines.tasks import sweep_deadlines_task
 from incidents import services
-from incidents.tasks import sweep_deadlines_task
 from notifications.models import Delivery, Notification
 from tests.concurrency import at_once
 

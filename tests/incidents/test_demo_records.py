@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from alerts.models import AlertRecipient
+from complaints.models import Complaint
 from dashboards.selectors import Filters, overview
 from deadlines.models import Deadline
-from incidents.models import Complaint, Incident
+from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 

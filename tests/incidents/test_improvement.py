@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accountability import supervision_services as supervision
+from accountability.models import SampleReview
 from accountability.selectors import rankings
 from core.errors import Conflict
 from deadlines.services import deadlines_sweep
 from incidents import improvement_services as improve
 from incidents import services
-from incidents.models import ActionItem, Incident, RecurrenceRule, SampleReview, TimelineEvent
+from incidents.models import ActionItem, Incident, RecurrenceRule, TimelineEvent
 from notifications.models import Notification
 from organisation.models import Department
 
@@ -281,24 +283,28 @@ def test_a_supervision_sample_is_random_reproducible_and_reviewed(make_incident,
     drive(make_incident(), demo, "improving")  # not closed: never drawn
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        improve.sample_draw(actor=demo["net_contact"], since=today, until=today, size=2)
-    first = improve.sample_draw(actor=demo["manager"], since=today, until=today, size=3, seed="s1")
-    again = improve.sample_draw(actor=demo["manager"], since=today, until=today, size=3, seed="s1")
+        supervision.sample_draw(actor=demo["net_contact"], since=today, until=today, size=2)
+    first = supervision.sample_draw(
+        actor=demo["manager"], since=today, until=today, size=3, seed="s1"
+    )
+    again = supervision.sample_draw(
+        actor=demo["manager"], since=today, until=today, size=3, seed="s1"
+    )
     drawn = [r.incident_id for r in first.reviews.all()]
     assert drawn == [r.incident_id for r in again.reviews.all()]
     assert len(set(drawn)) == 3 and set(drawn) <= {i.pk for i in closed}
-    everything = improve.sample_draw(actor=demo["manager"], since=today, until=today, size=50)
+    everything = supervision.sample_draw(actor=demo["manager"], since=today, until=today, size=50)
     assert everything.size == 4
     with pytest.raises(ValidationError) as empty:
-        improve.sample_draw(
+        supervision.sample_draw(
             actor=demo["manager"], since=date(2020, 1, 1), until=date(2020, 1, 31), size=5
         )
     assert "since" in empty.value.message_dict
 
     review = first.reviews.first()
     with pytest.raises(ValidationError):
-        improve.sample_review(review_id=review.pk, actor=demo["manager"], compliant=False)
-    improve.sample_review(
+        supervision.sample_review(review_id=review.pk, actor=demo["manager"], compliant=False)
+    supervision.sample_review(
         review_id=review.pk, actor=demo["manager"], compliant=False, findings="回访记录缺失"
     )
     review = SampleReview.objects.get(pk=review.pk)
@@ -311,24 +317,24 @@ def test_a_supervision_sample_is_random_reproducible_and_reviewed(make_incident,
         recipient=demo["net_contact"], kind="improvement.sample_finding"
     ).exists()
     with pytest.raises(Conflict):
-        improve.sample_review(review_id=review.pk, actor=demo["manager"], compliant=True)
+        supervision.sample_review(review_id=review.pk, actor=demo["manager"], compliant=True)
 
 
 def test_supervision_pages(make_incident, demo, client):
     drive(make_incident(), demo, "closed")
     client.force_login(demo["net_contact"])
-    assert client.get("/incidents/supervision/").status_code == 403
+    assert client.get("/accountability/supervision/").status_code == 403
     client.force_login(demo["manager"])
     today = timezone.localdate().isoformat()
     response = client.post(
-        "/incidents/supervision/", {"since": today, "until": today, "size": 5, "seed": ""}
+        "/accountability/supervision/", {"since": today, "until": today, "size": 5, "seed": ""}
     )
     assert response.status_code == 302
     sample_page = client.get(response["Location"]).content.decode()
     assert "0 / 1" in sample_page or "已检查 0 / 1" in sample_page
     review = SampleReview.objects.get()
     client.post(
-        f"/incidents/supervision/reviews/{review.pk}/",
+        f"/accountability/supervision/reviews/{review.pk}/",
         {f"review-{review.pk}-compliant": "yes", f"review-{review.pk}-findings": ""},
     )
     review.refresh_from_db()

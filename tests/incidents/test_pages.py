@@ -144,8 +144,8 @@ def test_the_detail_page_shows_the_deadlines_with_countdowns(client, demo, make_
 
 
 def test_a_mass_complaint_becomes_a_prefilled_incident(client, demo):
-    from incidents import complaint_services as cs
-    from incidents.models import MassComplaintCluster
+    from complaints import services as cs
+    from complaints.models import MassComplaintCluster
     from organisation.models import City
 
     for i in range(20):
@@ -157,22 +157,28 @@ def test_a_mass_complaint_becomes_a_prefilled_incident(client, demo):
     cs.complaints_detect_mass()
     cluster = MassComplaintCluster.objects.get()
     client.force_login(demo["cs_contact"])
-    listed = client.get(reverse("incidents:mass")).content.decode()
+    listed = client.get(reverse("complaints:mass")).content.decode()
     assert '<td class="num">20</td>' in listed and "每 15 秒" in listed
-    form = client.get(reverse("incidents:create"), {"cluster": cluster.pk}).context["form"]
+    raise_url = reverse("complaints:mass-raise", args=[cluster.pk])
+    assert (
+        raise_url
+        in client.get(reverse("complaints:mass-detail", args=[cluster.pk])).content.decode()
+    )
+    form = client.get(raise_url).context["form"]
     assert form.initial["business_line"] == "network" and form.initial["customers_affected"] == 20
     assert "4G 无信号" in form.initial["description"]
     data = {
         "title": form.initial["title"], "business_line": "network", "source": "major_complaint",
         "occurred_at": two_hours_ago(), "cities": [cluster.city.pk], "customers_affected": "20",
-        "publicity": "none", "description": form.initial["description"], "cluster": cluster.pk,
+        "publicity": "none", "description": form.initial["description"],
     }  # fmt: skip
-    response = client.post(reverse("incidents:create"), data)
+    response = client.post(raise_url, data)
     assert response.status_code == 302
     incident = Incident.objects.get()
     assert incident.complaints.count() == 20
     cluster.refresh_from_db()
     assert cluster.incident == incident
+    assert client.get(raise_url).status_code == 404  # raised once
 
 
 def test_the_console_takes_and_dispatches_a_complaint(client, demo):
@@ -180,7 +186,7 @@ def test_the_console_takes_and_dispatches_a_complaint(client, demo):
 
     client.force_login(demo["hotline1"])
     response = client.post(
-        reverse("incidents:console"),
+        reverse("complaints:console"),
         {
             "customer_phone": "13812345678", "customer_name": "王先生", "customer_account": "A1",
             "city": City.objects.get(code="CC").pk, "address": "长春", "business_line": "network",
@@ -189,7 +195,7 @@ def test_the_console_takes_and_dispatches_a_complaint(client, demo):
         },
     )  # fmt: skip
     assert response.status_code == 302
-    from incidents.models import Complaint
+    from complaints.models import Complaint
 
     complaint = Complaint.objects.get()
     assert (complaint.state, complaint.department.code, complaint.first_ask_owner.username) == (
@@ -198,7 +204,7 @@ def test_the_console_takes_and_dispatches_a_complaint(client, demo):
         "hotline1",
     )
     missing = client.post(
-        reverse("incidents:console"), {"customer_phone": "1", "outcome": "dispatch"}
+        reverse("complaints:console"), {"customer_phone": "1", "outcome": "dispatch"}
     )
     errors = missing.context["form"].errors
     assert {"customer_name", "address", "customer_account", "description", "department"} <= set(

@@ -6,11 +6,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from accountability.models import AssessmentState, MonthlyAssessment
-from incidents import complaint_services as cs
-from incidents.models import Complaint, MassComplaintCluster
+from complaints import services as cs
+from complaints.models import Complaint, MassComplaintCluster
 from organisation.models import City
-
-from .test_complaints import body
+from tests.complaints.test_complaints import body
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def test_the_complaint_page_links_by_number_only_to_a_visible_incident(
     )
     client.force_login(demo["cc_contact"])
     page = client.post(
-        f"/incidents/complaints/{complaint.pk}/act/link/",
+        f"/complaints/{complaint.pk}/act/link/",
         {"link-incident": foreign_incident.number},
         follow=True,
     )
@@ -49,7 +48,7 @@ def test_the_complaint_page_links_by_number_only_to_a_visible_incident(
     assert complaint.incident is None
     # the same answer as for a number that does not exist: nothing tells them it does
     missing = client.post(
-        f"/incidents/complaints/{complaint.pk}/act/link/", {"link-incident": "INC-0"}, follow=True
+        f"/complaints/{complaint.pk}/act/link/", {"link-incident": "INC-0"}, follow=True
     )
     assert page.status_code == missing.status_code
     assert "不是可关联的事件" in page.content.decode()
@@ -59,7 +58,7 @@ def test_the_complaint_page_links_by_number_only_to_a_visible_incident(
 def test_the_console_does_not_link_a_call_to_an_incident_beyond_the_agent(
     demo, foreign_incident, client, monkeypatch
 ):
-    from incidents import complaint_views
+    from complaints import views as complaint_views
 
     # an agent whose department does not see every record
     agent = demo["hotline1"]
@@ -67,7 +66,7 @@ def test_the_console_does_not_link_a_call_to_an_incident_beyond_the_agent(
     client.force_login(agent)
     before = Complaint.objects.count()
     page = client.post(
-        "/incidents/complaints/console/",
+        "/complaints/console/",
         {
             **{k: v for k, v in body().items() if k not in ("city", "channel")},
             "city": City.objects.get(code="CC").pk,
@@ -95,10 +94,11 @@ def test_a_mass_complaint_prefills_the_incident_form_for_the_hotline_only(demo, 
     )
     cluster.complaints.add(cs.complaint_create(actor=demo["hotline1"], **body(summary="断网了")))
     client.force_login(demo["net_leader"])  # may report an incident, not read the hotline's
+    assert client.get(f"/complaints/mass/{cluster.pk}/raise/").status_code == 403
     page = client.get(f"/incidents/new/?cluster={cluster.pk}")
     assert page.status_code == 200 and "断网了" not in page.content.decode()
     client.force_login(demo["cs_contact"])
-    assert "断网了" in client.get(f"/incidents/new/?cluster={cluster.pk}").content.decode()
+    assert "断网了" in client.get(f"/complaints/mass/{cluster.pk}/raise/").content.decode()
 
 
 def test_rankings_reach_units_once_the_month_is_published(demo, client):
@@ -147,10 +147,10 @@ def test_a_complaint_page_names_an_incident_beyond_the_reader_by_number_only(
         department=demo["cc_contact"].profile.department,
     )
     client.force_login(demo["cc_contact"])  # handles the complaint, cannot open NET's incident
-    page = client.get(f"/incidents/complaints/{complaint.pk}/").content.decode()
+    page = client.get(f"/complaints/{complaint.pk}/").content.decode()
     assert foreign_incident.number in page
     assert foreign_incident.title not in page
     assert f"/incidents/{foreign_incident.pk}/" not in page
     client.force_login(demo["manager"])  # who may open it: title and link
-    page = client.get(f"/incidents/complaints/{complaint.pk}/").content.decode()
+    page = client.get(f"/complaints/{complaint.pk}/").content.decode()
     assert foreign_incident.title in page and f"/incidents/{foreign_incident.pk}/" in page

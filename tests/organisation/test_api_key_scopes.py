@@ -16,14 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from incidents import complaint_services, services
-from incidents.models import Complaint, Incident
+from complaints import services
+from complaints import services as complaint_services
+from complaints.models import Complaint
+from incidents.models import Incident
 from organisation.api.permissions import KeyScoped
 from organisation.demo import seed_demo
 from organisation.models import ApiKey, City, Department, IdempotencyRecord
 from organisation.selectors import user_api_key, user_has_role
 from organisation.services import api_key_create
-from tests.incidents.test_complaints import body
+from tests.complaints.test_complaints import body
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Min
 from django.utils import timezone
 
+from complaints.models import Complaint
 from dashboards.services import rollup_range
-from incidents.models import Complaint, Incident
+from incidents.models import Incident
 
 
 class Command(BaseCommand):

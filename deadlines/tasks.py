@@ -1,10 +1,8 @@
-"""Celery tasks: thin, idempotent, backed by the sweep itself."""
+"""Celery tasks of the deadline clock: thin, idempotent, backed by the sweep itself."""
 
 from celery import shared_task
 
-from deadlines.services import deadlines_reschedule_unknown, deadlines_sweep
-
-from .complaint_services import complaints_detect_mass
+from .services import deadlines_reschedule_unknown, deadlines_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
@@ -18,10 +16,3 @@ def sweep_deadlines_task() -> dict[str, int]:
 def reschedule_deadlines_task() -> int:
     """Give due times to deadlines that waited for a calendar year an admin has now filled."""
     return deadlines_reschedule_unknown()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def detect_mass_complaints_task() -> int:
-    """Cluster complaints that look like a mass event (every 15 s by default, see
-    ``CELERY_BEAT_SCHEDULE``)."""
-    return complaints_detect_mass()

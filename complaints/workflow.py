@@ -6,25 +6,22 @@ received ─ resolved at first contact ─────────────�
                      └──────────────────────────────────── reply (三清) → replied
     replied ─ callback, satisfied → archived;  unsatisfied → assigned (a repeat)
 
-Transitions only change fields; `complaint_services.py` locks, records and notifies.
+Transitions only change fields; `services.py` locks, records and notifies.
 """
 
 from django_fsm import transition
 
-from organisation.models import DepartmentKind, Role
-from organisation.selectors import user_department, user_has_role
+from organisation.models import Role
+from organisation.selectors import in_customer_service, user_department, user_has_role
 
 from .choices import ComplaintState as S
-
-CS_KINDS = (DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.CS_CENTRE)
 
 
 def is_customer_service(complaint, user) -> bool:
     """The hotline and the customer-service departments take, dispatch and call back."""
-    department = user_department(user)
-    return user_has_role(user, Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN) or (
-        department is not None and department.kind in CS_KINDS
-    )
+    return user_has_role(
+        user, Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN
+    ) or in_customer_service(user)
 
 
 def is_department_contact(complaint, user) -> bool:

@@ -1,6 +1,6 @@
-"""Extra panels on the incident and complaint pages, contributed by downstream apps (alerts,
-accountability) without incidents knowing them: each registers a function that returns the
-HTML of its panel (or "")."""
+"""Extra panels on a record's page (an incident, a complaint), contributed by apps above the
+record's own (alerts, accountability) without the record's app knowing them: each registers
+a function that returns the HTML of its panel for the record (or "")."""
 
 from collections.abc import Callable
 

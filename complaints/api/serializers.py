@@ -3,23 +3,17 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField, DateTimeField
+from complaints.choices import ComplaintChannel, ComplaintState, Escalation, Satisfaction, Severity
+from complaints.selectors import mask, sees_personal_data
+from complaints.services import PHONE
+from core.api.fields import CodeField, DateTimeField, code_or_none, time_or_none
 from core.reference import cached
-from incidents.choices import (
-    BusinessLine,
-    ComplaintChannel,
-    ComplaintState,
-    Escalation,
-    Satisfaction,
-    Severity,
-)
-from incidents.complaint_selectors import mask, sees_personal_data
-from incidents.complaint_services import PHONE
+from deadlines.serializers import DeadlineSerializer
+from incidents.choices import BusinessLine
 from incidents.models import Incident
 from incidents.selectors import incident_linkable
+from organisation.api.serializers import DepartmentCodeField
 from organisation.models import City
-
-from .serializers import DeadlineSerializer, DepartmentCodeField, code_or_none, time_or_none
 
 
 class ComplaintSerializer(serializers.Serializer):

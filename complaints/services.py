@@ -29,24 +29,24 @@ from deadlines.services import (
     deadlines_open_many,
     responsible_person,
 )
-from incidents.choices import ComplaintChannel, ComplaintState, Satisfaction, Severity
-from incidents.models import (
-    Complaint,
-    ComplaintCooperation,
-    Incident,
-    MassComplaintCluster,
-    MassComplaintRule,
-    TimelineEvent,
-)
+from incidents.models import Incident
+from incidents.selectors import incident_linkable
+from incidents.services import CLOCK_SKEW, incident_counts_add, incident_create, numbers_next
+from incidents.workflow import LIVE_STATES, OPEN_STATES
 from notifications.models import Channel
 from notifications.services import notify, translated
 from organisation.models import ApiKey, City, Department, DepartmentKind, Role
 from organisation.selectors import department_people, user_department
 
 from . import signals
-from .selectors import incident_linkable
-from .services import CLOCK_SKEW, incident_counts_add, incident_create, numbers_next
-from .workflow import LIVE_STATES, OPEN_STATES
+from .choices import ComplaintChannel, ComplaintState, Satisfaction, Severity
+from .models import (
+    Complaint,
+    ComplaintCooperation,
+    ComplaintEvent,
+    MassComplaintCluster,
+    MassComplaintRule,
+)
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 # Fields a complaint must carry (seed 003 第八条 11: 客户姓名、地址、联系方式、账号、详细情况).
@@ -73,7 +73,7 @@ def _record(
     payload=None,
     reason="",
 ):
-    return TimelineEvent.objects.create(
+    return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor,
         kind=kind,
@@ -115,7 +115,7 @@ def _transition(
     _record(
         complaint,
         actor=actor,
-        kind=TimelineEvent.Kind.TRANSITION,
+        kind=ComplaintEvent.Kind.TRANSITION,
         action=method,
         from_state=from_state,
         to_state=complaint.state,
@@ -257,8 +257,8 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
         for complaint, incident in zip(complaints, linked, strict=True):
             complaint.incident = incident
         raise
-    TimelineEvent.objects.bulk_create(
-        TimelineEvent(complaint=c, actor=actor, kind=TimelineEvent.Kind.CREATED, to_state=c.state)
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(complaint=c, actor=actor, kind=ComplaintEvent.Kind.CREATED, to_state=c.state)
         for c in complaints
     )
     cs = _cs_department()
@@ -665,7 +665,7 @@ def complaint_convene(
         _record(
             complaint,
             actor=actor,
-            kind=TimelineEvent.Kind.COOPERATION,
+            kind=ComplaintEvent.Kind.COOPERATION,
             payload={"department": department.code, "assignment": assignment},
         )
         _tell(
@@ -702,7 +702,7 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
         _record(
             complaint,
             actor=actor,
-            kind=TimelineEvent.Kind.LINKED,
+            kind=ComplaintEvent.Kind.LINKED,
             payload={"incident": incident.number},
         )
         day = timezone.localdate(complaint.created_at)
@@ -719,6 +719,19 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
+def mass_cluster_dismiss(*, cluster_id: int, actor: User) -> MassComplaintCluster:
+    """The CS department judges a possible mass complaint not to be one: it leaves the
+    list of open clusters (the complaints stay as they are)."""
+    cluster = MassComplaintCluster.objects.select_for_update().filter(pk=cluster_id).first()
+    if cluster is None:
+        raise ValidationError({"cluster": _("No such cluster.")})
+    if cluster.dismissed_at is None:
+        cluster.dismissed_at = timezone.now()
+        cluster.save(update_fields=["dismissed_at"])
+    return cluster
+
+
 def mass_cluster_raise_incident(*, actor: User, cluster_id: int, **facts: Any) -> Incident:
     """Raise an incident from a possible mass complaint (the CS department's call) and link
     the cluster's complaints that are not linked yet; all or nothing."""
@@ -855,7 +868,7 @@ def _tell_mass(cluster: MassComplaintCluster, count: int) -> None:
             gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),
             {"count": count, "city": cluster.city},  # named in each reader's language
         ),
-        link=f"/incidents/complaints/mass/{cluster.pk}/",
+        link=f"/complaints/mass/{cluster.pk}/",
         dedupe_key=f"mass:{cluster.pk}",
         channels=(Channel.EMAIL, Channel.SMS),
     )

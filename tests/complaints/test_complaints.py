@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints import services as cs
+from complaints.models import Complaint, ComplaintEvent, MassComplaintCluster, PersonalDataRead
+from complaints.selectors import customer_history, incidents_like, mask
+from complaints.tasks import detect_mass_complaints_task
 from deadlines.services import deadlines_sweep
-from incidents import complaint_services as cs
-from incidents.complaint_selectors import customer_history, incidents_like, mask
-from incidents.models import Complaint, MassComplaintCluster, PersonalDataRead, TimelineEvent
-from incidents.tasks import detect_mass_complaints_task
 from notifications.models import Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
@@ -194,8 +194,8 @@ def test_the_representation_built_by_hand_is_what_the_declared_fields_give(
 ):
     from rest_framework import serializers
 
-    from incidents.api.complaint_serializers import ComplaintSerializer
-    from incidents.api.serializers import DeadlineSerializer
+    from complaints.api.serializers import ComplaintSerializer
+    from deadlines.serializers import DeadlineSerializer
 
     incident = make_incident(business_line="enterprise_product")
     complaint = take(
@@ -384,10 +384,7 @@ def test_bad_input_is_a_400_naming_the_field_and_no_row(system, overrides, field
     response = system.post("/api/v1/complaints/", payload(**overrides), format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["errors"][0]["attr"] == field
-    assert (
-        not Complaint.objects.exists()
-        and not TimelineEvent.objects.filter(complaint__isnull=False).exists()
-    )
+    assert not Complaint.objects.exists() and not ComplaintEvent.objects.exists()
 
 
 def test_bulk_intake_reports_each_item(system):
@@ -578,7 +575,7 @@ def test_the_console_lookups_are_the_hotlines_and_never_carry_a_phone_in_the_url
 ):
     complaint = take(summary="长春宽带断网")  # a Changchun customer's complaint
     make_incident(title="长春宽带大面积中断", cities=("CC",))
-    history, similar = reverse("incidents:console-history"), reverse("incidents:console-similar")
+    history, similar = reverse("complaints:console-history"), reverse("complaints:console-similar")
     client.force_login(demo["hotline2"])
     assert client.get(history, {"customer_phone": "13812345678"}).status_code == 405
     answer = client.post(history, {"customer_phone": "13812345678"}).content.decode()

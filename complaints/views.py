@@ -15,11 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core import panels
+from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
+from incidents.forms import NoteForm
+from incidents.selectors import incident_linkable
+from incidents.views import incident_create_page
 
-from . import complaint_services as services
-from . import forms, panels
-from .complaint_selectors import (
+from . import forms, services
+from .models import Complaint, MassComplaintCluster
+from .selectors import (
     complaint_list,
     complaints_filter,
     customer_history,
@@ -28,10 +33,7 @@ from .complaint_selectors import (
     personal_data_log,
     sees_personal_data,
 )
-from .complaint_workflow import is_customer_service
-from .models import Complaint, MassComplaintCluster
-from .selectors import incident_linkable
-from .views import Action, _add_errors, available_actions
+from .workflow import is_customer_service
 
 
 def _link(complaint, user, data):
@@ -70,7 +72,7 @@ COMPLAINT_ACTIONS: dict[str, Action] = {
     "contact": Action(
         _("Customer contacted"),
         "contact",
-        forms.NoteForm,
+        NoteForm,
         lambda c, u, d: services.complaint_contact(complaint_id=c.pk, actor=u, **d),
         style="primary",
     ),
@@ -143,7 +145,7 @@ def complaint_list_view(request):
     rows = [(c, c.customer_phone if c.pk in full else mask(c.customer_phone)) for c in page]
     return render(
         request,
-        "incidents/complaints/list.html",
+        "complaints/list.html",
         {"page": page, "rows": rows, "form": form, "query": query.urlencode(),
          "can_take": is_customer_service(None, request.user)},
     )  # fmt: skip
@@ -176,7 +178,7 @@ def incident_timeline_for(complaint):
 @login_required
 def complaint_detail_view(request, pk):
     complaint = _visible(request, pk)
-    return render(request, "incidents/complaints/detail.html", _detail_context(request, complaint))
+    return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
 @login_required
@@ -189,18 +191,18 @@ def complaint_act_view(request, pk, name):
     form = _form(name, action, complaint, request.POST)
     if not form.is_valid():
         context = _detail_context(request, complaint, bound=(name, form))
-        return render(request, "incidents/complaints/detail.html", context, status=400)
+        return render(request, "complaints/detail.html", context, status=400)
     try:
         action.run(complaint, request.user, dict(form.cleaned_data))
     except ValidationError as error:
-        _add_errors(form, error)
+        add_errors(form, error)
         context = _detail_context(request, complaint, bound=(name, form))
-        return render(request, "incidents/complaints/detail.html", context, status=400)
+        return render(request, "complaints/detail.html", context, status=400)
     except (Conflict, PermissionDenied) as error:
         messages.error(request, str(error) or _("You may not do this."))
-        return redirect("incidents:complaint", pk=pk)
+        return redirect("complaints:detail", pk=pk)
     messages.success(request, _("Done: %(action)s.") % {"action": action.label})
-    return redirect(reverse("incidents:complaint", kwargs={"pk": pk}) + "#timeline")
+    return redirect(reverse("complaints:detail", kwargs={"pk": pk}) + "#timeline")
 
 
 # --- the hotline console --------------------------------------------------------------------
@@ -228,17 +230,17 @@ def console_view(request):
                 raise ValidationError(_("Not an incident you can link to."))
             complaint = services.complaint_take_call(actor=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("%(number)s saved.") % {"number": complaint.number})
-            return redirect(reverse("incidents:console") + f"?last={complaint.pk}")
+            return redirect(reverse("complaints:console") + f"?last={complaint.pk}")
     last_id = request.GET.get("last", "")
     last = (
         Complaint.objects.filter(pk=int(last_id), first_ask_owner=request.user).first()
         if last_id.isdecimal()
         else None
     )
-    return render(request, "incidents/complaints/console.html", {"form": form, "last": last})
+    return render(request, "complaints/console.html", {"form": form, "last": last})
 
 
 def _console_lookup(view):
@@ -259,9 +261,7 @@ def _console_lookup(view):
 def console_history(request):
     phone = request.POST.get("customer_phone", "").strip()
     history = customer_history(user=request.user, phone=phone) if len(phone) >= 7 else []
-    return render(
-        request, "incidents/complaints/_history.html", {"history": history, "phone": phone}
-    )
+    return render(request, "complaints/_history.html", {"history": history, "phone": phone})
 
 
 @_console_lookup
@@ -274,7 +274,7 @@ def console_similar(request):
         business_line=request.POST.get("business_line", ""),
         city_id=int(city) if city and city.isdigit() else None,
     )
-    return render(request, "incidents/complaints/_similar.html", {"found": found})
+    return render(request, "complaints/_similar.html", {"found": found})
 
 
 # --- possible mass complaints -----------------------------------------------------------------
@@ -289,7 +289,7 @@ def mass_list_view(request):
     )  # a flood's cluster holds thousands: counted, not loaded
     return render(
         request,
-        "incidents/complaints/mass.html",
+        "complaints/mass.html",
         {"clusters": clusters[:100], "every": settings.MASS_COMPLAINT_SWEEP_SECONDS},
     )
 
@@ -302,11 +302,47 @@ def mass_detail_view(request, pk):
         MassComplaintCluster.objects.select_related("city", "incident"), pk=pk
     )
     if request.method == "POST" and request.POST.get("dismiss"):
-        cluster.dismissed_at = timezone.now()
-        cluster.save(update_fields=["dismissed_at"])
-        return redirect("incidents:mass")
+        services.mass_cluster_dismiss(cluster_id=cluster.pk, actor=request.user)
+        return redirect("complaints:mass")
     return render(
         request,
-        "incidents/complaints/mass_detail.html",
+        "complaints/mass_detail.html",
         {"cluster": cluster, "complaints": cluster.complaints.order_by("created_at")},
+    )
+
+
+@login_required
+def mass_raise_view(request, pk):
+    """The incident form, prefilled from a possible mass complaint that no incident holds
+    yet; saving raises the incident and links the cluster's complaints (the CS department's
+    call, as the mass-complaint pages)."""
+    if not is_customer_service(None, request.user):
+        raise PermissionDenied
+    cluster = get_object_or_404(MassComplaintCluster, pk=pk, incident__isnull=True)
+    complaints = list(cluster.complaints.order_by("created_at"))
+    first = complaints[0].created_at if complaints else timezone.now()
+    initial = {
+        "title": _("%(city)s: mass complaints about %(line)s")
+        % {"city": cluster.city.name, "line": cluster.get_business_line_display()},
+        "business_line": cluster.business_line,
+        "source": "major_complaint",
+        "cities": [cluster.city.pk],
+        "customers_affected": len(complaints),
+        "occurred_at": timezone.localtime(first).replace(second=0, microsecond=0),
+        "description": "\n".join(f"- {c.number} {c.summary}" for c in complaints[:20]),
+    }
+    return incident_create_page(
+        request,
+        lambda actor, facts: services.mass_cluster_raise_incident(
+            actor=actor, cluster_id=cluster.pk, **facts
+        ),
+        initial=initial,
+        context={
+            "back": reverse("complaints:mass-detail", kwargs={"pk": cluster.pk}),
+            "lead": _(
+                "From a possible mass complaint: saving links its %(n)d complaints to the new "
+                "incident."
+            )
+            % {"n": len(complaints)},
+        },
     )

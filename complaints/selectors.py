@@ -3,13 +3,12 @@ look like a complaint, and who may see a customer's full phone number and accoun
 
 from django.db.models import Q, QuerySet
 
-from organisation.models import Role
+from incidents.selectors import in_period, incident_linkable
+from organisation.models import CUSTOMER_SERVICE_KINDS, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
 
 from .choices import ComplaintState
-from .complaint_workflow import CS_KINDS
 from .models import ESCALATED, Complaint, PersonalDataRead
-from .selectors import in_period, incident_linkable
 from .similarity import ALIKE, similarity
 
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
@@ -95,7 +94,7 @@ def sees_personal_data(user, complaint: Complaint) -> bool:
         return True
     department = user_department(user)
     if department is not None and (
-        department.kind in CS_KINDS or department.pk == complaint.department_id
+        department.kind in CUSTOMER_SERVICE_KINDS or department.pk == complaint.department_id
     ):
         return True
     if user_has_role(user, Role.HOTLINE_AGENT):

@@ -10,19 +10,18 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from complaints import services
+from complaints.models import Complaint
+from complaints.selectors import complaint_list, complaint_scope, personal_data_log
 from deadlines.models import Deadline
-from incidents import complaint_services as services
-from incidents.complaint_selectors import complaint_list, complaint_scope, personal_data_log
-from incidents.models import Complaint
+from incidents.api.serializers import ReasonSerializer
 from organisation.api.permissions import SUBMIT, KeyScoped
-from organisation.idempotency import idempotent
+from organisation.idempotency import IDEMPOTENCY, idempotent
 from organisation.models import Role
-from organisation.selectors import user_has_role
+from organisation.selectors import in_customer_service, user_has_role
 
-from . import complaint_serializers as s
+from . import serializers as s
 from .filters import ComplaintFilter
-from .serializers import ReasonSerializer
-from .views import IDEMPOTENCY
 
 INTAKE_ROLES = (Role.EXTERNAL_SYSTEM, Role.HOTLINE_AGENT, Role.WORKING_GROUP, Role.ADMIN)
 
@@ -31,15 +30,7 @@ class CanTakeComplaints(permissions.BasePermission):
     def has_permission(self, request, view):
         if view.action not in ("create", "bulk"):
             return True
-        from organisation.models import DepartmentKind
-        from organisation.selectors import user_department
-
-        department = user_department(request.user)
-        in_cs = department is not None and department.kind in (
-            DepartmentKind.CUSTOMER_SERVICE,
-            DepartmentKind.CS_CENTRE,
-        )
-        return in_cs or user_has_role(request.user, *INTAKE_ROLES)
+        return in_customer_service(request.user) or user_has_role(request.user, *INTAKE_ROLES)
 
 
 class ComplaintViewSet(
@@ -108,7 +99,7 @@ class ComplaintViewSet(
         parameters=[IDEMPOTENCY],
     )
     # intake numbers its complaints before its own transaction opens, so that the day's
-    # counter is not held locked while the rest is written (complaint_services._number)
+    # counter is not held locked while the rest is written (services._number)
     @transaction.non_atomic_requests
     def create(self, request):
         """Take a complaint. `external_id` is unique per API key; `Idempotency-Key` makes a

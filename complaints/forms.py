@@ -1,0 +1,150 @@
+"""Forms of the complaint pages; each feeds one service, like the API's input serializers."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.limits import MomentField
+from incidents.choices import BusinessLine
+from incidents.forms import RecordFilterForm
+from organisation.models import City, Department
+
+from .choices import ComplaintState, Escalation, Satisfaction, Severity
+
+
+class ComplaintFilterForm(RecordFilterForm):
+    """The complaint list's filters (GET)."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), ("open", _("Not archived")), *ComplaintState.choices],
+        required=False,
+    )
+    escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    event = forms.ChoiceField(
+        label=_("Period of"),
+        choices=[("received", _("Received")), ("archived", _("Archived"))],
+        required=False,
+    )
+    field_order = ["state", "business_line", "department", "city", "event", "since"]
+
+
+class ComplaintConsoleForm(forms.Form):
+    """The hotline console: the customer fields of seed 003 第八条 11 are required; the
+    outcome of the call is chosen in the same form (resolved now, or dispatched)."""
+
+    customer_phone = forms.CharField(
+        label=_("Contact phone"), max_length=30, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    customer_name = forms.CharField(label=_("Customer name"), max_length=100)
+    customer_account = forms.CharField(label=_("Account"), max_length=50)
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.order_by("pk"))
+    address = forms.CharField(label=_("Address"), max_length=300)
+    business_line = forms.ChoiceField(label=_("Business line"), choices=BusinessLine.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.GENERAL
+    )
+    escalation = forms.ChoiceField(
+        label=_("Escalation"), choices=Escalation.choices, initial=Escalation.NONE
+    )
+    is_vip = forms.BooleanField(label=_("VIP / key customer"), required=False)
+    incident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the call"),
+        choices=[
+            ("dispatch", _("Dispatch to a department")),
+            ("resolved", _("Resolved during the call")),
+        ],
+        initial="dispatch",
+        widget=forms.RadioSelect,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Dispatch to"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Customer satisfied?"),
+        choices=[("", "—"), *Satisfaction.choices],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "dispatch" and not data.get("department"):
+            self.add_error("department", _("Choose the department to dispatch to."))
+        if data.get("outcome") == "resolved" and not data.get("satisfaction"):
+            self.add_error("satisfaction", _("Ask whether the customer is satisfied."))
+        return data
+
+
+class DispatchForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not ours"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HandOverForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("First-responsible handler"), queryset=None)
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth.models import User
+
+        people = User.objects.filter(
+            is_active=True, profile__department=getattr(complaint, "department", None)
+        )
+        self.fields["handler"].queryset = people.order_by("username")
+        self.fields["handler"].label_from_instance = lambda user: (
+            getattr(user.profile, "full_name", "") or user.username
+        )
+
+
+class ComplaintReplyForm(forms.Form):
+    resolved_at = MomentField(label=_("Resolved at"))
+    cause_and_result = forms.CharField(
+        label=_("Cause and result"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    delay_reason = forms.CharField(
+        label=_("Reason for the delay"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when a limit was missed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolved_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CallbackForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("Customer satisfied?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConveneForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("code")
+    )
+    assignment = forms.CharField(
+        label=_("Written assignment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LinkForm(forms.Form):
+    incident = forms.CharField(label=_("Incident number"), help_text=_("e.g. INC-20261122-0001"))

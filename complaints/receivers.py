@@ -1,0 +1,43 @@
+"""What complaints do when the deadline clock announces something: say it on the complaint's
+own timeline."""
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
+from django.dispatch import receiver
+
+from deadlines.models import Deadline
+from deadlines.signals import deadlines_breached, due_times_set
+
+from .models import Complaint, ComplaintEvent
+
+
+def _complaints(deadlines: Sequence[Deadline]) -> list[Deadline]:
+    return [d for d in deadlines if d.content_type.model_class() is Complaint]
+
+
+@receiver(deadlines_breached, dispatch_uid="complaints.on_breaches")
+def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(
+            complaint_id=deadline.object_id,
+            kind=ComplaintEvent.Kind.DEADLINE,
+            action=deadline.kind,
+            payload=deadline.breach_payload(),
+        )
+        for deadline in _complaints(deadlines)
+    )
+
+
+@receiver(due_times_set, dispatch_uid="complaints.on_due_times")
+def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User | None, **kwargs):
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(
+            complaint_id=deadline.object_id,
+            actor=actor,
+            kind=ComplaintEvent.Kind.DUE_TIME,
+            action=deadline.kind,
+            payload=deadline.due_time_payload(year),
+        )
+        for deadline in _complaints(deadlines)
+    )

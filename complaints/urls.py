@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+urlpatterns = [
+    path("", views.complaint_list_view, name="list"),
+    path("console/", views.console_view, name="console"),
+    path("console/history/", views.console_history, name="console-history"),
+    path("console/similar/", views.console_similar, name="console-similar"),
+    path("mass/", views.mass_list_view, name="mass"),
+    path("mass/<int:pk>/", views.mass_detail_view, name="mass-detail"),
+    path("mass/<int:pk>/raise/", views.mass_raise_view, name="mass-raise"),
+    path("<int:pk>/", views.complaint_detail_view, name="detail"),
+    path("<int:pk>/act/<slug:name>/", views.complaint_act_view, name="act"),
+]

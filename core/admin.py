@@ -1,0 +1,28 @@
+"""Admin plumbing: records that change only through their workflow are shown, not edited."""
+
+from django.contrib import admin
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ShownOnlyAdmin(admin.ModelAdmin):
+    """A record the workflow writes: every field read-only, neither added nor deleted here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [field.name for field in self.model._meta.fields]
+        return fields + [field.name for field in self.model._meta.many_to_many]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,51 @@
+"""Model plumbing that knows no domain."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The timeline is append-only")
+
+    def delete(self):
+        raise TypeError("The timeline is append-only")
+
+
+class AppendOnlyEvent(models.Model):
+    """One line of a record's timeline: what happened, when and by whom. Append-only: rows
+    are never changed. A concrete timeline adds the record it belongs to and its ``kind``."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40, blank=True)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {getattr(self, 'kind', '')} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The timeline is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The timeline is append-only")
