@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from complaints import services
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from incidents import services
 from incidents.models import Incident
 from organisation.api.permissions import KeyScoped
 from organisation.demo import seed_demo
