@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
 from core.limits import parse_period
+from core.numbering import number_next
 from core.transitions import transition_check
 from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.services import deadline_meet, deadline_open
-from incidents.services import number_next
 from notifications.services import notify, translated
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people

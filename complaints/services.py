@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
+from core.numbering import numbers_next
 from core.reference import cached
 from core.transitions import transition_check
 from deadlines.choices import DeadlineState, Responsible
+from deadlines.conditions import applies
 from deadlines.models import Deadline, DeadlinePolicy
-from deadlines.rules import ComplaintFacts, applies
 from deadlines.services import (
     deadline_cancel,
     deadline_meet,
@@ -31,7 +32,7 @@ from deadlines.services import (
 )
 from incidents.models import Incident
 from incidents.selectors import incident_linkable
-from incidents.services import CLOCK_SKEW, incident_counts_add, incident_create, numbers_next
+from incidents.services import CLOCK_SKEW, incident_counts_add, incident_create
 from incidents.workflow import LIVE_STATES, OPEN_STATES
 from notifications.models import Channel
 from notifications.services import notify, translated
@@ -136,8 +137,7 @@ def _open(complaint: Complaint, code: str, *, start: datetime, department, perso
     policy = DeadlinePolicy.objects.filter(code=code, is_active=True).first()
     if policy is None:
         return
-    facts = ComplaintFacts(business_line=complaint.business_line, severity=complaint.severity)
-    if not applies(policy.applies_when, facts):
+    if not applies(policy.applies_when, complaint):
         return
     deadline_open(
         record=complaint,
@@ -272,7 +272,7 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
             (complaint, policy, now, cs, actor)
             for complaint in complaints
             for policy in policies
-            if applies(policy.applies_when, _facts(complaint))
+            if applies(policy.applies_when, complaint)
         ]
     )
     by_incident: dict[Incident, list[Complaint]] = {}
@@ -282,10 +282,6 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     for incident, attached in by_incident.items():
         _link(attached, incident, actor=actor)
     return opened
-
-
-def _facts(complaint: Complaint) -> ComplaintFacts:
-    return ComplaintFacts(business_line=complaint.business_line, severity=complaint.severity)
 
 
 def _duplicate() -> Conflict:

@@ -1,4 +1,5 @@
-"""Model plumbing that knows no domain."""
+"""Model plumbing that knows no domain: the append-only timeline base, the day's number
+sequences, the answers kept for idempotent retries."""
 
 from django.conf import settings
 from django.db import models
@@ -49,3 +50,41 @@ class AppendOnlyEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The timeline is append-only")
+
+
+class NumberSequence(models.Model):
+    """Daily counters behind human numbers such as INC-20261122-0007."""
+
+    prefix = models.CharField(max_length=10)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "day"], name="one_sequence_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST carrying an ``Idempotency-Key``; a retry gets it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=50)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="one_answer_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -1,6 +1,7 @@
 """The deadline clock in the admin: policies (rules as data), the working-day calendar (a
 year entered in minutes), and the deadlines themselves (read-only)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,9 +11,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import conditions
 from .calendar import spell_day_ranges
 from .forms import CalendarYearForm
 from .models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
+
+
+class DeadlinePolicyForm(forms.ModelForm):
+    """The admin's policy form (its model and fields come from the admin): the conditions a
+    policy may name are those the apps registered."""
+
+    applies_when = forms.ChoiceField(label=_("applies when"), choices=conditions.choices)
 
 
 @admin.register(DeadlinePolicy)
@@ -20,11 +29,12 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     """Time limits as data. Changing one affects deadlines started afterwards; running
     deadlines keep the policy snapshot they started with."""
 
+    form = DeadlinePolicyForm
     list_display = (
         "code",
         "name_zh",
         "record_type",
-        "applies_when",
+        "applies_when_label",
         "clock",
         "amount",
         "responsible",
@@ -32,6 +42,10 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     )
     list_filter = ("record_type", "clock", "is_active")
     search_fields = ("code", "name_zh", "name_en")
+
+    @admin.display(description=_("applies when"), ordering="applies_when")
+    def applies_when_label(self, policy):
+        return conditions.label(policy.applies_when)
 
 
 def _warn_unknown_years(request) -> None:

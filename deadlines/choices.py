@@ -43,16 +43,3 @@ class Responsible(models.TextChoices):
     REPORTER = "reporter", _("The reporting department")
     ASSESSOR = "assessor", _("The assessing department (marketing)")
     RECIPIENT = "recipient", _("The recipient")
-
-
-class AppliesWhen(models.TextChoices):
-    """Conditions under which a policy applies to a record (``deadlines.applies``)."""
-
-    ALWAYS = "always", _("Always")
-    HQ_ISSUED = "hq_issued", _("HQ-issued")
-    HQ_LEVEL1 = "hq_level1", _("HQ level-1")
-    HQ_LEVEL2_OR_SENSITIVE = "hq_level2_or_sensitive", _("HQ level-2 or sensitive")
-    HQ_OR_RED_ORANGE = "hq_or_red_orange", _("HQ-issued, or red / orange")
-    FAULT_TICKET = "fault_ticket", _("Fault ticket (network or support)")
-    GENERAL_COMPLAINT = "general_complaint", _("General complaint")
-    SERIOUS_COMPLAINT = "serious_complaint", _("Serious or batch complaint")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import BilingualName, Department
 
-from .choices import AppliesWhen, Clock, DeadlineState, RecordType, Responsible, StartsAt
+from . import conditions
+from .choices import Clock, DeadlineState, RecordType, Responsible, StartsAt
 
 
 class CalendarOverride(models.Model):
@@ -67,7 +68,10 @@ class DeadlinePolicy(BilingualName):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     record_type = models.CharField(_("record"), max_length=20, choices=RecordType.choices)
     applies_when = models.CharField(
-        _("applies when"), max_length=30, choices=AppliesWhen.choices, default=AppliesWhen.ALWAYS
+        _("applies when"),
+        max_length=30,
+        default=conditions.ALWAYS,
+        help_text=_("A condition of the record's own (its app declares which there are)."),
     )
     starts_at = models.CharField(
         _("clock starts"), max_length=20, choices=StartsAt.choices, default=StartsAt.OPENED
@@ -100,8 +104,12 @@ class DeadlinePolicy(BilingualName):
         verbose_name_plural = _("deadline policies")
 
     def clean(self) -> None:
-        from .deadlines import spec_from_snapshot
+        from .rules import spec_from_snapshot
 
+        if self.applies_when not in dict(conditions.choices(self.record_type)):
+            raise ValidationError(
+                {"applies_when": _("Not a condition of this kind of record.")}, code="invalid"
+            )
         try:
             spec_from_snapshot(self.snapshot())
         except ValueError as error:

@@ -8,3 +8,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the signal receivers
+        from .conditions import register_conditions
+
+        register_conditions()

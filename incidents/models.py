@@ -362,22 +362,6 @@ class Submission(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
 
-class NumberSequence(models.Model):
-    """Daily counters behind human numbers such as INC-20261122-0007."""
-
-    prefix = models.CharField(max_length=10)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "day"], name="one_sequence_per_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
-
-
 class RootCauseCategory(BilingualName):
     """What kind of root cause an incident had (data): with the business line and the cities,
     it tells whether an incident recurs."""

@@ -10,17 +10,18 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
+from core.numbering import number_next
 from core.transitions import transition_check
 from deadlines.choices import DeadlineState, RecordType, Responsible, StartsAt
+from deadlines.conditions import applies
 from deadlines.models import DeadlinePolicy
-from deadlines.rules import IncidentFacts, applies
 from deadlines.services import (
     deadline_cancel,
     deadline_meet,
@@ -46,7 +47,6 @@ from incidents.models import (
     Incident,
     IncidentDailyCount,
     InvolvementDepartment,
-    NumberSequence,
     RecurrenceRule,
     RootCauseCategory,
     Submission,
@@ -64,30 +64,6 @@ from .workflow import is_working_group, missing_before_closing, missing_before_r
 
 # Times a little in the future are clock skew between systems, not typos.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-# --- numbers --------------------------------------------------------------------------------
-
-
-def numbers_next(*, prefix: str, count: int = 1, when: datetime | None = None) -> list[str]:
-    """``count`` numbers ``PREFIX-YYYYMMDD-NNNN``, counted per day in the deployment's time
-    zone. One statement (an upsert that returns the new counter), so concurrent callers
-    never get the same number; PostgreSQL and SQLite both speak it."""
-    day = timezone.localdate(when or timezone.now())
-    table = NumberSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
-            "RETURNING last",
-            [prefix, day, count],
-        )
-        last = cursor.fetchone()[0]
-    return [f"{prefix}-{day:%Y%m%d}-{n:04d}" for n in range(last - count + 1, last + 1)]
-
-
-def number_next(*, prefix: str, when: datetime | None = None) -> str:
-    return numbers_next(prefix=prefix, when=when)[0]
 
 
 # --- the workflow engine --------------------------------------------------------------------
@@ -326,7 +302,6 @@ def _responsible_department(incident: Incident, who: str) -> Department | None:
 def _sync_deadlines(incident: Incident) -> None:
     """Open the limits that apply to the incident now and cancel pending ones that no longer
     apply (an HQ level that changes, a level that rises to orange)."""
-    facts = IncidentFacts(source=incident.source, hq_level=incident.hq_level, level=incident.level)
     existing = {d.kind: d for d in incident.deadlines.all()}
     no_longer = []
     starts: dict[str, datetime] = {
@@ -335,7 +310,7 @@ def _sync_deadlines(incident: Incident) -> None:
         StartsAt.RECEIVED: incident.created_at,
     }
     for policy in DeadlinePolicy.objects.filter(record_type=RecordType.INCIDENT, is_active=True):
-        if not applies(policy.applies_when, facts):
+        if not applies(policy.applies_when, incident):
             if policy.code in existing:
                 no_longer.append(policy.code)
             continue

@@ -281,25 +281,3 @@ class ApiKey(AbstractAPIKey):
     def has_scope(self, *scopes: str) -> bool:
         """Whether the key holds any of ``scopes``."""
         return not self.scope_set.isdisjoint(scopes)
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST carrying an ``Idempotency-Key``; a retry gets it again."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=50)
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="one_answer_per_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key}"

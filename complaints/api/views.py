@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from complaints import services
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, complaint_scope, personal_data_log
+from core.idempotency import IDEMPOTENCY, idempotent
 from deadlines.models import Deadline
 from incidents.api.serializers import ReasonSerializer
 from organisation.api.permissions import SUBMIT, KeyScoped
-from organisation.idempotency import IDEMPOTENCY, idempotent
 from organisation.models import Role
 from organisation.selectors import in_customer_service, user_has_role
 

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.idempotency import IDEMPOTENCY, idempotent
 from incidents import improvement_services, services
 from incidents.choices import ActionItemState, SubmissionKind
 from incidents.models import ActionItem, Incident
@@ -20,7 +21,6 @@ from incidents.selectors import (
 )
 from incidents.workflow import may_report
 from organisation.api.permissions import OVERSEE, SUBMIT, KeyScoped
-from organisation.idempotency import IDEMPOTENCY, idempotent
 
 from . import serializers as s
 from .filters import IncidentFilter

@@ -18,11 +18,12 @@ from rest_framework.test import APIClient
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from core.models import IdempotencyRecord
 from incidents import services
 from incidents.models import Incident
 from organisation.api.permissions import KeyScoped
 from organisation.demo import seed_demo
-from organisation.models import ApiKey, City, Department, IdempotencyRecord
+from organisation.models import ApiKey, City, Department
 from organisation.selectors import user_api_key, user_has_role
 from organisation.services import api_key_create
 from tests.complaints.test_complaints import body

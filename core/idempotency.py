@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from core.errors import Conflict
-
+from .errors import Conflict
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

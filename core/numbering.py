@@ -1,0 +1,29 @@
+"""Human numbers such as INC-20261122-0007: a prefix, the day and the day's counter."""
+
+from datetime import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import NumberSequence
+
+
+def numbers_next(*, prefix: str, count: int = 1, when: datetime | None = None) -> list[str]:
+    """``count`` numbers ``PREFIX-YYYYMMDD-NNNN``, counted per day in the deployment's time
+    zone. One statement (an upsert that returns the new counter), so concurrent callers
+    never get the same number; PostgreSQL and SQLite both speak it."""
+    day = timezone.localdate(when or timezone.now())
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
+            "RETURNING last",
+            [prefix, day, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"{prefix}-{day:%Y%m%d}-{n:04d}" for n in range(last - count + 1, last + 1)]
+
+
+def number_next(*, prefix: str, when: datetime | None = None) -> str:
+    return numbers_next(prefix=prefix, when=when)[0]
