@@ -49,9 +49,9 @@ test: lint typecheck pytest pytest-sqlite
 pytest: $(BIN)/.installed-dev
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep
+## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations
 pytest-sqlite: $(BIN)/.installed-dev
-	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded
+	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py
 
 # A month's end, a year's end into a year the working-day calendar does not know yet, a public
 # holiday (National Day): the suite without the browser, with every test's clock moved there.
