@@ -43,17 +43,33 @@ def _calendar(request) -> dict[str, str]:
     return status
 
 
+def _deliveries() -> dict[str, str]:
+    from notifications.selectors import deliveries_status
+
+    try:
+        return deliveries_status()
+    except Exception as error:
+        return {"error": type(error).__name__}
+
+
 @never_cache
 @require_GET
 def healthz(request):
     """200 when the database and the broker answer and the working-day calendar knows this
-    year; 503 otherwise. Next year missing from the calendar is reported as a warning."""
+    year; 503 otherwise. Next year missing from the calendar, undeliverable messages and
+    paused channels are reported as warnings (the platform itself works)."""
     checks = {"database": _database(), "broker": _broker()}
     calendar = _calendar(request) if checks["database"] == "ok" else {}
+    deliveries = _deliveries() if checks["database"] == "ok" else {}
     healthy = all(state == "ok" for state in checks.values()) and not any(
         value.startswith("error") for value in calendar.values()
     )
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", **checks, "calendar": calendar},
+        {
+            "status": "ok" if healthy else "degraded",
+            **checks,
+            "calendar": calendar,
+            "deliveries": deliveries,
+        },
         status=200 if healthy else 503,
     )

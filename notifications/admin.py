@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ChannelPreference, Delivery, DeliveryState, Endpoint, Notification, SmsGateway
+from .models import ChannelPreference, Circuit, Delivery, Endpoint, Notification, SmsGateway
+from .services import deliveries_redrive
 
 
 @admin.register(Notification)
@@ -17,25 +18,33 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """The outbox. Failed rows (after every retry) are here for a person to see and retry."""
+    """The outbox. Undeliverable rows (retried until their horizon) are here for a person to
+    see and re-drive, one by one or all those of an outage at once."""
 
-    list_display = ("created_at", "channel", "address", "event", "state", "attempts", "last_error")
+    list_display = ("created_at", "channel", "address", "event", "state", "attempts", "give_up_at")
     list_filter = ("state", "channel", "event")
     search_fields = ("address", "dedupe_key", "subject")
     readonly_fields = [f.name for f in Delivery._meta.fields]
-    actions = ["retry"]
+    actions = ["redrive"]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Retry the selected deliveries"))
-    def retry(self, request, queryset):
-        from django.utils import timezone
-
-        count = queryset.filter(state=DeliveryState.FAILED).update(
-            state=DeliveryState.PENDING, next_attempt_at=timezone.now(), attempts=0
-        )
+    @admin.action(description=_("Re-drive the selected undeliverable deliveries"))
+    def redrive(self, request, queryset):
+        count = deliveries_redrive(delivery_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, _("%(count)d deliveries will be retried.") % {"count": count})
+
+
+@admin.register(Circuit)
+class CircuitAdmin(admin.ModelAdmin):
+    """Channels paused after failing again and again; they reopen by themselves."""
+
+    list_display = ("key", "failures", "open_until", "last_error", "updated_at")
+    readonly_fields = [f.name for f in Circuit._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Endpoint)

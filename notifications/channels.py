@@ -26,7 +26,6 @@ from django.core.mail import EmailMessage
 from .models import Channel, Delivery, Endpoint, SmsGateway
 
 log = logging.getLogger(__name__)
-TIMEOUT = httpx.Timeout(10.0)
 
 
 class DeliveryError(Exception):
@@ -157,21 +156,35 @@ def send_webhook(delivery: Delivery) -> None:
     _post(endpoint.url, content=body, headers=headers)
 
 
-def _post(url: str, **kwargs) -> httpx.Response:
+def _post(url: str, **kwargs) -> bytes:
+    """POST and return the answer's body; a refusal, or an answer that takes longer than
+    ``OUTBOUND_TIMEOUT`` in all (connecting within ``OUTBOUND_CONNECT_TIMEOUT``), raises. The
+    body is read in pieces against the deadline, so a server that trickles bytes cannot hold
+    the worker either."""
+    limit = settings.OUTBOUND_TIMEOUT
+    deadline = time.monotonic() + limit
+    timeout = httpx.Timeout(limit, connect=settings.OUTBOUND_CONNECT_TIMEOUT)
     try:
-        response = httpx.post(url, timeout=TIMEOUT, **kwargs)
+        with httpx.stream("POST", url, timeout=timeout, **kwargs) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise DeliveryError(f"no complete answer within {limit:g} s")
     except httpx.HTTPError as error:
         raise DeliveryError(f"{type(error).__name__}: {error}") from error
+    text = bytes(body).decode("utf-8", "replace")
     if response.status_code >= 300:
-        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
-    return response
+        raise DeliveryError(f"HTTP {response.status_code}: {text[:300]}")
+    return bytes(body)
 
 
-def _robot_ok(response: httpx.Response, code_field: str) -> None:
+def _robot_ok(body: bytes, code_field: str) -> None:
     """Robots answer 200 with an error code in the body when they refuse a message."""
     try:
-        code = response.json().get(code_field, 0)
+        answer = json.loads(body)
     except ValueError:
         return
+    code = answer.get(code_field, 0) if isinstance(answer, dict) else 0
     if code not in (0, None):
-        raise DeliveryError(f"robot refused the message: {response.text[:300]}")
+        raise DeliveryError(f"robot refused the message: {body[:300].decode('utf-8', 'replace')}")

@@ -147,15 +147,21 @@ class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    DEAD = "dead", _("Undeliverable")
+
+
+def _give_up_at():
+    return timezone.now() + settings.DELIVERY_RETRY_HORIZON
 
 
 class Delivery(models.Model):
     """The outbox: one row per recipient and channel (or per endpoint), written in the
     transaction of the event, delivered by Celery with retries, found again by a sweep.
 
-    A row is claimed (pending → sending) before it is sent, so a redelivered task never sends
-    it a second time."""
+    A row is claimed (pending → sending) under a short lease before it is sent, so a
+    redelivered task never sends it a second time, and a worker killed while sending leaves
+    it to be taken over once the lease lapses. It is retried, with back-off, until
+    ``give_up_at``; then it is undeliverable (a dead letter) until a person re-drives it."""
 
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
@@ -174,9 +180,19 @@ class Delivery(models.Model):
         _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=6)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    give_up_at = models.DateTimeField(_("retried until"), default=_give_up_at)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    fallback_of = models.ForeignKey(
+        "self",
+        verbose_name=_("instead of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fallbacks",
+        help_text=_("The delivery on another channel that failed, which this one stands in for."),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -192,9 +208,35 @@ class Delivery(models.Model):
                 name="delivery_due",
             ),
             models.Index(
-                fields=["claimed_at"], condition=models.Q(state="sending"), name="delivery_stuck"
+                fields=["lease_until"], condition=models.Q(state="sending"), name="delivery_leased"
+            ),
+            models.Index(
+                fields=["created_at"], condition=models.Q(state="dead"), name="delivery_dead"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.address}: {self.state}"
+
+
+class Circuit(models.Model):
+    """A circuit breaker per channel (email, SMS) and per robot or webhook: after
+    ``CIRCUIT_FAILURES`` failures in a row it opens, and deliveries on it wait (rescheduled,
+    no worker held, no attempt counted) until the cool-down ends; then one delivery probes it:
+    success closes it, failure opens it again for twice as long (up to a cap)."""
+
+    key = models.CharField(_("channel"), max_length=50, unique=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    trips = models.PositiveSmallIntegerField(_("times opened in a row"), default=0)
+    open_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    probe_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("channel circuit")
+        verbose_name_plural = _("channel circuits")
+
+    def __str__(self) -> str:
+        return self.key

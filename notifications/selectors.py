@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import Notification
+from .models import Circuit, Delivery, DeliveryState, Notification
 
 
 def notification_unread_count(user) -> int:
@@ -11,3 +11,20 @@ def notification_unread_count(user) -> int:
 
 def notification_list(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def deliveries_status() -> dict[str, str]:
+    """What /healthz says of the outbox: undeliverable messages (retried until their
+    horizon; a person re-drives them in the admin) and channels paused by their circuit."""
+    from django.utils import timezone
+
+    status = {}
+    dead = Delivery.objects.filter(state=DeliveryState.DEAD).count()
+    status["undeliverable"] = (
+        f"warning: {dead} undeliverable, re-drive them in the admin once the channel works"
+        if dead
+        else "ok"
+    )
+    paused = Circuit.objects.filter(open_until__gt=timezone.now()).values_list("key", flat=True)
+    status["paused_channels"] = f"warning: {', '.join(paused)}" if paused else "ok"
+    return status

@@ -3,12 +3,16 @@ message, a commit leaves every message, and the outbox rows are delivered after 
 the sweep, if the broker was down)."""
 
 import logging
+import random
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -18,6 +22,7 @@ from .models import (
     PERSONAL_CHANNELS,
     Channel,
     ChannelPreference,
+    Circuit,
     Delivery,
     DeliveryState,
     Endpoint,
@@ -26,7 +31,6 @@ from .models import (
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 100
-STUCK_AFTER = timedelta(minutes=10)
 
 
 # --- in-app messages, in bulk (sweeps) ---------------------------------------------------------
@@ -259,14 +263,88 @@ def _send_later(ids: list[int]) -> None:
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    """Exponential back-off with jitter: about BACKOFF × 2^(n-1), capped, each wait drawn
+    between half and all of it, so that retries after an outage do not come as one wave."""
+    ceiling = min(settings.DELIVERY_BACKOFF * 2 ** (attempts - 1), settings.DELIVERY_BACKOFF_CAP)
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _circuit_key(delivery: Delivery) -> str:
+    return f"endpoint:{delivery.endpoint_id}" if delivery.endpoint_id else delivery.channel
+
+
+def _circuit_wait(key: str, now: datetime) -> datetime | None:
+    """None if a delivery on ``key`` may be tried now; else when to try it again. An open
+    circuit whose cool-down is over lets one delivery through at a time, as a probe."""
+    if not Circuit.objects.filter(key=key, open_until__isnull=False).exists():
+        return None
+    with transaction.atomic():
+        circuit = Circuit.objects.select_for_update().get(key=key)
+        if circuit.open_until is None:
+            return None
+        if now < circuit.open_until:
+            return circuit.open_until
+        if circuit.probe_until is not None and now < circuit.probe_until:
+            return circuit.probe_until
+        circuit.probe_until = now + settings.DELIVERY_LEASE
+        circuit.save(update_fields=["probe_until", "updated_at"])
+    return None
+
+
+def _circuit_failed(key: str, error: str, now: datetime) -> None:
+    with transaction.atomic():
+        Circuit.objects.bulk_create([Circuit(key=key)], ignore_conflicts=True)
+        circuit = Circuit.objects.select_for_update().get(key=key)
+        circuit.failures += 1
+        circuit.last_error = error
+        probing = circuit.open_until is not None  # a probe that failed opens it again
+        if probing or circuit.failures >= settings.CIRCUIT_FAILURES:
+            circuit.trips += 1
+            cooldown = min(
+                settings.CIRCUIT_COOLDOWN * 2 ** (circuit.trips - 1), settings.CIRCUIT_COOLDOWN_CAP
+            )
+            circuit.open_until, circuit.probe_until = now + cooldown, None
+            log.warning("Channel %s paused until %s: %s", key, circuit.open_until, error)
+        circuit.save()
+
+
+def _circuit_worked(key: str) -> None:
+    Circuit.objects.filter(key=key).exclude(failures=0, open_until__isnull=True).update(
+        failures=0, trips=0, open_until=None, probe_until=None
+    )
+
+
+@contextmanager
+def _lease_renewed(delivery_id: int):
+    """Renew the lease of a delivery being sent for as long as the send takes (a slow mail
+    server may take longer than one lease), from a thread of its own."""
+    done = threading.Event()
+    every = settings.DELIVERY_LEASE.total_seconds() / 3
+
+    def renew() -> None:
+        try:
+            while not done.wait(every):
+                Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
+                    lease_until=timezone.now() + settings.DELIVERY_LEASE
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{delivery_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=every)
 
 
 def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str | None:
     """Send one pending, due delivery; returns its new state, or None if it was not ours.
 
-    The row is claimed (pending → sending) in its own transaction before anything is sent,
-    so a task that is redelivered, or a sweep running beside it, finds it taken and stops."""
+    The row is claimed (pending → sending, under a lease) in its own transaction before
+    anything is sent, so a task that is redelivered, or a sweep running beside it, finds it
+    taken and stops. On a paused channel it is not tried: it waits for the channel."""
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
@@ -277,43 +355,76 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str | Non
         )
         if delivery is None:
             return None
+        key = _circuit_key(delivery)
+        wait = _circuit_wait(key, now)
+        if wait is not None:
+            delivery.next_attempt_at = wait
+            delivery.save(update_fields=["next_attempt_at"])
+            return DeliveryState.PENDING
         delivery.state = DeliveryState.SENDING
         delivery.claimed_at = now
+        delivery.lease_until = now + settings.DELIVERY_LEASE
         delivery.attempts += 1
-        delivery.save(update_fields=["state", "claimed_at", "attempts"])
+        delivery.save(update_fields=["state", "claimed_at", "lease_until", "attempts"])
     try:
-        channels.send(delivery)
+        with _lease_renewed(delivery.pk):
+            channels.send(delivery)
     except Exception as error:
         return _delivery_failed(delivery, error, now=now)
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.SENT, sent_at=timezone.now(), last_error=""
     )
+    _circuit_worked(key)
     return DeliveryState.SENT
 
 
 def _delivery_failed(delivery: Delivery, error: Exception, *, now: datetime) -> str:
-    """Retry later with back-off; after the last attempt the failure stays visible (admin,
-    alert page) as state `failed`."""
+    """Retry later with back-off until the horizon; then the delivery is undeliverable and
+    stays visible (admin, alert page, /healthz) until someone re-drives it. A message to a
+    person also goes out on their next channel at once."""
     message = f"{type(error).__name__}: {error}"[:2000]
-    final = delivery.attempts >= delivery.max_attempts
-    state = DeliveryState.FAILED if final else DeliveryState.PENDING
+    _circuit_failed(_circuit_key(delivery), message, now)
+    dead = now >= delivery.give_up_at
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=state,
+        state=DeliveryState.DEAD if dead else DeliveryState.PENDING,
         last_error=message,
-        next_attempt_at=now + _backoff(delivery.attempts),
+        # the last try falls on the horizon itself
+        next_attempt_at=min(now + _backoff(delivery.attempts), delivery.give_up_at),
+        lease_until=None,
     )
-    log.log(logging.ERROR if final else logging.WARNING, "Delivery %s: %s", delivery.pk, message)
-    return state
+    log.log(logging.ERROR if dead else logging.WARNING, "Delivery %s: %s", delivery.pk, message)
+    if delivery.notification_id is not None:
+        _fall_back(delivery)
+    return DeliveryState.DEAD if dead else DeliveryState.PENDING
+
+
+def _fall_back(delivery: Delivery) -> None:
+    """The same message on the person's next channels (settings.NOTIFICATION_FALLBACK), those
+    they have not switched off and have an address for; once each."""
+    notification = Notification.objects.select_related("recipient__profile").get(
+        pk=delivery.notification_id
+    )
+    disabled = _disabled({notification.recipient_id})
+    fallbacks = []
+    for channel in settings.NOTIFICATION_FALLBACK.get(delivery.channel, ()):
+        fallback = _delivery(notification, channel, disabled)
+        if fallback is not None:
+            fallback.fallback_of = delivery
+            fallbacks.append(fallback)
+    _enqueue(fallbacks)
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
     """Send what is due: rows the broker never carried, retries whose back-off is over, and
-    rows left `sending` by a worker that died (they are tried again)."""
+    rows whose lease lapsed while `sending` (their worker died; they are tried again)."""
     now = now or timezone.now()
-    revived = Delivery.objects.filter(
-        state=DeliveryState.SENDING, claimed_at__lt=now - STUCK_AFTER
-    ).update(state=DeliveryState.PENDING, next_attempt_at=now)
-    done = {"sent": 0, "failed": 0, "revived": revived}
+    lapsed = Q(lease_until__lt=now) | Q(lease_until__isnull=True)
+    revived = (
+        Delivery.objects.filter(state=DeliveryState.SENDING)
+        .filter(lapsed)
+        .update(state=DeliveryState.PENDING, next_attempt_at=now, lease_until=None)
+    )
+    done = {"sent": 0, "dead": 0, "revived": revived}
     due = list(
         Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
@@ -323,9 +434,27 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[
         state = delivery_send(delivery_id=pk, now=now)
         if state == DeliveryState.SENT:
             done["sent"] += 1
-        elif state == DeliveryState.FAILED:
-            done["failed"] += 1
+        elif state == DeliveryState.DEAD:
+            done["dead"] += 1
     return done
+
+
+def deliveries_redrive(*, delivery_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Try undeliverable deliveries again, each for a new retry horizon, now: the person
+    says the outage that exhausted them is over, so their channels' circuits close too;
+    returns how many."""
+    now = now or timezone.now()
+    dead = list(Delivery.objects.filter(pk__in=list(delivery_ids), state=DeliveryState.DEAD))
+    ids = [delivery.pk for delivery in dead]
+    for key in {_circuit_key(delivery) for delivery in dead}:
+        _circuit_worked(key)
+    Delivery.objects.filter(pk__in=ids).update(
+        state=DeliveryState.PENDING,
+        next_attempt_at=now,
+        give_up_at=now + settings.DELIVERY_RETRY_HORIZON,
+    )
+    transaction.on_commit(lambda: _send_later(ids), robust=True)
+    return len(ids)
 
 
 @transaction.atomic

@@ -98,3 +98,57 @@ class HTTPServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class HungServer:
+    """A server that takes connections and never answers (a mail server or gateway that
+    hangs): the kernel completes the TCP handshake, nothing is ever read or written."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+class TricklingServer:
+    """An HTTP server that answers at once but sends its body one byte a second, forever
+    (each read is quick, the answer never ends)."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                client, _address = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
+
+    def _trickle(self, client):
+        with client:
+            client.recv(65536)
+            client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while not self.stop.wait(0.2):
+                try:
+                    client.sendall(b" ")
+                except OSError:
+                    return
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sock.close()

@@ -4,6 +4,7 @@ Everything is read from the environment through django-environ; every default he
 for a developer's machine, and ``production.py`` makes the secrets mandatory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -351,10 +352,35 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="fenghuo@localhost")
+
 # Links in email, SMS and robot messages point here.
 SITE_URL = env("FENGHUO_SITE_URL", default="http://127.0.0.1:8000")
 # One-click acknowledgment links in alert messages expire after this many seconds.
 ALERT_ACK_LINK_MAX_AGE = env.int("ALERT_ACK_LINK_MAX_AGE", default=24 * 3600)
+
+# --- delivering: what a channel may cost, how long a message is retried -----------------------
+# Every outbound call (SMTP, the SMS gateway, robots, webhooks) gives up after these: seconds
+# to connect, and in all (for SMTP, each step of the conversation).
+OUTBOUND_CONNECT_TIMEOUT = env.float("OUTBOUND_CONNECT_TIMEOUT", default=5.0)
+OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=20.0)
+EMAIL_TIMEOUT = OUTBOUND_TIMEOUT
+# A delivery is retried (exponential back-off with jitter, from DELIVERY_BACKOFF up to
+# DELIVERY_BACKOFF_CAP between tries) for DELIVERY_RETRY_HORIZON; then it is undeliverable,
+# shown in the admin, on the alert and on /healthz until someone re-drives it.
+DELIVERY_RETRY_HORIZON = timedelta(hours=env.float("DELIVERY_RETRY_HORIZON_HOURS", default=24))
+DELIVERY_BACKOFF = timedelta(seconds=env.float("DELIVERY_BACKOFF_SECONDS", default=30))
+DELIVERY_BACKOFF_CAP = timedelta(minutes=env.float("DELIVERY_BACKOFF_CAP_MINUTES", default=30))
+# A claimed delivery is held this long, renewed while it is being sent: a worker killed
+# mid-send leaves it to the next sweep after at most this.
+DELIVERY_LEASE = timedelta(seconds=env.float("DELIVERY_LEASE_SECONDS", default=60))
+# A channel (or robot, or webhook) that fails this many times in a row is paused for
+# CIRCUIT_COOLDOWN, twice as long each time it fails again, up to CIRCUIT_COOLDOWN_CAP.
+CIRCUIT_FAILURES = env.int("CIRCUIT_FAILURES", default=5)
+CIRCUIT_COOLDOWN = timedelta(seconds=env.float("CIRCUIT_COOLDOWN_SECONDS", default=60))
+CIRCUIT_COOLDOWN_CAP = timedelta(minutes=env.float("CIRCUIT_COOLDOWN_CAP_MINUTES", default=15))
+# When a message to a person fails on one channel, the next of their channels (among those
+# they have not switched off and have an address for) carries it too.
+NOTIFICATION_FALLBACK = {"email": ["sms"], "sms": ["email"]}
 
 LOGGING = {
     "version": 1,

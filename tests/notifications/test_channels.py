@@ -11,7 +11,13 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Channel, Delivery, Endpoint, SmsGateway
-from notifications.services import broadcast, deliveries_sweep, delivery_send, notify
+from notifications.services import (
+    broadcast,
+    deliveries_redrive,
+    deliveries_sweep,
+    delivery_send,
+    notify,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +143,8 @@ def test_webhook_is_hmac_signed(http_server, django_capture_on_commit_callbacks)
     assert request.headers["X-Fenghuo-Delivery"] == request.json()["delivery"]
 
 
-def test_failures_are_retried_with_back_off_then_shown(
-    http_server, django_capture_on_commit_callbacks
+def test_failures_are_retried_with_back_off_until_the_horizon_then_shown_and_redriven(
+    http_server, django_capture_on_commit_callbacks, settings
 ):
     http_server.reply = (500, {"error": "busy"})
     endpoint(http_server, Channel.WEBHOOK, secret="")
@@ -147,14 +153,23 @@ def test_failures_are_retried_with_back_off_then_shown(
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("pending", 1)
     assert "HTTP 500" in delivery.last_error
-    assert delivery.next_attempt_at > timezone.now()
+    first_wait = delivery.next_attempt_at - timezone.now()
+    assert settings.DELIVERY_BACKOFF / 2 - timedelta(seconds=1) <= first_wait
+    assert first_wait <= settings.DELIVERY_BACKOFF
     assert deliveries_sweep()["sent"] == 0  # the back-off is not over: nothing is sent
-    now = timezone.now()
-    for attempt in range(2, delivery.max_attempts + 1):
-        deliveries_sweep(now=now + timedelta(hours=attempt))
+    start = timezone.now()
+    hours = int(settings.DELIVERY_RETRY_HORIZON / timedelta(hours=1))
+    for hour in range(1, hours + 1):  # an outage of a whole day: tried every hour
+        deliveries_sweep(now=start + timedelta(hours=hour, minutes=1))
     delivery.refresh_from_db()
-    assert (delivery.state, delivery.attempts) == ("failed", delivery.max_attempts)
-    assert len(http_server.requests) == delivery.max_attempts
+    assert delivery.state == "dead" and delivery.attempts == hours + 1
+    assert len(http_server.requests) == delivery.attempts
+    # the outage is over: a person re-drives it, and it goes out
+    http_server.reply = (200, {})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_redrive(delivery_ids=[delivery.pk]) == 1
+    delivery.refresh_from_db()
+    assert delivery.state == "sent" and len(http_server.requests) == hours + 2
 
 
 def test_a_robot_that_answers_an_error_code_is_a_failure(
