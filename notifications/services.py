@@ -394,15 +394,15 @@ def _delivery_failed(delivery: Delivery, error: Exception, *, now: datetime) -> 
     )
     log.log(logging.ERROR if dead else logging.WARNING, "Delivery %s: %s", delivery.pk, message)
     if delivery.notification_id is not None:
-        _fall_back(delivery)
+        _fall_back(delivery, delivery.notification_id)
     return DeliveryState.DEAD if dead else DeliveryState.PENDING
 
 
-def _fall_back(delivery: Delivery) -> None:
+def _fall_back(delivery: Delivery, notification_id: int) -> None:
     """The same message on the person's next channels (settings.NOTIFICATION_FALLBACK), those
     they have not switched off and have an address for; once each."""
     notification = Notification.objects.select_related("recipient__profile").get(
-        pk=delivery.notification_id
+        pk=notification_id
     )
     disabled = _disabled({notification.recipient_id})
     fallbacks = []
