@@ -192,12 +192,13 @@ class IncidentViewSet(
     @extend_schema(
         methods=["get"], responses={200: s.ActionItemSerializer(many=True)}, request=None
     )
+    @extend_schema(methods=["get"], responses={200: s.ActionItemSerializer(many=True)})
     @extend_schema(
         methods=["post"],
         request=s.ActionItemCreateSerializer,
         responses={201: s.ActionItemSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def action_items(self, request, pk=None):
         """The rectification plan: its measures, or a new one (owner or working group)."""
         incident = self._visible(pk)

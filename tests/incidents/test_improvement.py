@@ -354,3 +354,21 @@ def test_one_scoping_rule_for_measures_on_the_page_and_in_the_api(make_incident,
     assert listed == {ours.pk}
     api_client.force_login(demo["legal_contact"])  # neither sees it nor answers for it
     assert api_client.get(f"/api/v1/action-items/{theirs.pk}/").status_code == 404
+
+
+def test_an_incidents_measures_are_one_list_as_the_schema_says(make_incident, demo, api_client):
+    """The plan's measures come whole (no pages, no list filters), and the schema says so."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    incident = improving(make_incident, demo)
+    add_item(incident, demo)
+    api_client.force_authenticate(demo["net_contact"])
+    listed = api_client.get(f"/api/v1/incidents/{incident.pk}/action_items/", {"city": ""})
+    assert listed.status_code == 200 and [i["title"] for i in listed.json()] == [
+        "全省同型号板卡巡检"
+    ]
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"][
+        "/api/v1/incidents/{id}/action_items/"
+    ]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["id"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
