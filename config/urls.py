@@ -10,6 +10,8 @@ from .health import healthz
 
 admin.site.site_header = "烽火 Fenghuo"
 admin.site.site_title = "烽火 Fenghuo"
+# an outage (the database or the broker out of reach) is a 503 with Retry-After, not a 500
+handler500 = "core.unavailable.server_error"
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),

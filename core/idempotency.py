@@ -43,7 +43,12 @@ def _replay(record: IdempotencyRecord, digest: str) -> Response:
 def idempotent(request, scope: str, perform: Callable[[], tuple[int, dict]]) -> Response:
     """Run ``perform`` (which returns status and body) at most once per key.
 
-    The record is written in the same transaction as the work, so a crash leaves neither.
+    The key's record is written first, as a placeholder in the same transaction as the work,
+    and then given the answer: a crash leaves neither. A concurrent request with the same key
+    waits on the record's unique constraint until the first one's transaction ends, then
+    replays its answer, or, if it rolled back, does the work itself. Were both to do the
+    work, the second would meet the work's own unique constraints (a complaint's
+    ``external_id``) and answer a conflict where the first answer was due.
     """
     key = request.headers.get(HEADER, "").strip()
     if not key:
@@ -56,16 +61,19 @@ def idempotent(request, scope: str, perform: Callable[[], tuple[int, dict]]) -> 
     existing = IdempotencyRecord.objects.filter(**lookup).first()
     if existing is not None:
         return _replay(existing, digest)
-    try:
-        with transaction.atomic():
-            status, body = perform()
-            IdempotencyRecord.objects.create(
-                **lookup, request_hash=digest, status_code=status, response=body
-            )
-    except IntegrityError:
-        # A concurrent request with the same key won; its work stands and ours rolled back.
-        existing = IdempotencyRecord.objects.filter(**lookup).first()
-        if existing is None:
-            raise
-        return _replay(existing, digest)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    **lookup, request_hash=digest, status_code=0, response={}
+                )
+        except IntegrityError:
+            # A concurrent request with the same key committed first: its answer stands.
+            existing = IdempotencyRecord.objects.filter(**lookup).first()
+            if existing is None:
+                raise
+            return _replay(existing, digest)
+        status, body = perform()
+        record.status_code, record.response = status, body
+        record.save(update_fields=["status_code", "response"])
     return Response(body, status=status)

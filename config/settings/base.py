@@ -116,6 +116,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# While the database or the broker cannot be reached, every request answers 503 with this
+# Retry-After (core.unavailable): long enough for a restart or a fail-over, short enough that
+# an intake system's retry is not held up.
+RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=5)
 
 # --- auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -16,12 +16,26 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 
 from core.errors import Conflict
+from core.unavailable import CODE, MESSAGE, UNAVAILABLE, retry_after
 
 
 class ConflictError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Not allowed in the current state."
     default_code = "conflict"
+
+
+class ServiceUnavailableError(exceptions.APIException):
+    """The database or the broker cannot be reached for a moment (``core.unavailable``);
+    ``Retry-After`` says when to try again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = MESSAGE
+    default_code = CODE
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = retry_after()  # drf-standardized-errors answers it as Retry-After
 
 
 class ExceptionHandler(BaseExceptionHandler):
@@ -38,6 +52,8 @@ class ExceptionHandler(BaseExceptionHandler):
         if isinstance(exc, TransitionNotAllowed | ConcurrentTransition):
             # Another request moved the record first (a concurrent transition).
             return ConflictError(detail=str(exc), code="invalid_state")
+        if isinstance(exc, UNAVAILABLE):
+            return ServiceUnavailableError()
         return super().convert_known_exceptions(exc)
 
 
@@ -63,6 +79,14 @@ class ConflictErrorResponseSerializer(serializers.Serializer):
     errors = ErrorSerializer(many=True)
 
 
+class ServiceUnavailableErrorResponseSerializer(serializers.Serializer):
+    """A 503: the database or the broker cannot be reached for a moment; the
+    ``Retry-After`` header says in how many seconds to try again."""
+
+    type = serializers.ChoiceField(choices=["server_error"])
+    errors = ErrorSerializer(many=True)
+
+
 class ApiSchema(AutoSchema):
     """drf-standardized-errors' error documentation, made exact for this API.
 
@@ -70,10 +94,12 @@ class ApiSchema(AutoSchema):
       ``page_size`` that is no valid value). Its fields are named, not enumerated: an error
       may name a filter, a query parameter or a key of a nested object.
     - Every write may be a 409 (:class:`ConflictError`).
+    - Every call may be a 503 while the database or the broker is out of reach
+      (:class:`ServiceUnavailableError`).
     """
 
     def _get_allowed_error_status_codes(self) -> list[str]:
-        return sorted({*super()._get_allowed_error_status_codes(), "400", "409"})
+        return sorted({*super()._get_allowed_error_status_codes(), "400", "409", "503"})
 
     def _should_add_validation_error_response(self) -> bool:
         return (
@@ -95,6 +121,8 @@ class ApiSchema(AutoSchema):
     def _get_error_response_serializer(self, status_code: str):
         if status_code == "409":
             return ConflictErrorResponseSerializer
+        if status_code == "503":
+            return ServiceUnavailableErrorResponseSerializer
         return super()._get_error_response_serializer(status_code)
 
     def _get_serializer_for_validation_error_response(self):

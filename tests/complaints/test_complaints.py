@@ -1,11 +1,13 @@
 """Complaints: the whole first-ask figure of seed 002, intake over REST (idempotent, bulk),
 aggregation into incidents, mass-complaint detection, Chinese similarity, privacy."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from complaints import services as cs
 from complaints.models import Complaint, ComplaintEvent, MassComplaintCluster, PersonalDataRead
@@ -310,10 +312,21 @@ def test_convening_another_department(take, demo):
 
 
 @pytest.fixture
-def system(demo, api_client):
+def system_key(demo) -> str:
+    """The raw key of the 10086 feed, an external system of the CS centre."""
     _key, raw = api_key_create(name="10086 feed", department=Department.objects.get(code="CSC"))
-    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return api_client
+    return raw
+
+
+def as_system(raw_key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
+
+
+@pytest.fixture
+def system(system_key):
+    return as_system(system_key)
 
 
 def payload(**overrides):
@@ -349,6 +362,45 @@ def test_same_idempotency_key_twice_is_one_row(system):
         "/api/v1/complaints/", payload(summary="另一件"), format="json", HTTP_IDEMPOTENCY_KEY="c-1"
     )
     assert other.status_code == 409 and Complaint.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_retries_with_one_key_get_the_first_answer(system_key):
+    """Twenty retries of one POST at once (one Idempotency-Key, one external_id): one is
+    performed, the others wait for it and replay its answer. None meets the duplicate
+    external_id of its twin and answers 409 where the first answer was due."""
+
+    def post():
+        response = as_system(system_key).post(
+            "/api/v1/complaints/", payload(), format="json", HTTP_IDEMPOTENCY_KEY="c-20"
+        )
+        return response.status_code, response.json()
+
+    answers = at_once(post, times=20)
+    statuses = sorted(status for status, _body in answers)
+    assert statuses == [200] * 19 + [201], [body for _status, body in answers]
+    assert len({body["id"] for _status, body in answers}) == 1
+    assert all(body == answers[0][1] for _status, body in answers)
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_posts_of_one_external_id_with_different_keys_are_conflicts(system_key):
+    """Another key is another request: the external_id it repeats is a 409, as it is one
+    after the other."""
+    keys = itertools.count()
+
+    def post():
+        response = as_system(system_key).post(
+            "/api/v1/complaints/", payload(), format="json", HTTP_IDEMPOTENCY_KEY=f"k-{next(keys)}"
+        )
+        return response.status_code, response.json()
+
+    answers = at_once(post, times=10)
+    assert sorted(status for status, _body in answers) == [201] + [409] * 9
+    codes = {body["errors"][0]["code"] for status, body in answers if status == 409}
+    assert codes == {"duplicate_external_id"}
+    assert Complaint.objects.count() == 1
 
 
 def test_an_external_id_is_unique_per_key(system):
