@@ -163,7 +163,7 @@ def test_a_claim_whose_worker_died_is_taken_over_after_its_lease_once(alice, smt
     assert len(smtp_server.messages) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_slow_send_keeps_its_claim(alice, settings, smtp_server):
     """The lease is renewed while a send takes longer than a lease (here: 0.6 s sends, 0.3 s
     leases), so the sweep beside it does not take the delivery over and send it twice."""
