@@ -1,4 +1,5 @@
-"""`GET /healthz`: is the database reachable, is the broker reachable. No auth, no secrets."""
+"""`GET /healthz`: is the database reachable, is the broker reachable, which beat sends the
+periodic tasks. No auth, no secrets."""
 
 from django.db import connection
 from django.http import JsonResponse
@@ -43,17 +44,35 @@ def _calendar(request) -> dict[str, str]:
     return status
 
 
+def _beat() -> dict[str, str]:
+    """Which Celery beat holds the lease (``core.beat``) and whether it is current."""
+    from core.beat import beat_status
+
+    try:
+        return beat_status()
+    except Exception as error:
+        return {"state": f"warning: {type(error).__name__}"}
+
+
 @never_cache
 @require_GET
 def healthz(request):
     """200 when the database and the broker answer and the working-day calendar knows this
-    year; 503 otherwise. Next year missing from the calendar is reported as a warning."""
+    year; 503 otherwise. Next year missing from the calendar is reported as a warning.
+
+    So is a beat whose lease lapsed, or no beat at all: a warning, never the 503. This answer
+    is the web process's own health (docker-compose's health check of ``web``, a load
+    balancer's), and the web serves well without beat: a 503 would take the web servers out
+    of service, which brings no beat back, and compose starts beat only once web is healthy,
+    so a beat that never ran could never start. A takeover also lapses the lease for a few
+    seconds by design. Monitoring reads ``beat.state``."""
     checks = {"database": _database(), "broker": _broker()}
     calendar = _calendar(request) if checks["database"] == "ok" else {}
+    beat = _beat() if checks["database"] == "ok" else {}
     healthy = all(state == "ok" for state in checks.values()) and not any(
         value.startswith("error") for value in calendar.values()
     )
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", **checks, "calendar": calendar},
+        {"status": "ok" if healthy else "degraded", **checks, "calendar": calendar, "beat": beat},
         status=200 if healthy else 503,
     )
