@@ -36,11 +36,11 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
-## run: install, migrate, load the demo data, start web + worker + beat (Ctrl-C stops all)
+## run: install, migrate, load the demo data, start web + the deadlines and deliveries workers + beat (Ctrl-C stops all)
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --records
-	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
+	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, both workers and beat)"
 	$(BIN)/honcho -d . -f config/Procfile start
 
 ## test: lint, type checks, the whole suite (PostgreSQL and Redis required) and the embedded pass

@@ -1,5 +1,5 @@
 """Model plumbing that knows no domain: the append-only timeline base, the day's number
-sequences, the answers kept for idempotent retries."""
+sequences, the answers kept for idempotent retries, the beat's lease."""
 
 from django.conf import settings
 from django.db import models
@@ -88,3 +88,17 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Lease(models.Model):
+    """A role only one process may play at a time, and who plays it until when: the Celery
+    beat that sends the periodic tasks (``core.beat``). The holder renews ``held_until`` while
+    it lives; once that has passed, anyone may take the lease."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=255)  # host:pid
+    held_until = models.DateTimeField()
+    acquired_at = models.DateTimeField()  # since when this holder holds it
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} until {self.held_until:%H:%M:%S}"

@@ -56,3 +56,68 @@ def test_the_filesystem_broker_of_the_embedded_default_delivers(tmp_path, monkey
     with start_worker(local, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert remember.apply_async(args=[7], ignore_result=False).get(timeout=20) == 7
     assert received == [7]
+
+
+# The clock never waits for a channel: each kind of task has its queue, each queue its worker.
+ROUTES = [
+    ("deadlines.tasks.sweep_deadlines_task", "deadlines"),
+    ("deadlines.tasks.reschedule_deadlines_task", "deadlines"),
+    ("complaints.tasks.detect_mass_complaints_task", "deadlines"),
+    ("notifications.tasks.deliver_task", "deliveries"),
+    ("notifications.tasks.sweep_deliveries_task", "deliveries"),
+    ("dashboards.tasks.rollup_recent_task", "default"),
+]
+
+
+@pytest.mark.parametrize(("task", "queue"), ROUTES)
+def test_each_task_goes_to_its_queue(task, queue):
+    assert task in app.tasks
+    assert app.amqp.router.route({}, task)["queue"].name == queue
+
+
+def test_every_periodic_task_and_every_queue_is_covered():
+    # a new task of the schedule gets a route here; a worker without -Q consumes every queue
+    assert {entry["task"] for entry in app.conf.beat_schedule.values()} <= dict(ROUTES).keys()
+    assert set(app.amqp.queues) == {queue for _, queue in ROUTES}
+
+
+@pytest.fixture
+def queues(real_broker):
+    """The project's queues on the real broker, empty before and after the test."""
+    names = sorted(real_broker.amqp.queues)
+
+    def purge():
+        with real_broker.connection_for_write() as connection:
+            channel = connection.default_channel
+            for name in names:
+                real_broker.amqp.queues[name](channel).declare()
+                channel.queue_purge(name)
+
+    def waiting(name):
+        with real_broker.connection_for_write() as connection:
+            return real_broker.amqp.queues[name](connection.default_channel).queue_declare()[1]
+
+    purge()
+    yield waiting
+    purge()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_deadlines_worker_sweeps_while_deliveries_wait(real_broker, queues):
+    """A worker that consumes only `deadlines` (`-Q deadlines`) runs the sweep; what went to
+    `deliveries` stays there, untouched, for the delivery worker."""
+    from deadlines.tasks import sweep_deadlines_task
+    from notifications.tasks import sweep_deliveries_task
+
+    sweep_deliveries_task.apply_async()
+    assert (queues("deliveries"), queues("deadlines"), queues("default")) == (1, 0, 0)
+    with start_worker(
+        real_broker,
+        pool="solo",
+        queues=["deadlines"],
+        perform_ping_check=False,
+        shutdown_timeout=10,
+    ):
+        swept = sweep_deadlines_task.apply_async(ignore_result=False)
+        assert swept.get(timeout=20) == {"breached": 0, "announced": 0, "reminded": 0}
+    assert (queues("deliveries"), queues("deadlines"), queues("default")) == (1, 0, 0)

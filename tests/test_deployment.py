@@ -21,20 +21,65 @@ def test_compose_file_follows_the_compose_spec(compose):
     jsonschema.Draft201909Validator(SCHEMA).validate(compose)
 
 
-def test_declares_the_six_services_with_health_checks(compose):
+WORKERS = ("worker-deadlines", "worker-deliveries")
+
+
+def test_declares_the_seven_services_with_health_checks(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "mail"}
-    for name in ("postgres", "redis", "web", "worker", "mail"):
+    assert set(services) == {"postgres", "redis", "web", *WORKERS, "beat", "mail"}
+    for name in ("postgres", "redis", "web", *WORKERS, "mail"):
         assert services[name]["healthcheck"]["test"], name
 
 
-def test_the_worker_scales_and_beat_runs_the_celery_beat(compose):
-    worker, beat = compose["services"]["worker"], compose["services"]["beat"]
-    # `--scale worker=N` needs no fixed container name and no published port.
-    assert "container_name" not in worker and "ports" not in worker
-    assert worker["command"][:4] == ["celery", "-A", "config", "worker"]
-    assert beat["command"][:4] == ["celery", "-A", "config", "beat"]
+def test_the_workers_scale_and_beat_runs_the_celery_beat(compose):
+    for name in WORKERS:
+        worker = compose["services"][name]
+        # `--scale worker-deliveries=N` needs no fixed container name and no published port.
+        assert "container_name" not in worker and "ports" not in worker, name
+        assert worker["command"][:4] == ["celery", "-A", "config", "worker"], name
+    assert compose["services"]["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert "gunicorn" in compose["services"]["web"]["command"]
+
+
+def _option(command: list[str], flag: str) -> str:
+    return command[command.index(flag) + 1]
+
+
+def _procfile() -> dict[str, list[str]]:
+    """`make run`'s processes (config/Procfile), each command split into words."""
+    lines = (ROOT / "config" / "Procfile").read_text().splitlines()
+    return dict(
+        (name, command.split())
+        for name, command in (line.split(": ", 1) for line in lines if not line.startswith("#"))
+    )
+
+
+@pytest.mark.parametrize("where", ["docker-compose.yml", "config/Procfile"])
+def test_the_clock_has_a_worker_of_its_own(compose, where):
+    """The deadline sweep never waits behind a delivery: the deadlines worker consumes its
+    queue alone, and between them the two workers consume every queue the app routes to."""
+    from config.celery import app
+
+    if where == "config/Procfile":
+        commands = _procfile()
+    else:
+        commands = {name: svc.get("command", []) for name, svc in compose["services"].items()}
+    workers = {
+        name: cmd for name, cmd in commands.items() if isinstance(cmd, list) and "worker" in cmd
+    }
+    assert set(workers) == set(WORKERS)
+    queues = {name: _option(command, "-Q").split(",") for name, command in workers.items()}
+    assert queues["worker-deadlines"] == ["deadlines"]
+    assert sorted(queues["worker-deadlines"] + queues["worker-deliveries"]) == sorted(
+        app.amqp.queues
+    )
+    # each has a node name of its own (two workers on one host), which its health check pings
+    nodes = {name: _option(command, "-n") for name, command in workers.items()}
+    assert nodes == {"worker-deadlines": "deadlines@%h", "worker-deliveries": "deliveries@%h"}
+    if where == "docker-compose.yml":
+        for name, node in nodes.items():
+            ping = compose["services"][name]["healthcheck"]["test"][1]
+            assert f"-d {node.replace('%h', '$$HOSTNAME')} " in ping, name
 
 
 def test_the_app_services_use_postgres_and_redis(compose):

@@ -34,3 +34,28 @@ def test_a_year_the_calendar_does_not_know_is_loud(client):
     body = response.json()
     assert body["calendar"]["2099"].startswith("error")
     assert body["calendar"]["2100"].startswith("warning")
+
+
+def test_healthz_names_the_beat_and_a_lapsed_lease_is_a_warning_not_a_503(client):
+    """core.beat: which beat sends the periodic tasks. No beat, or one whose lease lapsed, is
+    a warning: /healthz is the web's own health (config/health.py says why)."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from core.beat import BEAT, lease_take
+
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["beat"] == {"state": "warning: no beat has run yet"}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        lease_take(name=BEAT, holder="beat-host:4242", seconds=15)
+        beat = client.get("/healthz").json()["beat"]
+        assert (beat["state"], beat["holder"]) == ("ok", "beat-host:4242")
+        clock.shift(timedelta(seconds=16))
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["beat"]["holder"] == "beat-host:4242"
+    assert body["beat"]["state"].startswith("warning: the lease lapsed")

@@ -354,9 +354,11 @@ def test_manage_py_and_make_run_keep_the_local_settings():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "config.settings.local"
-    # `make run` starts the Procfile: runserver, worker and beat, on the local settings
+    # `make run` starts the Procfile: runserver, the workers and beat, on the local settings
     local = "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local} celery -A"
     for line in (ROOT / "config" / "Procfile").read_text().splitlines():
+        if line.startswith("#"):
+            continue
         name, command = line.split(": ", 1)
         assert command.startswith(("python manage.py runserver", local)), name
 

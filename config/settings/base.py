@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -297,8 +298,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# The clock never waits for a channel: the deadline sweep, rescheduling and mass-complaint
+# detection have a queue and a worker of their own (`deadlines`), so a hung mail server holds
+# up deliveries only (`deliveries`); the dashboards' rollups take the default queue. Each queue
+# is bound by its own name, as Celery binds a queue it creates itself. A worker started without
+# -Q consumes all three, so a single worker still runs everything.
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("default", "deadlines", "deliveries")
+]
+CELERY_TASK_ROUTES = {
+    "deadlines.tasks.*": {"queue": "deadlines"},
+    "complaints.tasks.*": {"queue": "deadlines"},
+    "notifications.tasks.*": {"queue": "deliveries"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's scheduler behind a lease in the database: a second beat stands by.
+CELERY_BEAT_SCHEDULER = "core.beat:LeasedScheduler"
 # Periodic jobs are declared in code so that every environment enforces deadlines;
 # django-celery-beat copies them into its admin tables, where the interval can be changed.
 DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
