@@ -111,13 +111,19 @@ def test_a_deadlines_worker_sweeps_while_deliveries_wait(real_broker, queues):
 
     sweep_deliveries_task.apply_async()
     assert (queues("deliveries"), queues("deadlines"), queues("default")) == (1, 0, 0)
-    with start_worker(
-        real_broker,
-        pool="solo",
-        queues=["deadlines"],
-        perform_ping_check=False,
-        shutdown_timeout=10,
-    ):
-        swept = sweep_deadlines_task.apply_async(ignore_result=False)
-        assert swept.get(timeout=20) == {"breached": 0, "announced": 0, "reminded": 0}
+    try:
+        with start_worker(
+            real_broker,
+            pool="solo",
+            queues=["deadlines"],
+            perform_ping_check=False,
+            shutdown_timeout=10,
+        ):
+            swept = sweep_deadlines_task.apply_async(ignore_result=False)
+            assert swept.get(timeout=20) == {"breached": 0, "announced": 0, "reminded": 0}
+    finally:
+        # a worker's -Q narrows the app's own queue list: the next worker in this process
+        # (another test's) must consume every queue again
+        del real_broker.amqp.queues
     assert (queues("deliveries"), queues("deadlines"), queues("default")) == (1, 0, 0)
+    assert set(real_broker.amqp.queues.consume_from) == {"default", "deadlines", "deliveries"}
