@@ -15,7 +15,7 @@ from notifications.models import Delivery
 from notifications.services import deliveries_sweep, notify
 from notifications.tasks import sweep_deliveries_task
 from organisation.demo import seed_demo
-from organisation.models import Department
+from organisation.models import City, Department
 from organisation.services import api_key_create
 from tests.complaints.test_complaints import payload
 from tests.faults.conftest import eventually
@@ -84,3 +84,40 @@ def test_a_worker_killed_while_sending_is_taken_over_after_its_lease_once(
     assert deliveries_sweep(now=timezone.now() + timedelta(minutes=5))["sent"] == 0
     assert len(smtp_server.messages) == 1
     connection.close()
+
+
+def test_the_clock_keeps_time_while_the_mail_server_hangs(
+    own_redis, workers, user_factory, smtp_server
+):
+    """The deadlines worker consumes its own queue: with the deliveries worker stuck on a
+    hung mail server, a deadline is still breached within seconds of its due time."""
+    from deadlines.models import Deadline
+    from deadlines.tasks import sweep_deadlines_task
+
+    seed_demo()
+    complaint = complaints.complaint_create(
+        actor=User.objects.get(username="hotline1"), channel="hotline", customer_name="王先生",
+        customer_phone="13812345678", customer_account="A1",
+        city=City.objects.get(code="CC"),
+        address="长春", business_line="network", summary="断网", description="整个小区断网",
+    )  # fmt: skip
+    due = timezone.now() + timedelta(seconds=4)
+    deadline = Deadline.objects.filter(object_id=complaint.pk, state="pending").first()
+    Deadline.objects.filter(pk=deadline.pk).update(due_at=due, next_reminder_at=None)
+
+    with HungServer() as hung:
+        slow = {"EMAIL_PORT": str(hung.port), "OUTBOUND_TIMEOUT": "30"}
+        workers("deliveries,default", own_redis.url, **slow)
+        workers("deadlines", own_redis.url, **slow)
+        alice = user_factory(username="alice", email="alice@fenghuo.example")
+        for n in range(3):  # a minute and a half of hanging for the one delivery slot
+            notify(recipients=[alice], kind="test", subject=f"消息 {n}", dedupe_key=f"h{n}")
+        eventually(lambda: Delivery.objects.filter(state="sending").exists())
+        eventually(lambda: timezone.now() > due + timedelta(seconds=1))
+        sweep_deadlines_task.delay()  # as beat sends it every 30 s
+        breached = eventually(
+            lambda: Deadline.objects.filter(pk=deadline.pk, state="breached").first(), within=15
+        )
+        assert breached.breached_at - due < timedelta(seconds=6)
+        # meanwhile the mail backlog is still there: the two did not share a slot
+        assert Delivery.objects.filter(address=alice.email).exclude(state="sent").exists()
