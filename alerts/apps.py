@@ -7,4 +7,9 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
+        from core import panels
+
         from . import receivers  # noqa: F401 - connects the signal receivers
+        from .panels import undeliverable_panel
+
+        panels.register(undeliverable_panel)

@@ -265,3 +265,23 @@ def test_notifications_survive_a_broker_outage_and_arrive_once(
         assert incident.number in smtp_server.messages[0]["subject"]
     finally:
         celery_app.conf.task_always_eager = True
+
+
+def test_alert_messages_that_could_not_be_delivered_show_on_the_incident(
+    make_incident, demo, client
+):
+    """Who was not reached is said where the incident is handled (to phone them), with the
+    way to re-drive the messages for those who may."""
+    incident = published(make_incident, demo, cities=("CC",))
+    emails = Delivery.objects.filter(channel="email", notification__dedupe_key__startswith="alert:")
+    client.force_login(demo["cs_contact"])
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'data-testid="undeliverable"' not in page
+    lost = emails.filter(notification__recipient=demo["net_contact"])
+    lost.update(state="dead", last_error="SMTPServerDisconnected: gone")
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    panel = page[page.index('data-testid="undeliverable"') :]
+    assert "无法送达" in panel and "state__exact=dead" not in panel
+    client.force_login(demo["admin"])
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "/admin/notifications/delivery/?state__exact=dead" in page
