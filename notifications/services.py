@@ -401,9 +401,7 @@ def _delivery_failed(delivery: Delivery, error: Exception, *, now: datetime) -> 
 def _fall_back(delivery: Delivery, notification_id: int) -> None:
     """The same message on the person's next channels (settings.NOTIFICATION_FALLBACK), those
     they have not switched off and have an address for; once each."""
-    notification = Notification.objects.select_related("recipient__profile").get(
-        pk=notification_id
-    )
+    notification = Notification.objects.select_related("recipient__profile").get(pk=notification_id)
     disabled = _disabled({notification.recipient_id})
     fallbacks = []
     for channel in settings.NOTIFICATION_FALLBACK.get(delivery.channel, ()):
