@@ -78,10 +78,10 @@ def today_moved(request):
     """``FENGHUO_TEST_NOW`` (ISO 8601 with offset) moves the clock of every test there, time
     still running; a test that pins its own clock travels on from it. ``make test-dates`` runs
     the suite so at a month's end, a year's end and on a public holiday, which a test that
-    silently depends on today's date would not survive. Pages in the browser keep the real
-    clock (their JavaScript cannot travel)."""
+    silently depends on today's date would not survive. Pages in the browser and other
+    processes keep the real clock (they cannot travel with the test)."""
     moment = os.environ.get("FENGHUO_TEST_NOW")
-    if not moment or request.node.get_closest_marker("browser"):
+    if not moment or any(request.node.get_closest_marker(m) for m in ("browser", "processes")):
         yield None
         return
     from datetime import datetime

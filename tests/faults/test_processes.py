@@ -21,7 +21,10 @@ from tests.complaints.test_complaints import payload
 from tests.faults.conftest import eventually
 from tests.servers import HungServer
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.processes,
+]
 
 # every queue the app sends to: one worker does all (the queues' split has tests of its own)
 ALL_QUEUES = ",".join(sorted({app.conf.task_default_queue, "deadlines", "deliveries"}))
