@@ -47,20 +47,20 @@ def test_moved_models_keep_their_rows_and_what_points_at_them(before_the_split):
     User = old.get_model("auth", "User")
     City = old.get_model("organisation", "City")
     ContentType = old.get_model("contenttypes", "ContentType")
-    actor = User.objects.create(username="hotline")
-    city = City.objects.create(code="CC", name_zh="长春", name_en="Changchun")
+    actor = User.objects.create(username="migration-check")
+    city = City.objects.create(code="MIG", name_zh="迁移市", name_en="Migration")
     network = old.get_model("organisation", "Department").objects.create(
-        code="NET", name_zh="网络部", name_en="Network", kind="network"
+        code="MIG-NET", name_zh="迁移网络部", name_en="Migration network", kind="network"
     )
     Incident = old.get_model("incidents", "Incident")
     now = timezone.now()
     incident = Incident.objects.create(
-        number="INC-20261201-0001", title="断网", business_line="network", source="hq",
+        number="INC-19991231-0001", title="断网", business_line="network", source="hq",
         occurred_at=now, detected_at=now, created_by=actor, owning_department=network,
     )  # fmt: skip
     Complaint = old.get_model("incidents", "Complaint")
     complaint = Complaint.objects.create(
-        number="CMP-20261201-0001", channel="hotline", customer_name="王先生",
+        number="CMP-19991231-0001", channel="hotline", customer_name="王先生",
         customer_phone="13812345678", customer_account="A1", city=city, address="长春",
         business_line="network", summary="断网", description="整个小区断网",
         first_ask_owner=actor, incident=incident,
@@ -82,7 +82,7 @@ def test_moved_models_keep_their_rows_and_what_points_at_them(before_the_split):
     )
     old.get_model("incidents", "SampleReview").objects.create(sample=sample, complaint=complaint)
     old.get_model("incidents", "NumberSequence").objects.create(
-        prefix="CMP", day=date(2026, 12, 1), last=1
+        prefix="CMP", day=date(1999, 12, 31), last=1
     )
     old.get_model("organisation", "IdempotencyRecord").objects.create(
         user=actor, scope="complaints", key="k-1", request_hash="h", status_code=201,
@@ -90,35 +90,41 @@ def test_moved_models_keep_their_rows_and_what_points_at_them(before_the_split):
     )  # fmt: skip
 
     new = _migrate(_latest())
-    moved = new.get_model("complaints", "Complaint").objects.get()
+    moved = new.get_model("complaints", "Complaint").objects.get(pk=complaint.pk)
     assert (moved.pk, moved.number, moved.incident_id) == (
         complaint.pk,
         complaint.number,
         incident.pk,
     )
-    events = new.get_model("complaints", "ComplaintEvent").objects.order_by("id")
+    events = new.get_model("complaints", "ComplaintEvent").objects.filter(complaint_id=moved.pk)
     assert [(e.complaint_id, e.kind) for e in events] == [
         (moved.pk, "created"),
         (moved.pk, "linked"),
     ]
-    incident_lines = new.get_model("incidents", "TimelineEvent").objects.all()
+    incident_lines = new.get_model("incidents", "TimelineEvent").objects.filter(
+        incident_id=incident.pk
+    )
     assert [(e.incident_id, e.kind) for e in incident_lines] == [(incident.pk, "created")]
-    deadline = new.get_model("deadlines", "Deadline").objects.get()
+    deadline = new.get_model("deadlines", "Deadline").objects.get(
+        object_id=moved.pk, content_type__model="complaint"
+    )
     assert (deadline.content_type.app_label, deadline.content_type.model) == (
         "complaints",
         "complaint",
     )
-    review = new.get_model("accountability", "SampleReview").objects.get()
+    review = new.get_model("accountability", "SampleReview").objects.get(sample_id=sample.pk)
     assert (review.complaint_id, review.sample.seed) == (moved.pk, "s")
-    assert new.get_model("core", "NumberSequence").objects.get().last == 1
-    assert new.get_model("core", "IdempotencyRecord").objects.get().response == {"id": moved.pk}
+    sequence = new.get_model("core", "NumberSequence").objects.get(day=date(1999, 12, 31))
+    assert sequence.last == 1
+    answer = new.get_model("core", "IdempotencyRecord").objects.get(user_id=actor.pk)
+    assert answer.response == {"id": moved.pk}
     tables = set(connection.introspection.table_names())
     assert {"complaints_complaint", "complaints_complaintevent", "accountability_samplereview",
             "core_numbersequence", "core_idempotencyrecord"} <= tables  # fmt: skip
     assert not {t for t in tables if t.startswith("incidents_") and "complaint" in t}
     # the new rows continue the old ones' ids
     again = new.get_model("complaints", "Complaint").objects.create(
-        number="CMP-20261201-0002", channel="hotline", customer_name="李女士",
+        number="CMP-19991231-0002", channel="hotline", customer_name="李女士",
         customer_phone="13900001111", customer_account="A2", city_id=city.pk, address="长春",
         business_line="network", summary="掉线", description="掉线", first_ask_owner_id=actor.pk,
     )  # fmt: skip
