@@ -4,31 +4,29 @@
 from django.dispatch import receiver
 
 from complaints.signals import complaint_transitioned
-from deadlines.signals import deadline_breached
+from deadlines.signals import deadlines_breached
 
 from . import services
 from .models import Violation
 from .selectors import deadline_penalty_rules, penalty_rules_by_trigger, rules_triggered_by
 
 
-@receiver(deadline_breached, dispatch_uid="accountability.on_breach")
-def on_breach(sender, deadline, **kwargs):
-    if deadline.kind == services.REPORT_KIND and deadline.content_type.model_class() is Violation:
-        services.violation_confirm_late_report(violation_id=deadline.object_id)
-        return
-    record = deadline.record
-    # the same rules the pages say a breach of this kind is assessed by
-    for rule in deadline_penalty_rules(deadline, penalty_rules_by_trigger()):
-        services.violation_propose(
-            rule=rule,
-            evidence=record,
-            evidence_key=f"deadline:{deadline.pk}",
-            deadline=deadline,
-            department=deadline.responsible_department,
-            person=deadline.responsible_person,
-            occurred_at=deadline.due_at,
-            description=f"{deadline.name}: {getattr(record, 'number', '')}",
-        )
+@receiver(deadlines_breached, dispatch_uid="accountability.on_breaches")
+def on_breaches(sender, deadlines, **kwargs):
+    """A batch of breaches: self-inspection reports not made in time are deemed confirmed;
+    the other breaches propose the violations of the rules they are assessed by (the same
+    rules the pages say a breach of its kind is assessed by), the whole batch at once."""
+    by_trigger = penalty_rules_by_trigger()
+    proposals = []
+    for deadline in deadlines:
+        if (
+            deadline.kind == services.REPORT_KIND
+            and deadline.content_type.model_class() is Violation
+        ):
+            services.violation_confirm_late_report(violation_id=deadline.object_id)
+            continue
+        proposals += [(rule, deadline) for rule in deadline_penalty_rules(deadline, by_trigger)]
+    services.violations_propose_for_breaches(breaches=proposals)
 
 
 @receiver(complaint_transitioned, dispatch_uid="accountability.on_complaint")

@@ -2,6 +2,7 @@
 procedure, the monthly assessment."""
 
 import calendar as month_calendar
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import User
@@ -14,11 +15,17 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
 from core.limits import parse_period
-from core.numbering import number_next
+from core.numbering import number_next, numbers_next
 from core.transitions import transition_check
 from deadlines.models import Deadline, DeadlinePolicy
-from deadlines.services import deadline_meet, deadline_open
-from notifications.services import notify, translated
+from deadlines.services import (
+    deadline_meet,
+    deadline_open,
+    deadlines_open_many,
+    responsible_person,
+)
+from notifications.models import Channel
+from notifications.services import notifications_build, notifications_store, notify, translated
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people
 
@@ -91,19 +98,97 @@ def violation_propose(
             )
     except IntegrityError:  # proposed concurrently from the same evidence
         return None
-    assessor = _assessor_department()
-    _open(violation, NOTICE_KIND, assessor)
-    notify(
-        recipients=department_people(assessor, Role.INTERFACE_PERSON) if assessor else [],
-        kind="violation.proposed",
-        subject=translated(  # rule and department named in each reader's language
-            gettext_lazy("Possible violation %(number)s: %(rule)s, %(department)s"),
-            {"number": violation.number, "rule": rule, "department": department},
-        ),
-        link=violation.get_absolute_url(),
-        dedupe_key=f"violation:{violation.pk}:proposed",
-    )
+    _proposed([violation])
     return violation
+
+
+def violations_propose_for_breaches(
+    *, breaches: Sequence[tuple[PenaltyRule, Deadline]]
+) -> list[Violation]:
+    """The violations of a batch of breached deadlines, each ``(rule, deadline)`` (the rules
+    a breach is assessed by: :func:`~accountability.selectors.deadline_penalty_rules`),
+    exactly those :func:`violation_propose` would propose one by one, in a few statements:
+    the evidence already proposed read at once and left, the numbers drawn at once, the rows
+    written in one statement (a proposal made concurrently from the same evidence wins),
+    then the notices. Runs inside the caller's transaction, which holds the deadlines."""
+    wanted: dict[tuple[int, str], tuple[PenaltyRule, Deadline]] = {}
+    for rule, deadline in breaches:
+        wanted.setdefault((rule.pk, f"deadline:{deadline.pk}"), (rule, deadline))
+    if not wanted:
+        return []
+    proposed = set(
+        Violation.objects.filter(evidence_key__in={key for _rule, key in wanted}).values_list(
+            "rule_id", "evidence_key"
+        )
+    )
+    fresh = [(key, pair) for key, pair in wanted.items() if key not in proposed]
+    if not fresh:
+        return []
+    numbers = numbers_next(prefix="VIO", count=len(fresh))
+    now = timezone.now()
+    rows = []
+    for number, ((_rule_id, evidence_key), (rule, deadline)) in zip(numbers, fresh, strict=True):
+        record = deadline.record
+        rows.append(
+            Violation(
+                number=number,
+                rule=rule,
+                content_type=ContentType.objects.get_for_model(record) if record else None,
+                object_id=record.pk if record else None,
+                evidence_key=evidence_key,
+                deadline=deadline,
+                department=deadline.responsible_department,
+                person=deadline.responsible_person,
+                occurred_at=deadline.due_at or now,
+                description=f"{deadline.name}: {getattr(record, 'number', '')}",
+                automatic=True,
+            )
+        )
+    Violation.objects.bulk_create(rows, ignore_conflicts=True)
+    # the numbers were drawn for this call: those found are the rows it wrote
+    violations = list(
+        Violation.objects.filter(number__in=numbers)
+        .select_related("rule", "department")
+        .order_by("pk")
+    )
+    _proposed(violations)
+    return violations
+
+
+def _proposed(violations: list[Violation]) -> None:
+    """Marketing must ask the units to inspect themselves within 2 working days: the notice
+    limits start, and marketing's interface persons are told of each violation."""
+    if not violations:
+        return
+    assessor = _assessor_department()
+    policy = DeadlinePolicy.objects.filter(code=NOTICE_KIND, is_active=True).first()
+    if policy is not None:
+        start, person = timezone.now(), responsible_person(assessor)
+        deadlines_open_many(
+            [(violation, policy, start, assessor, person) for violation in violations]
+        )
+    readers = list(department_people(assessor, Role.INTERFACE_PERSON)) if assessor else []
+    notifications_store(
+        [
+            row
+            for violation in violations
+            for row in notifications_build(
+                recipients=readers,
+                kind="violation.proposed",
+                subject=translated(  # rule and department named in each reader's language
+                    gettext_lazy("Possible violation %(number)s: %(rule)s, %(department)s"),
+                    {
+                        "number": violation.number,
+                        "rule": violation.rule,
+                        "department": violation.department,
+                    },
+                ),
+                link=violation.get_absolute_url(),
+                dedupe_key=f"violation:{violation.pk}:proposed",
+            )
+        ],
+        channels=(Channel.EMAIL,),
+    )
 
 
 def _lock(violation_id: int) -> Violation:

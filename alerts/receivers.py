@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from deadlines.signals import deadline_breached
+from deadlines.signals import deadlines_breached
 from incidents.choices import State
 from incidents.classification import level_rank
 from incidents.signals import incident_level_changed, incident_transitioned
@@ -28,9 +28,14 @@ def on_level(sender, incident, from_level, to_level, automatic, actor, **kwargs)
         services.alert_publish(incident=incident, actor=actor)
 
 
-@receiver(deadline_breached, dispatch_uid="alerts.on_breach")
-def on_breach(sender, deadline, **kwargs):
-    if deadline.kind in (services.ACK_KIND, services.ESCALATED_KIND):
-        recipient = AlertRecipient.objects.filter(pk=deadline.object_id).first()
-        if recipient is not None and deadline.content_type.model_class() is AlertRecipient:
-            services.escalate_silence(recipient=recipient, stage=deadline.kind)
+@receiver(deadlines_breached, dispatch_uid="alerts.on_breaches")
+def on_breaches(sender, deadlines, **kwargs):
+    """Escalate the silence of the recipients whose acknowledgment limits were breached."""
+    services.silences_escalate(
+        deadlines=[
+            deadline
+            for deadline in deadlines
+            if deadline.kind in (services.ACK_KIND, services.ESCALATED_KIND)
+            and deadline.content_type.model_class() is AlertRecipient
+        ]
+    )

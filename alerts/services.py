@@ -5,6 +5,7 @@ its recipients, their acknowledgment deadlines and the outbox rows of every mess
 together with the transition that published it."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -16,14 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deadlines.models import DeadlinePolicy
-from deadlines.services import deadline_cancel, deadline_meet, deadline_open
+from deadlines.models import Deadline, DeadlinePolicy
+from deadlines.services import (
+    deadline_cancel,
+    deadline_meet,
+    deadline_open,
+    deadlines_open_many,
+)
 from incidents.choices import Level, State
 from incidents.models import Incident
 from incidents.selectors import incident_counts, incident_submissions_latest
 from incidents.workflow import is_cs_department, is_owner
 from notifications.models import Channel
-from notifications.services import broadcast, notify
+from notifications.services import broadcast, notifications_build, notifications_store, notify
 from organisation.models import Role
 from organisation.selectors import group_head
 
@@ -236,36 +242,63 @@ def acknowledge_for_incident(*, incident: Incident, actor: User) -> None:
         _acknowledge(recipient, via=AckChannel.WORKFLOW)
 
 
-def escalate_silence(*, recipient: AlertRecipient, stage: str) -> None:
-    """Nobody acknowledged: after the first limit the recipient's leader has been told (the
-    breach notifies person and superior) and a second limit starts; after the second the
-    working-group head is told. Acknowledging stops it."""
-    if recipient.acknowledged_at is not None:
+def silences_escalate(*, deadlines: Sequence[Deadline]) -> None:
+    """Nobody acknowledged (a batch of breached acknowledgment deadlines of recipients):
+    after the first limit the recipient's leader has been told (the breach notifies person
+    and superior) and a second limit starts; after the second the working-group head is
+    told. Acknowledging stops it. A few statements for the whole batch: the recipients read
+    at once, the second limits opened at once, the head's messages stored at once."""
+    stages = [(d.object_id, d.kind) for d in deadlines if d.kind in (ACK_KIND, ESCALATED_KIND)]
+    if not stages:
         return
-    if stage == ACK_KIND:
-        policy = DeadlinePolicy.objects.filter(code=ESCALATED_KIND, is_active=True).first()
-        if policy is not None:
-            deadline_open(
-                record=recipient,
-                policy=policy,
-                start=timezone.now(),
-                department=recipient.department,
-                person=recipient.user,
-            )
+    recipients = (
+        AlertRecipient.objects.filter(pk__in={pk for pk, _stage in stages})
+        .select_related("incident", "user__profile", "department", "latest_alert")
+        .in_bulk()
+    )
+    silent = [
+        (recipients[pk], stage)
+        for pk, stage in stages
+        if pk in recipients and recipients[pk].acknowledged_at is None
+    ]
+    first = [recipient for recipient, stage in silent if stage == ACK_KIND]
+    policy = (
+        DeadlinePolicy.objects.filter(code=ESCALATED_KIND, is_active=True).first()
+        if first
+        else None
+    )
+    if policy is not None:
+        start = timezone.now()
+        deadlines_open_many(
+            [
+                (recipient, policy, start, recipient.department, recipient.user)
+                for recipient in first
+            ]
+        )
+    second = [recipient for recipient, stage in silent if stage == ESCALATED_KIND]
+    if not second:
         return
     head = group_head(Role.WORKING_GROUP)
-    notify(
-        recipients=[head],
-        kind="alert.unacknowledged",
-        template="alerts/messages/unacknowledged.txt",
-        context={
-            "number": recipient.incident.number,
-            "title": recipient.incident.title,
-            "person": getattr(recipient.user, "profile", None) or recipient.user,
-            "department": recipient.department,
-        },
-        link=recipient.latest_alert.get_absolute_url(),
-        dedupe_key=f"alert-recipient:{recipient.pk}:working-group",
+    if head is None:
+        return
+    notifications_store(
+        [
+            row
+            for recipient in second
+            for row in notifications_build(
+                recipients=[head],
+                kind="alert.unacknowledged",
+                template="alerts/messages/unacknowledged.txt",
+                context={
+                    "number": recipient.incident.number,
+                    "title": recipient.incident.title,
+                    "person": getattr(recipient.user, "profile", None) or recipient.user,
+                    "department": recipient.department,
+                },
+                link=recipient.latest_alert.get_absolute_url(),
+                dedupe_key=f"alert-recipient:{recipient.pk}:working-group",
+            )
+        ],
         channels=(Channel.EMAIL, Channel.SMS),
     )
 

@@ -217,20 +217,22 @@ def deadline_meet(
 
 
 def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
-    """The consequences of breaches, written once (the caller holds their rows): the batch
-    signal (the domains write them on their timelines), the notifications of the people who
-    answer for them (in the app and on ``DEADLINE_BREACH_CHANNELS``), and the signal per
-    breach to subscribers (alerts, accountability), inside the same transaction so that what
-    they write stands or falls with it."""
-    signals.deadlines_breached.send(sender=Deadline, deadlines=breached)
+    """The consequences of breaches, written once (the caller holds their rows): the
+    notifications of the people who answer for them (in the app and on
+    ``DEADLINE_BREACH_CHANNELS``), then one signal for the batch, which the domains receive
+    to write theirs (timeline lines, escalations, violations) in a few statements each,
+    inside the same transaction so that what they write stands or falls with it."""
+    if not breached:
+        return
+    departments: dict[int, list[User]] = {}  # the people of each department, read once
     notifications_store(
-        [row for deadline in breached for row in _breach_notifications(deadline)],
+        [row for deadline in breached for row in _breach_notifications(deadline, departments)],
         channels=settings.DEADLINE_BREACH_CHANNELS,
     )
     Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
         deadline.announced_at = now
-        signals.deadline_breached.send(sender=Deadline, deadline=deadline)
+    signals.deadlines_breached.send(sender=Deadline, deadlines=breached)
 
 
 def deadline_cancel(*, record: models.Model, kinds: list[str] | None = None) -> int:
@@ -263,20 +265,21 @@ def deadline_reassign(
 # --- enforcement ------------------------------------------------------------------------------
 
 
-def _recipients(deadline: Deadline) -> list[User]:
+def _recipients(deadline: Deadline, departments: dict[int, list[User]]) -> list[User]:
     """The responsible person and their superior; without a person, the department's
-    interface persons and leader."""
+    interface persons and leader (kept in ``departments`` for the rest of the batch)."""
     person = deadline.responsible_person
     if person is not None:
         superior = getattr(getattr(person, "profile", None), "superior", None)
         return [u for u in (person, superior) if u is not None]
-    if deadline.responsible_department is None:
+    department = deadline.responsible_department
+    if department is None:
         return []
-    return list(
-        department_people(
-            deadline.responsible_department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
+    if department.pk not in departments:
+        departments[department.pk] = list(
+            department_people(department, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER)
         )
-    )
+    return departments[department.pk]
 
 
 def _name(deadline: Deadline):
@@ -293,13 +296,15 @@ def _record_label(deadline: Deadline) -> tuple[str, str]:
     return label, link
 
 
-def _breach_notifications(deadline: Deadline) -> list[Notification]:
+def _breach_notifications(
+    deadline: Deadline, departments: dict[int, list[User]]
+) -> list[Notification]:
     """The notifications of the people who answer for a breached deadline; the caller stores
     them (in batches)."""
     label, link = _record_label(deadline)
     due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
     return notifications_build(
-        recipients=_recipients(deadline),
+        recipients=_recipients(deadline, departments),
         kind="deadline.breached",
         subject=translated(
             gettext_lazy("Overdue: %(name)s of %(record)s"),

@@ -40,18 +40,21 @@ def notifications_build(
     *,
     recipients: Iterable[User],
     kind: str,
-    subject,
+    subject="",
     body="",
+    template: str | None = None,
+    context: dict | None = None,
     link: str = "",
     dedupe_key: str,
 ) -> list[Notification]:
-    """Unsaved in-app notifications of one message to each active recipient (batch senders);
-    subject and body render in each recipient's language, as :func:`notify`'s do."""
+    """Unsaved in-app notifications of one message to each active recipient (batch senders;
+    :func:`notifications_store` writes them); the text comes from ``template`` or from
+    ``subject``/``body`` and renders in each recipient's language, as :func:`notify`'s does."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     rows = []
     for pk, user in sorted(people.items()):
         with translation.override(_language(user)):
-            subject_text, body_text = _render(None, None, subject, body)
+            subject_text, body_text = _render(template, context, subject, body)
         rows.append(
             Notification(
                 recipient_id=pk,

@@ -164,12 +164,12 @@ def test_cancelling_the_record_cancels_its_deadlines(make_incident, demo):
 def breaches():
     seen = []
 
-    def receiver(sender, deadline, **kwargs):
-        seen.append(deadline.pk)
+    def receiver(sender, deadlines, **kwargs):
+        seen.extend(deadline.pk for deadline in deadlines)
 
-    signals.deadline_breached.connect(receiver)
+    signals.deadlines_breached.connect(receiver)
     yield seen
-    signals.deadline_breached.disconnect(receiver)
+    signals.deadlines_breached.disconnect(receiver)
 
 
 def test_the_sweep_breaches_notifies_and_records_once(
