@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import smtplib
 import time
 from urllib.parse import quote_plus
 
@@ -30,6 +31,15 @@ log = logging.getLogger(__name__)
 
 class DeliveryError(Exception):
     """The channel refused or could not take the message."""
+
+
+class RefusedError(DeliveryError):
+    """The channel works and refuses this message for good (an address the mail server does
+    not know, a webhook's 4xx): retrying cannot help, and the channel is not at fault."""
+
+
+# 4xx answers that mean "not now" rather than "never"
+_RETRYABLE_4XX = {408, 425, 429}
 
 
 def _endpoint(delivery: Delivery) -> Endpoint:
@@ -59,7 +69,10 @@ def send_email(delivery: Delivery) -> None:
         # A stable id lets mail systems drop a copy if a delivery is ever retried.
         headers={"Message-ID": f"<{delivery.dedupe_key.replace(':', '.')}@fenghuo>"},
     )
-    message.send(fail_silently=False)
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as error:
+        raise RefusedError(f"the mail server refuses {delivery.address}: {error}") from error
 
 
 def send_sms(delivery: Delivery) -> None:
@@ -174,6 +187,8 @@ def _post(url: str, **kwargs) -> bytes:
     except httpx.HTTPError as error:
         raise DeliveryError(f"{type(error).__name__}: {error}") from error
     text = bytes(body).decode("utf-8", "replace")
+    if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
+        raise RefusedError(f"HTTP {response.status_code}: {text[:300]}")
     if response.status_code >= 300:
         raise DeliveryError(f"HTTP {response.status_code}: {text[:300]}")
     return bytes(body)

@@ -383,11 +383,16 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str | Non
 
 def _delivery_failed(delivery: Delivery, error: Exception, *, now: datetime) -> str:
     """Retry later with back-off until the horizon; then the delivery is undeliverable and
-    stays visible (admin, alert page, /healthz) until someone re-drives it. A message to a
-    person also goes out on their next channel at once."""
+    stays visible (admin, alert page, /healthz) until someone re-drives it. One the channel
+    refuses for good is undeliverable at once and does not count against the channel. A
+    message to a person also goes out on their next channel at once."""
     message = f"{type(error).__name__}: {error}"[:2000]
-    _circuit_failed(_circuit_key(delivery), message, now)
-    dead = now >= delivery.give_up_at
+    refused = isinstance(error, channels.RefusedError)
+    if refused:  # the channel answered: it works, this message will never go
+        _circuit_worked(_circuit_key(delivery))
+    else:
+        _circuit_failed(_circuit_key(delivery), message, now)
+    dead = refused or now >= delivery.give_up_at
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.DEAD if dead else DeliveryState.PENDING,
         last_error=message,

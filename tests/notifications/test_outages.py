@@ -226,3 +226,42 @@ def test_undeliverable_messages_and_paused_channels_are_warnings_on_healthz(
     assert response.status_code == 200 and body["status"] == "ok"
     assert body["deliveries"]["undeliverable"].startswith("warning: 1 undeliverable")
     assert body["deliveries"]["paused_channels"] == "warning: email"
+
+
+def test_a_message_refused_for_good_is_undeliverable_at_once_and_pauses_nothing(
+    user_factory, quick, smtp_server, http_server, django_capture_on_commit_callbacks
+):
+    """A mailbox that does not exist, a webhook's 404: the channel works, so it stays open
+    for everyone else, the message is not retried for a day, and the person's next channel
+    carries it."""
+    quick.CIRCUIT_FAILURES = 2
+    quick.EMAIL_PORT = smtp_server.port
+    SmsGateway.objects.create(name="gateway", backend="http", url=f"{http_server.url}/sms")
+    left = [
+        user_factory(username=f"left{n}", email=f"nobody@{n}.example", mobile=f"1380000{n:04d}")
+        for n in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in left:
+            mail(person, f"gone-{person.pk}")
+    emails = Delivery.objects.filter(channel=Channel.EMAIL)
+    assert set(emails.values_list("state", "attempts")) == {("dead", 1)}
+    assert "refuses nobody@" in emails.first().last_error
+    assert not Circuit.objects.filter(open_until__isnull=False).exists()
+    assert Delivery.objects.filter(channel=Channel.SMS, state="sent").count() == 3
+
+    Endpoint.objects.create(channel=Channel.WEBHOOK, name="gone", url=f"{http_server.url}/gone")
+    http_server.reply = (404, {"error": "no such hook"})
+    from notifications.services import broadcast
+
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast(event="alert.published", dedupe_key="w404", subject="x")
+    http_server.reply = (429, {"error": "slow down"})
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast(event="alert.published", dedupe_key="w429", subject="x")
+    hooks = Delivery.objects.filter(channel=Channel.WEBHOOK).order_by("dedupe_key")
+    assert [(d.state, d.attempts) for d in hooks] == [("dead", 1), ("pending", 1)]
+    # a good mailbox still goes straight out: the channel was never paused
+    with django_capture_on_commit_callbacks(execute=True):
+        mail(user_factory(username="here", email="here@fenghuo.example"), "here")
+    assert [m["to"] for m in smtp_server.messages] == [["here@fenghuo.example"]]
