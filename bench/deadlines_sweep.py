@@ -42,8 +42,12 @@ def fill(pending: int, due: int) -> None:
     )
     from django.contrib.auth.models import Group
 
-    leader, _ = User.objects.get_or_create(username="bench_leader")
-    contact, _ = User.objects.get_or_create(username="bench_contact")
+    leader, _ = User.objects.update_or_create(
+        username="bench_leader", defaults={"email": "leader@bench.invalid"}
+    )
+    contact, _ = User.objects.update_or_create(
+        username="bench_contact", defaults={"email": "contact@bench.invalid"}
+    )
     Profile.objects.update_or_create(user=leader, defaults={"department": department})
     Profile.objects.update_or_create(
         user=contact, defaults={"department": department, "superior": leader}
@@ -53,7 +57,9 @@ def fill(pending: int, due: int) -> None:
     marketing, _ = Department.objects.get_or_create(
         code="MKT", defaults={"name_zh": "市场部", "name_en": "Marketing", "kind": "marketing"}
     )
-    assessor, _ = User.objects.get_or_create(username="bench_assessor")
+    assessor, _ = User.objects.update_or_create(
+        username="bench_assessor", defaults={"email": "assessor@bench.invalid"}
+    )
     Profile.objects.update_or_create(user=assessor, defaults={"department": marketing})
     assessor.groups.add(Group.objects.get_or_create(name=Role.INTERFACE_PERSON)[0])
     incidents = -(-pending // len(KINDS))
@@ -143,6 +149,7 @@ def main() -> None:
 
     from config.celery import app
     from deadlines.services import breaches_announce, deadlines_mark_due, deadlines_sweep
+    from incidents.models import Incident
 
     # As in production: the email deliveries of the breaches go to the broker after commit.
     app.conf.task_always_eager = False
@@ -155,6 +162,8 @@ def main() -> None:
     idle = timed(lambda: deadlines_sweep(now=long_ago), args.idle_runs)
     bare = [bare_update() for _ in range(3)]
     bare_ms = sorted(bare)[1]
+    # a worker has its URLs and translations loaded before its first storm
+    Incident.objects.first().get_absolute_url()
     now = timezone.now()
     started = time.perf_counter()
     marked = deadlines_mark_due(now=now)
@@ -192,7 +201,10 @@ UPDATE SKIP LOCKED)` per batch, so a backlog is recorded at once; it then announ
 batches of 200, one transaction each: the batch's notifications, then one signal on which each
 domain writes the whole batch's consequences in a few statements (timeline lines, violations,
 their notice limits and notices, escalations), and records them announced, so a sweep stopped
-in between leaves the rest to the next, which announces each once.
+in between leaves the rest to the next, which announces each once. The people answering for
+a batch are read once for it; each message is rendered once per language; the e-mails of a
+batch (every person here has an address) reach the broker as one message, which the
+deliveries worker fans out into a task per e-mail.
 
 Query plan of finding a batch (partial index `deadline_due` on pending rows):
 

@@ -51,13 +51,17 @@ def notifications_build(
     :func:`notifications_store` writes them); the text comes from ``template`` or from
     ``subject``/``body`` and renders in each recipient's language, as :func:`notify`'s does."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    texts: dict[str, tuple[str, str]] = {}  # rendered once per language
     rows = []
-    for pk, user in sorted(people.items()):
-        with translation.override(_language(user)):
-            subject_text, body_text = _render(template, context, subject, body)
+    for _pk, user in sorted(people.items()):
+        language = _language(user)
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = _render(template, context, subject, body)
+        subject_text, body_text = texts[language]
         rows.append(
             Notification(
-                recipient_id=pk,
+                recipient=user,  # the deliveries read the person's addresses from it
                 kind=kind,
                 subject=subject_text[:200],
                 body=body_text,
@@ -69,26 +73,31 @@ def notifications_build(
 
 
 def notifications_store(rows: list[Notification], *, channels: Sequence[str] = ()) -> None:
-    """Write notifications; a (recipient, dedupe_key) already stored is skipped, so that
-    sending again — a retried task, a second sweep — never notifies twice. Each is also sent
-    on ``channels`` (those the person has not switched off and has an address for), once."""
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if not rows or not channels:
+    """Write notifications (built by :func:`notifications_build`); a (recipient, dedupe_key)
+    already stored is kept as it was, so that sending again — a retried task, a second
+    sweep — never notifies twice. Each is also sent on ``channels`` (those the person has not
+    switched off and has an address for), once: the outbox keys make a delivery once."""
+    unique: dict[tuple[int, str], Notification] = {}  # a row may not meet itself in one upsert
+    for row in rows:
+        unique.setdefault((row.recipient_id, row.dedupe_key), row)
+    rows = list(unique.values())
+    if not rows:
         return
-    wanted = {(row.recipient_id, row.dedupe_key) for row in rows}
-    stored = [
-        notification
-        for notification in Notification.objects.filter(
-            recipient_id__in={pk for pk, _key in wanted},
-            dedupe_key__in={key for _pk, key in wanted},
-        ).select_related("recipient__profile")
-        if (notification.recipient_id, notification.dedupe_key) in wanted
-    ]
-    disabled = _disabled({notification.recipient_id for notification in stored})
+    # ON CONFLICT … DO UPDATE of the key itself: the row stays as it was, and every row,
+    # new or already stored, comes back with its id for the outbox
+    Notification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["recipient", "dedupe_key"],
+        update_fields=["dedupe_key"],
+    )
+    if not channels:
+        return
+    disabled = _disabled({row.recipient_id for row in rows})
     _enqueue(
         [
             delivery
-            for notification in stored
+            for notification in rows
             for channel in channels
             if (delivery := _delivery(notification, channel, disabled)) is not None
         ]
@@ -252,14 +261,29 @@ def _enqueue(deliveries: list[Delivery]) -> list[int]:
 
 
 def _send_later(ids: list[int]) -> None:
+    """Hand the deliveries to the workers: one task for one message; one message to the
+    broker for a batch, which the deliveries worker fans out (:func:`deliveries_dispatch`),
+    so that whoever wrote the batch — a deadline sweep in a storm — does not wait on a round
+    trip to the broker per message."""
+    from .tasks import deliver_task, dispatch_deliveries_task
+
+    try:
+        if len(ids) == 1:
+            deliver_task.apply_async(args=ids, retry=False)
+        elif ids:
+            dispatch_deliveries_task.apply_async(args=[ids], retry=False)
+    except Exception as error:  # the broker is down: the sweep will find the rows
+        log.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(ids), error)
+
+
+def deliveries_dispatch(ids: list[int]) -> None:
+    """One task per delivery, published over one connection to the broker (the workers
+    then send them in parallel); what the broker does not take, the sweep finds."""
     from .tasks import deliver_task
 
-    for pk in ids:
-        try:
-            deliver_task.apply_async(args=[pk], retry=False)
-        except Exception as error:  # the broker is down: the sweep will find the rows
-            log.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(ids), error)
-            return
+    with deliver_task.app.producer_or_acquire() as producer:
+        for pk in ids:
+            deliver_task.apply_async(args=[pk], retry=False, producer=producer)
 
 
 # --- delivering ----------------------------------------------------------------------------------
