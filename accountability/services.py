@@ -191,6 +191,7 @@ def _proposed(violations: list[Violation]) -> None:
             )
         ],
         channels=(Channel.EMAIL,),
+        digest=True,  # a storm's violations: one e-mail per batch to each reader
     )
 
 

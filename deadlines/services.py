@@ -227,6 +227,7 @@ def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
     notifications_store(
         [row for deadline in breached for row in _breach_notifications(deadline, departments)],
         channels=settings.DEADLINE_BREACH_CHANNELS,
+        digest=True,  # a person answering for many breaches gets one e-mail per batch
     )
     Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
