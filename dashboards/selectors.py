@@ -7,12 +7,23 @@ instances for them. Departments and cities come from the reference cache (core.r
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
@@ -254,13 +265,32 @@ def _live_incidents(f: Filters) -> QuerySet:
     return incidents
 
 
+def _whole(queryset: QuerySet) -> QuerySet:
+    """``queryset`` as one group: its aggregates over all its rows (none if it has none)."""
+    return queryset.values(whole=Cast(Value(1), output_field=IntegerField()))
+
+
+def _member(queryset: QuerySet, tag: str, **columns) -> Where:
+    """``queryset`` as one member of the overview's statement: the columns ``key``, ``a``,
+    ``b``, ``at`` (expressions; those left out are NULL) and the tag, grouped by what the
+    queryset's values() name."""
+    nothing = {
+        "key": Value("", output_field=CharField()),
+        "a": Value(0, output_field=IntegerField()),
+        "b": Value(0, output_field=IntegerField()),
+        "at": Cast(Value(None), output_field=DateTimeField()),
+    }
+    annotated = queryset.order_by().annotate(**(nothing | columns), tag=Value(tag))
+    sql, params = annotated.values_list("key", "a", "b", "at", "tag").query.sql_with_params()
+    return sql, list(params)
+
+
 def overview(f: Filters) -> dict:
     """Now: open incidents by level, deadlines overdue and due soon, alerts not acknowledged;
-    today: complaints by business line and by city."""
+    today: complaints by business line and by city; when today's rollup was computed. One
+    statement (a ``UNION ALL`` of each figure's query), so one round trip."""
     now = timezone.now()
-    by_level = dict(
-        _live_incidents(f).order_by().values_list("level").annotate(n=Count("pk", distinct=True))
-    )
+    today = timezone.localdate()
     pending = Q(state=DeadlineState.PENDING)
     unmet = Deadline.objects.filter(  # the partial index deadline_unmet
         state__in=[DeadlineState.PENDING, DeadlineState.BREACHED], met_at__isnull=True
@@ -268,10 +298,6 @@ def overview(f: Filters) -> dict:
     if f.department:
         unmet = unmet.filter(responsible_department=f.department)
     soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
-    deadlines = unmet.aggregate(
-        overdue=Count("pk", filter=Q(state=DeadlineState.BREACHED) | pending & Q(due_at__lt=now)),
-        due_soon=Count("pk", filter=pending & Q(due_at__gte=now, due_at__lt=soon)),
-    )
     unacknowledged = AlertRecipient.objects.filter(
         acknowledged_at__isnull=True, incident__state__in=LIVE_STATES
     )
@@ -283,7 +309,6 @@ def overview(f: Filters) -> dict:
         unacknowledged = unacknowledged.filter(incident__business_line=f.business_line)
     if f.city:
         unacknowledged = unacknowledged.filter(incident__cities=f.city)
-    today = timezone.localdate()
     todays = _complaints(
         Filters(
             since=today,
@@ -293,24 +318,54 @@ def overview(f: Filters) -> dict:
             business_line=f.business_line,
         )
     )
+    members = [
+        _member(
+            _live_incidents(f).values("level"),
+            "incidents",
+            key=F("level"),
+            a=Count("pk", distinct=True),
+        ),
+        _member(
+            _whole(unmet),
+            "deadlines",
+            a=Count("pk", filter=Q(state=DeadlineState.BREACHED) | pending & Q(due_at__lt=now)),
+            b=Count("pk", filter=pending & Q(due_at__gte=now, due_at__lt=soon)),
+        ),
+        _member(_whole(unacknowledged), "alerts", a=Count("pk", distinct=True)),
+        _member(_whole(RollupRun.objects.filter(day=today)), "as_of", at=Max("computed_at")),
+        # the day's complaint rows by city and line (a few dozen), summed both ways below
+        (
+            "SELECT business_line, city_id, SUM(received), NULL, 'complaints'"
+            f" FROM {ComplaintRollup._meta.db_table} WHERE {todays[0]}"
+            " GROUP BY business_line, city_id",
+            todays[1],
+        ),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _params in members),
+            [param for _sql, params in members for param in params],
+        )
+        rows = cursor.fetchall()
+    by_level: dict[str, int] = {}
+    deadlines = {"overdue": 0, "due_soon": 0}
+    unacknowledged_count, computed_at = 0, None
     by_line: dict[str, int] = defaultdict(int)
     by_city: dict[str, int] = defaultdict(int)
     codes = city_codes()
-    # the day's rows by city and line (a few dozen), summed both ways here: one scan
-    for line, city, n in _sums(
-        [
-            (
-                "business_line, city_id, SUM(received)",
-                ComplaintRollup,
-                todays,
-                "business_line, city_id",
-            )
-        ]
-    ):
-        if n:
-            by_line[line] += _int(n)
-            if city in codes:
-                by_city[codes[city]] += _int(n)
+    for key, a, b, at, tag in rows:
+        if tag == "incidents":
+            by_level[key] = _int(a)
+        elif tag == "deadlines":
+            deadlines = {"overdue": _int(a), "due_soon": _int(b)}
+        elif tag == "alerts":
+            unacknowledged_count = _int(a)
+        elif tag == "as_of":
+            computed_at = _moment(at)
+        elif b:
+            by_line[key] += _int(b)
+            if a in codes:
+                by_city[codes[a]] += _int(b)
     return {
         "incidents_by_level": {
             level: by_level.get(level, 0) for level in (Level.RED, Level.ORANGE, Level.YELLOW)
@@ -319,12 +374,20 @@ def overview(f: Filters) -> dict:
         "deadlines_overdue": deadlines["overdue"],
         "deadlines_due_soon": deadlines["due_soon"],
         "due_soon_minutes": settings.DEADLINE_DUE_SOON_MINUTES,
-        "alerts_unacknowledged": unacknowledged.values("pk").distinct().count(),
+        "alerts_unacknowledged": unacknowledged_count,
         "complaints_today": sum(by_line.values()),
         "complaints_today_by_line": _largest_first(by_line),
         "complaints_today_by_city": _largest_first(by_city),
-        "as_of": as_of(),
+        "as_of": computed_at,
     }
+
+
+def _moment(value) -> datetime | None:
+    """A time as the database returns it (SQLite: its text, in UTC)."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return value
 
 
 def _largest_first(counts: dict[str, int]) -> list[dict]:
