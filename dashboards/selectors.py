@@ -19,6 +19,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Model,
     Q,
     QuerySet,
     Value,
@@ -128,6 +129,8 @@ def city_codes() -> dict[int, str]:
 
 # (WHERE clause, its parameters)
 Where = tuple[str, list]
+# (the columns, the rollup, which of its rows, the GROUP BY)
+Part = tuple[str, type[Model], Where, str]
 
 
 def _day(value) -> date:
@@ -229,7 +232,7 @@ def _deadlines(f: Filters, *, department: bool = True) -> Where:
     )
 
 
-def _sums(parts: list[tuple[str, type, Where, str]]) -> list[tuple]:
+def _sums(parts: list[Part]) -> list[tuple]:
     """One statement: ``SELECT <columns> FROM <rollup> WHERE … GROUP BY …`` of each part,
     joined by ``UNION ALL`` (each part the same number of columns)."""
     sql, params = [], []
@@ -429,6 +432,7 @@ def trends(f: Filters) -> dict:
     opened: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     received: dict[date, int] = defaultdict(int)
     escalated: dict[date, int] = defaultdict(int)
+    parts: list[Part]
     if _whole_province(f):
         parts = [
             (
@@ -569,7 +573,7 @@ def departments(f: Filters) -> list[DepartmentFigures]:
     kinds: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     # every part: a tag, the department, the deadline kind, then these counters
     zero = ", 0" * len(_COUNTERS)
-    parts: list[tuple[str, type, Where, str]] = [
+    parts: list[Part] = [
         (
             f"'deadline', department_id, kind, SUM(met), SUM(breached){zero[6:]}",
             DeadlineRollup,
