@@ -321,12 +321,15 @@ def overview(f: Filters) -> dict:
             business_line=f.business_line,
         )
     )
+    # only a city filter joins the incidents' cities, where an incident of several cities
+    # would count more than once: otherwise a plain count
+    once = f.city is not None
     members = [
         _member(
             _live_incidents(f).values("level"),
             "incidents",
             key=F("level"),
-            a=Count("pk", distinct=True),
+            a=Count("pk", distinct=once),
         ),
         _member(
             _whole(unmet),
@@ -334,7 +337,7 @@ def overview(f: Filters) -> dict:
             a=Count("pk", filter=Q(state=DeadlineState.BREACHED) | pending & Q(due_at__lt=now)),
             b=Count("pk", filter=pending & Q(due_at__gte=now, due_at__lt=soon)),
         ),
-        _member(_whole(unacknowledged), "alerts", a=Count("pk", distinct=True)),
+        _member(_whole(unacknowledged), "alerts", a=Count("pk", distinct=once)),
         _member(_whole(RollupRun.objects.filter(day=today)), "as_of", at=Max("computed_at")),
         # the day's complaint rows by city and line (a few dozen), summed both ways below
         (

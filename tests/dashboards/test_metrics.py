@@ -123,6 +123,17 @@ def test_the_overview_equals_the_base_tables(world, demo, api_client):
     )
     by_city = {row["key"]: row["n"] for row in overview["complaints_today_by_city"]}
     assert by_city == {"CC": 2, "JL": 1}
+    assert overview["as_of"] is not None
+
+    # a city's: the orange incident of three cities once, its recipients once each
+    jilin = get(api_client, demo["manager"], "/api/v1/metrics/overview/", city="JL")
+    assert jilin["incidents_by_level"]["orange"] == 1
+    assert jilin["incidents_by_level"]["yellow"] == 0  # the yellow one is Changchun's
+    assert jilin["alerts_unacknowledged"] == sum(
+        r.acknowledged_at is None and r.incident.state in LIVE_STATES
+        for r in AlertRecipient.objects.filter(incident__cities__code="JL")
+    )
+    assert jilin["complaints_today"] == 1
 
 
 def test_an_incident_of_three_cities_counts_once_in_the_province(world, demo, api_client):
