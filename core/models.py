@@ -69,7 +69,8 @@ class NumberSequence(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a POST carrying an ``Idempotency-Key``; a retry gets it again."""
+    """The first answer to a POST carrying an ``Idempotency-Key``; a retry gets it again for
+    settings.IDEMPOTENCY_RETENTION, after which the record is pruned."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=50)
@@ -85,6 +86,8 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="one_answer_per_key")
         ]
+        # the daily prune finds the expired ones (core.services.idempotency_records_prune)
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"

@@ -115,6 +115,54 @@ class DeadlineRollup(_Rollup):
         indexes = [models.Index(fields=["grain", "day"], name="deadline_rollup_day")]
 
 
+class ProvinceRollup(_Rollup):
+    """The province's figures by department and level, summed over cities and business lines
+    from the rollups above as they are computed: what the per-department table and the
+    trends read when no city or business line is chosen (a few rows a day instead of one per
+    city and line). Incident and acknowledgment counters are kept under the incident's level;
+    complaint counters, which have no level, under the empty level. Each counter counts by
+    the department its own rollup does (owning, acknowledging, handling)."""
+
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(max_length=10, blank=True)
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    restored = models.PositiveIntegerField(default=0)
+    restore_seconds = models.BigIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    recurred = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    ack_seconds = models.BigIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    archived = models.PositiveIntegerField(default=0)
+    first_ask = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="province_rollup_day")]
+
+
+#: ProvinceRollup's counters, by the rollup each comes from
+PROVINCE_COUNTERS = {
+    "incident": ("opened", "resolved", "restored", "restore_seconds", "closed", "recurred"),
+    "ack": ("acknowledged", "ack_seconds"),
+    "complaint": (
+        "received",
+        "escalated",
+        "archived",
+        "first_ask",
+        "answered",
+        "satisfied",
+        "repeated",
+    ),
+}
+
+
 class RollupRun(_Day):
     """When each day's rollup was last computed (the dashboards say how fresh they are)."""
 

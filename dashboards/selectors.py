@@ -1,21 +1,40 @@
 """The dashboards' figures: sums over the daily rollups for a period, and a few live counts
-that partial or narrow indexes answer without reading the big tables."""
+that partial or narrow indexes answer without reading the big tables.
+
+The rollups are read with plain SQL, one statement per figure set (a ``UNION ALL`` of the
+sums each needs), as tuples: a request pays one round trip and no ORM compilation or model
+instances for them. Departments and cities come from the reference cache (core.reference)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
+from core.reference import cached
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
 from incidents.choices import Level
 from incidents.models import Incident
 from incidents.workflow import LIVE_STATES
-from organisation.models import City, Department
+from organisation.models import City, Department, bilingual
 
 from .models import (
     AckRollup,
@@ -23,6 +42,7 @@ from .models import (
     DeadlineRollup,
     Grain,
     IncidentRollup,
+    ProvinceRollup,
     RollupRun,
     month_of,
 )
@@ -64,51 +84,164 @@ def whole_months(since: date, until: date) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
-def _period(queryset: QuerySet, f: Filters, *, daily: bool = False) -> QuerySet:
-    """The rollup rows that add up to the period: the month rows of the months it covers
-    whole, the day rows of the days at its edges (``daily``: day rows only)."""
-    months = None if daily else whole_months(f.since, f.until)
-    if months is None:
-        return queryset.filter(grain=Grain.DAY, day__gte=f.since, day__lte=f.until)
-    first, last = months
-    return queryset.filter(
-        Q(grain=Grain.MONTH, day__gte=first, day__lte=last)
-        | Q(grain=Grain.DAY, day__gte=f.since, day__lt=first)
-        | Q(grain=Grain.DAY, day__gt=month_of(last)[1], day__lte=f.until)
+# --- reference data ------------------------------------------------------------------------
+
+#: names in the reference cache; dashboards.apps forgets them when a department or city changes
+DEPARTMENTS = "dashboards:departments"
+CITIES = "dashboards:cities"
+
+
+@dataclass(frozen=True)
+class DepartmentRef:
+    """What the figures show of a department: its code and its name in both languages."""
+
+    pk: int
+    code: str
+    name_zh: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_zh, self.name_en)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def department_refs() -> dict[int, DepartmentRef]:
+    """Every department (inactive ones too: their past figures stay), by id."""
+    return cached(
+        DEPARTMENTS,
+        lambda: {
+            pk: DepartmentRef(pk, code, zh, en)
+            for pk, code, zh, en in Department.objects.values_list(
+                "pk", "code", "name_zh", "name_en"
+            )
+        },
     )
 
 
-def _incident_like(
-    queryset: QuerySet, f: Filters, *, department: bool = True, daily: bool = False
-) -> QuerySet:
+def city_codes() -> dict[int, str]:
+    return cached(CITIES, lambda: dict(City.objects.values_list("pk", "code")))
+
+
+# --- rollup reads --------------------------------------------------------------------------
+
+# (WHERE clause, its parameters)
+Where = tuple[str, list]
+# (the columns, the rollup, which of its rows, the GROUP BY)
+Part = tuple[str, type[Model], Where, str]
+
+
+def _day(value) -> date:
+    """A day as the database returns it (SQLite may hand back its text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _int(value) -> int:
+    """A sum as an int (PostgreSQL sums bigints as numeric)."""
+    return int(value) if isinstance(value, Decimal) else value
+
+
+def _period(f: Filters, *, daily: bool = False) -> Where:
+    """The rollup rows that add up to the period: the month rows of the months it covers
+    whole, the day rows of the days at its edges (``daily``: day rows only); index on
+    (grain, day)."""
+    day = connection.ops.adapt_datefield_value
+    months = None if daily else whole_months(f.since, f.until)
+    if months is None:
+        return "grain = %s AND day >= %s AND day <= %s", [
+            Grain.DAY.value,
+            day(f.since),
+            day(f.until),
+        ]
+    first, last = months
+    return (
+        "(grain = %s AND day >= %s AND day <= %s"
+        " OR grain = %s AND day >= %s AND day < %s"
+        " OR grain = %s AND day > %s AND day <= %s)",
+        [
+            Grain.MONTH.value,
+            day(first),
+            day(last),
+            Grain.DAY.value,
+            day(f.since),
+            day(first),
+            Grain.DAY.value,
+            day(month_of(last)[1]),
+            day(f.until),
+        ],
+    )
+
+
+def _and(where: Where, conditions: list[tuple[str, object]]) -> Where:
+    clause, params = where
+    for condition, value in conditions:
+        clause += f" AND {condition}"
+        if value is not None:
+            params = [*params, value]
+    return clause, params
+
+
+def _incident_like(f: Filters, *, department: bool = True, daily: bool = False) -> Where:
     """Incident and acknowledgment rollups: the city rows or the all-city rows."""
-    queryset = _period(queryset, f, daily=daily)
-    queryset = queryset.filter(city=f.city) if f.city else queryset.filter(city__isnull=True)
-    if department and f.department:
-        queryset = queryset.filter(department=f.department)
-    if f.level:
-        queryset = queryset.filter(level=f.level)
-    if f.business_line:
-        queryset = queryset.filter(business_line=f.business_line)
-    return queryset
+    return _and(
+        _period(f, daily=daily),
+        [
+            ("city_id = %s", f.city.pk) if f.city else ("city_id IS NULL", None),
+            *([("department_id = %s", f.department.pk)] if department and f.department else []),
+            *([("level = %s", f.level)] if f.level else []),
+            *([("business_line = %s", f.business_line)] if f.business_line else []),
+        ],
+    )
 
 
-def _complaints(f: Filters, *, department: bool = True, daily: bool = False) -> QuerySet:
-    queryset = _period(ComplaintRollup.objects.all(), f, daily=daily)
-    if f.city:
-        queryset = queryset.filter(city=f.city)
-    if department and f.department:
-        queryset = queryset.filter(department=f.department)
-    if f.business_line:
-        queryset = queryset.filter(business_line=f.business_line)
-    return queryset
+def _complaints(f: Filters, *, department: bool = True, daily: bool = False) -> Where:
+    return _and(
+        _period(f, daily=daily),
+        [
+            *([("city_id = %s", f.city.pk)] if f.city else []),
+            *([("department_id = %s", f.department.pk)] if department and f.department else []),
+            *([("business_line = %s", f.business_line)] if f.business_line else []),
+        ],
+    )
 
 
-def _deadlines(f: Filters, *, department: bool = True) -> QuerySet:
-    queryset = _period(DeadlineRollup.objects.all(), f)
-    if department and f.department:
-        queryset = queryset.filter(department=f.department)
-    return queryset
+def _whole_province(f: Filters) -> bool:
+    """Whether ProvinceRollup answers for ``f``: no city and no business line chosen."""
+    return f.city is None and not f.business_line
+
+
+def _province(f: Filters, *, daily: bool = False) -> Where:
+    """ProvinceRollup rows of the period: the chosen level's incident and acknowledgment
+    counters (every level's without one) and the complaint counters (kept under no level:
+    complaints are not filtered by level)."""
+    return _and(
+        _period(f, daily=daily),
+        [
+            *([("department_id = %s", f.department.pk)] if f.department else []),
+            *([("level IN (%s, '')", f.level)] if f.level else []),
+        ],
+    )
+
+
+def _deadlines(f: Filters, *, department: bool = True) -> Where:
+    return _and(
+        _period(f),
+        [("department_id = %s", f.department.pk)] if department and f.department else [],
+    )
+
+
+def _sums(parts: list[Part]) -> list[tuple]:
+    """One statement: ``SELECT <columns> FROM <rollup> WHERE … GROUP BY …`` of each part,
+    joined by ``UNION ALL`` (each part the same number of columns)."""
+    sql, params = [], []
+    for columns, model, (where, values), group in parts:
+        sql.append(f"SELECT {columns} FROM {model._meta.db_table} WHERE {where} GROUP BY {group}")
+        params += values
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        return cursor.fetchall()
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -135,13 +268,32 @@ def _live_incidents(f: Filters) -> QuerySet:
     return incidents
 
 
+def _whole(queryset: QuerySet) -> QuerySet:
+    """``queryset`` as one group: its aggregates over all its rows (none if it has none)."""
+    return queryset.values(whole=Cast(Value(1), output_field=IntegerField()))
+
+
+def _member(queryset: QuerySet, tag: str, **columns) -> Where:
+    """``queryset`` as one member of the overview's statement: the columns ``key``, ``a``,
+    ``b``, ``at`` (expressions; those left out are NULL) and the tag, grouped by what the
+    queryset's values() name."""
+    nothing = {
+        "key": Value("", output_field=CharField()),
+        "a": Value(0, output_field=IntegerField()),
+        "b": Value(0, output_field=IntegerField()),
+        "at": Cast(Value(None), output_field=DateTimeField()),
+    }
+    annotated = queryset.order_by().annotate(**(nothing | columns), tag=Value(tag))
+    sql, params = annotated.values_list("key", "a", "b", "at", "tag").query.sql_with_params()
+    return sql, list(params)
+
+
 def overview(f: Filters) -> dict:
     """Now: open incidents by level, deadlines overdue and due soon, alerts not acknowledged;
-    today: complaints by business line and by city."""
+    today: complaints by business line and by city; when today's rollup was computed. One
+    statement (a ``UNION ALL`` of each figure's query), so one round trip."""
     now = timezone.now()
-    by_level = dict(
-        _live_incidents(f).order_by().values_list("level").annotate(n=Count("pk", distinct=True))
-    )
+    today = timezone.localdate()
     pending = Q(state=DeadlineState.PENDING)
     unmet = Deadline.objects.filter(  # the partial index deadline_unmet
         state__in=[DeadlineState.PENDING, DeadlineState.BREACHED], met_at__isnull=True
@@ -149,10 +301,6 @@ def overview(f: Filters) -> dict:
     if f.department:
         unmet = unmet.filter(responsible_department=f.department)
     soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
-    deadlines = unmet.aggregate(
-        overdue=Count("pk", filter=Q(state=DeadlineState.BREACHED) | pending & Q(due_at__lt=now)),
-        due_soon=Count("pk", filter=pending & Q(due_at__gte=now, due_at__lt=soon)),
-    )
     unacknowledged = AlertRecipient.objects.filter(
         acknowledged_at__isnull=True, incident__state__in=LIVE_STATES
     )
@@ -164,15 +312,66 @@ def overview(f: Filters) -> dict:
         unacknowledged = unacknowledged.filter(incident__business_line=f.business_line)
     if f.city:
         unacknowledged = unacknowledged.filter(incident__cities=f.city)
-    today = timezone.localdate()
-    todays = Filters(
-        since=today,
-        until=today,
-        department=f.department,
-        city=f.city,
-        business_line=f.business_line,
+    todays = _complaints(
+        Filters(
+            since=today,
+            until=today,
+            department=f.department,
+            city=f.city,
+            business_line=f.business_line,
+        )
     )
-    complaints = _complaints(todays)
+    # only a city filter joins the incidents' cities, where an incident of several cities
+    # would count more than once: otherwise a plain count
+    once = f.city is not None
+    members = [
+        _member(
+            _live_incidents(f).values("level"),
+            "incidents",
+            key=F("level"),
+            a=Count("pk", distinct=once),
+        ),
+        _member(
+            _whole(unmet),
+            "deadlines",
+            a=Count("pk", filter=Q(state=DeadlineState.BREACHED) | pending & Q(due_at__lt=now)),
+            b=Count("pk", filter=pending & Q(due_at__gte=now, due_at__lt=soon)),
+        ),
+        _member(_whole(unacknowledged), "alerts", a=Count("pk", distinct=once)),
+        _member(_whole(RollupRun.objects.filter(day=today)), "as_of", at=Max("computed_at")),
+        # the day's complaint rows by city and line (a few dozen), summed both ways below
+        (
+            "SELECT business_line, city_id, SUM(received), NULL, 'complaints'"
+            f" FROM {ComplaintRollup._meta.db_table} WHERE {todays[0]}"
+            " GROUP BY business_line, city_id",
+            todays[1],
+        ),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _params in members),
+            [param for _sql, params in members for param in params],
+        )
+        rows = cursor.fetchall()
+    by_level: dict[str, int] = {}
+    deadlines = {"overdue": 0, "due_soon": 0}
+    unacknowledged_count, computed_at = 0, None
+    by_line: dict[str, int] = defaultdict(int)
+    by_city: dict[str, int] = defaultdict(int)
+    codes = city_codes()
+    for key, a, b, at, tag in rows:
+        if tag == "incidents":
+            by_level[key] = _int(a)
+        elif tag == "deadlines":
+            deadlines = {"overdue": _int(a), "due_soon": _int(b)}
+        elif tag == "alerts":
+            unacknowledged_count = _int(a)
+        elif tag == "as_of":
+            computed_at = _moment(at)
+        elif b:
+            by_line[key] += _int(b)
+            if a in codes:
+                by_city[codes[a]] += _int(b)
     return {
         "incidents_by_level": {
             level: by_level.get(level, 0) for level in (Level.RED, Level.ORANGE, Level.YELLOW)
@@ -181,17 +380,26 @@ def overview(f: Filters) -> dict:
         "deadlines_overdue": deadlines["overdue"],
         "deadlines_due_soon": deadlines["due_soon"],
         "due_soon_minutes": settings.DEADLINE_DUE_SOON_MINUTES,
-        "alerts_unacknowledged": unacknowledged.values("pk").distinct().count(),
-        "complaints_today": sum(r["n"] for r in _sum_by(complaints, "business_line", "received")),
-        "complaints_today_by_line": _sum_by(complaints, "business_line", "received"),
-        "complaints_today_by_city": _sum_by(complaints, "city__code", "received"),
-        "as_of": as_of(),
+        "alerts_unacknowledged": unacknowledged_count,
+        "complaints_today": sum(by_line.values()),
+        "complaints_today_by_line": _largest_first(by_line),
+        "complaints_today_by_city": _largest_first(by_city),
+        "as_of": computed_at,
     }
 
 
-def _sum_by(queryset: QuerySet, key: str, field_name: str) -> list[dict]:
-    rows = queryset.order_by().values(key).annotate(n=Sum(field_name)).filter(n__gt=0)
-    return sorted(({"key": r[key], "n": r["n"]} for r in rows), key=lambda r: -r["n"])
+def _moment(value) -> datetime | None:
+    """A time as the database returns it (SQLite: its text, in UTC)."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return value
+
+
+def _largest_first(counts: dict[str, int]) -> list[dict]:
+    return [
+        {"key": key, "n": n} for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
 def as_of():
@@ -225,29 +433,46 @@ def trends(f: Filters) -> dict:
         return max(day.replace(day=1), f.since) if monthly else day
 
     opened: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (
-        _incident_like(IncidentRollup.objects.all(), f, daily=not monthly)
-        .order_by()
-        .values("day", "level")
-        .annotate(n=Sum("opened"))
-    ):
-        opened[row["level"]][bucket(row["day"])] += row["n"]
     received: dict[date, int] = defaultdict(int)
     escalated: dict[date, int] = defaultdict(int)
-    for row in (
-        _complaints(f, daily=not monthly)
-        .order_by()
-        .values("day")
-        .annotate(received=Sum("received"), escalated=Sum("escalated"))
-    ):
-        received[bucket(row["day"])] += row["received"]
-        escalated[bucket(row["day"])] += row["escalated"]
+    parts: list[Part]
+    if _whole_province(f):
+        parts = [
+            (
+                "'province', day, level, SUM(opened), SUM(received), SUM(escalated)",
+                ProvinceRollup,
+                _province(f, daily=not monthly),
+                "day, level",
+            )
+        ]
+    else:
+        parts = [
+            (
+                "'incident', day, level, SUM(opened), 0, 0",
+                IncidentRollup,
+                _incident_like(f, daily=not monthly),
+                "day, level",
+            ),
+            (
+                "'complaint', day, '', 0, SUM(received), SUM(escalated)",
+                ComplaintRollup,
+                _complaints(f, daily=not monthly),
+                "day",
+            ),
+        ]
+    for _tag, day, level, *sums in _sums(parts):
+        at = bucket(_day(day))
+        n, complaints, escalations = (_int(value) for value in sums)
+        if level:
+            opened[level][at] += n
+        received[at] += complaints
+        escalated[at] += escalations
     return {
         "bucket": "month" if monthly else "day",
         "days": [day.isoformat() for day in starts],
         "ends": [day.isoformat() for day in ends],
         "incidents_opened": {
-            level: [opened[level].get(day, 0) for day in starts]
+            level.value: [opened[level].get(day, 0) for day in starts]
             for level in (Level.RED, Level.ORANGE, Level.YELLOW, Level.NONE)
         },
         "complaints_received": [received.get(d, 0) for d in starts],
@@ -260,7 +485,7 @@ def trends(f: Filters) -> dict:
 
 @dataclass
 class DepartmentFigures:
-    department: Department
+    department: DepartmentRef
     on_time: dict[str, float | None] = field(default_factory=dict)  # per deadline kind
     met: int = 0
     due: int = 0
@@ -319,70 +544,91 @@ class DepartmentFigures:
         }
 
 
+# The per-department counters, in the order the statement reads them (DepartmentFigures'
+# fields; ack_seconds and restore_seconds as the rollups name them).
+_COUNTERS = (
+    "met",
+    "breached",
+    "acknowledged",
+    "ack_seconds",
+    "resolved",
+    "restored",
+    "restore_seconds",
+    "closed",
+    "recurred",
+    "archived",
+    "first_ask",
+    "answered",
+    "satisfied",
+    "repeated",
+)
+
+
+def _sum(names) -> str:
+    return ", ".join(f"SUM({name})" for name in names)
+
+
 def departments(f: Filters) -> list[DepartmentFigures]:
     """On-time rate per deadline kind, MTTA, MTTR, first-ask resolution rate, satisfaction
     and recurrence rate of each department in the period (those with anything to show)."""
     rows: dict[int, DepartmentFigures] = {}
-    names = {d.pk: d for d in Department.objects.all()}
-
-    def of(pk) -> DepartmentFigures | None:
-        if pk is None or pk not in names:
-            return None
-        return rows.setdefault(pk, DepartmentFigures(names[pk]))
-
+    names = department_refs()
     kinds: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in (
-        _deadlines(f)
-        .order_by()
-        .values("department", "kind")
-        .annotate(met=Sum("met"), breached=Sum("breached"))
-    ):
-        figures = of(row["department"])
-        if figures is None:
+    # every part: a tag, the department, the deadline kind, then these counters
+    zero = ", 0" * len(_COUNTERS)
+    parts: list[Part] = [
+        (
+            f"'deadline', department_id, kind, SUM(met), SUM(breached){zero[6:]}",
+            DeadlineRollup,
+            _deadlines(f),
+            "department_id, kind",
+        )
+    ]
+    if _whole_province(f):
+        parts.append(
+            (
+                f"'province', department_id, '', 0, 0, {_sum(_COUNTERS[2:])}",
+                ProvinceRollup,
+                _province(f),
+                "department_id",
+            )
+        )
+    else:
+        parts += [
+            (
+                f"'ack', department_id, '', 0, 0, {_sum(_COUNTERS[2:4])}{zero[: 3 * 10]}",
+                AckRollup,
+                _incident_like(f),
+                "department_id",
+            ),
+            (
+                f"'incident', department_id, '', 0, 0, 0, 0, {_sum(_COUNTERS[4:9])}{zero[: 3 * 5]}",
+                IncidentRollup,
+                _incident_like(f),
+                "department_id",
+            ),
+            (
+                f"'complaint', department_id, ''{zero[: 3 * 9]}, {_sum(_COUNTERS[9:])}",
+                ComplaintRollup,
+                _complaints(f),
+                "department_id",
+            ),
+        ]
+    for tag, pk, kind, *sums in _sums(parts):
+        if pk not in names:  # no department, or one deleted since
             continue
-        figures.met += row["met"]
-        figures.due += row["met"] + row["breached"]
-        kinds[row["department"]][row["kind"]][0] += row["met"]
-        kinds[row["department"]][row["kind"]][1] += row["met"] + row["breached"]
-    for row in (
-        _incident_like(AckRollup.objects.all(), f)
-        .order_by()
-        .values("department")
-        .annotate(n=Sum("acknowledged"), seconds=Sum("ack_seconds"))
-    ):
-        if figures := of(row["department"]):
-            figures.acknowledged, figures.ack_seconds = row["n"], row["seconds"]
-    for row in (
-        _incident_like(IncidentRollup.objects.all(), f)
-        .order_by()
-        .values("department")
-        .annotate(
-            resolved=Sum("resolved"),
-            restored=Sum("restored"),
-            seconds=Sum("restore_seconds"),
-            closed=Sum("closed"),
-            recurred=Sum("recurred"),
-        )
-    ):
-        if figures := of(row["department"]):
-            figures.resolved, figures.restored = row["resolved"], row["restored"]
-            figures.restore_seconds = row["seconds"]
-            figures.closed, figures.recurred = row["closed"], row["recurred"]
-    for row in (
-        _complaints(f)
-        .order_by()
-        .values("department")
-        .annotate(
-            archived=Sum("archived"),
-            first_ask=Sum("first_ask"),
-            answered=Sum("answered"),
-            satisfied=Sum("satisfied"),
-            repeated=Sum("repeated"),
-        )
-    ):
-        if figures := of(row["department"]):
-            for name in ("archived", "first_ask", "answered", "satisfied", "repeated"):
-                setattr(figures, name, row[name])
+        figures = rows.setdefault(pk, DepartmentFigures(names[pk]))
+        values = dict(zip(_COUNTERS, (_int(value) for value in sums), strict=True))
+        if tag == "deadline":
+            met, breached = values.pop("met"), values.pop("breached")
+            figures.met += met
+            figures.due += met + breached
+            kinds[pk][kind][0] += met
+            kinds[pk][kind][1] += met + breached
+        else:  # one row per department of each rollup: only its own counters are not 0
+            for name, value in values.items():
+                if value:
+                    setattr(figures, name, value)
     for pk, by_kind in kinds.items():
         rows[pk].on_time = {kind: rate(met, due) for kind, (met, due) in sorted(by_kind.items())}
     return sorted(rows.values(), key=lambda figures: figures.department.code)

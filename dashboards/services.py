@@ -25,11 +25,13 @@ from incidents.models import Incident
 from incidents.selectors import period_bounds
 
 from .models import (
+    PROVINCE_COUNTERS,
     AckRollup,
     ComplaintRollup,
     DeadlineRollup,
     Grain,
     IncidentRollup,
+    ProvinceRollup,
     RollupRun,
     month_of,
 )
@@ -50,6 +52,10 @@ ROLLUPS: dict[type[Any], tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("received", "escalated", "archived", "first_ask", "answered", "satisfied", "repeated"),
     ),
     DeadlineRollup: (("department_id", "kind"), ("met", "breached")),
+    ProvinceRollup: (
+        ("department_id", "level"),
+        tuple(name for names in PROVINCE_COUNTERS.values() for name in names),
+    ),
 }
 
 
@@ -185,6 +191,21 @@ def _deadline_counters(start: datetime, end: datetime) -> Counters:
     return counters
 
 
+def _province_counters(incidents: Counters, acks: Counters, complaints: Counters) -> Counters:
+    """The day's counters summed over cities (the all-city rows) and business lines, by
+    department and level (complaints under the empty level)."""
+    counters: Counters = defaultdict(lambda: defaultdict(int))
+    for source in (incidents, acks):
+        for (department, _line, level, city), values in source.items():
+            if city is None:
+                for name, value in values.items():
+                    counters[(department, level)][name] += value
+    for (department, _city, _line), values in complaints.items():
+        for name, value in values.items():
+            counters[(department, "")][name] += value
+    return counters
+
+
 @transaction.atomic
 def rollup_month(day: date) -> None:
     """Recompute the month rows of ``day``'s month as the sums of its day rows. The run row
@@ -213,19 +234,25 @@ def rollup_day(day: date, *, month: bool = True) -> None:
     assert start is not None and end is not None
     for model in ROLLUPS:
         model.objects.filter(grain=Grain.DAY, day=day).delete()
+    incidents, acks = _incident_counters(start, end), _ack_counters(start, end)
+    complaints = _complaint_counters(start, end)
     IncidentRollup.objects.bulk_create(
         IncidentRollup(
             day=day, department_id=d, business_line=line, level=level, city_id=city, **values
         )
-        for (d, line, level, city), values in _incident_counters(start, end).items()
+        for (d, line, level, city), values in incidents.items()
     )
     AckRollup.objects.bulk_create(
         AckRollup(day=day, department_id=d, business_line=line, level=level, city_id=city, **v)
-        for (d, line, level, city), v in _ack_counters(start, end).items()
+        for (d, line, level, city), v in acks.items()
     )
     ComplaintRollup.objects.bulk_create(
         ComplaintRollup(day=day, department_id=d, city_id=city, business_line=line, **values)
-        for (d, city, line), values in _complaint_counters(start, end).items()
+        for (d, city, line), values in complaints.items()
+    )
+    ProvinceRollup.objects.bulk_create(
+        ProvinceRollup(day=day, department_id=d, level=level, **values)
+        for (d, level), values in _province_counters(incidents, acks, complaints).items()
     )
     DeadlineRollup.objects.bulk_create(
         DeadlineRollup(day=day, department_id=d, kind=kind, **values)

@@ -213,6 +213,10 @@ class Delivery(models.Model):
             models.Index(
                 fields=["created_at"], condition=models.Q(state="dead"), name="delivery_dead"
             ),
+            # the prune of sent ones past their retention (services.deliveries_prune)
+            models.Index(
+                fields=["sent_at"], condition=models.Q(state="sent"), name="delivery_sent"
+            ),
         ]
 
     def __str__(self) -> str:

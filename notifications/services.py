@@ -550,3 +550,31 @@ def channel_preferences_set(*, user: User, enabled: dict[str, bool]) -> None:
             ChannelPreference.objects.update_or_create(
                 user=user, channel=channel, defaults={"enabled": enabled[channel]}
             )
+
+
+# --- housekeeping ------------------------------------------------------------------------------
+
+PRUNE_BATCH = 2000
+
+
+def deliveries_prune(*, now: datetime | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Delete the deliveries sent more than settings.DELIVERY_RETENTION ago; how many.
+
+    Only sent ones: a pending, sending (retrying) or undeliverable delivery waits for the
+    sweep or for a person, and an inbox message (Notification) is kept. A delivery that other
+    deliveries stand in for goes once they have gone (the next batch), so no cascade reaches
+    a fallback still under way. In batches of ``batch`` rows, each its own short statement
+    (partial index ``delivery_sent``); running it twice deletes nothing the second time."""
+    if not settings.DELIVERY_RETENTION:
+        return 0
+    cutoff = (now or timezone.now()) - settings.DELIVERY_RETENTION
+    expired = Delivery.objects.filter(
+        state=DeliveryState.SENT, sent_at__lt=cutoff, fallbacks__isnull=True
+    ).order_by("sent_at")
+    deleted = 0
+    while ids := list(expired.values_list("pk", flat=True)[:batch]):
+        done, _ = Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENT).delete()
+        if not done:
+            break
+        deleted += done
+    return deleted

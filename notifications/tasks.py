@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import deliveries_dispatch, deliveries_sweep, delivery_send
+from .services import deliveries_dispatch, deliveries_prune, deliveries_sweep, delivery_send
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
@@ -20,3 +20,9 @@ def dispatch_deliveries_task(delivery_ids: list[int]) -> None:
 def sweep_deliveries_task() -> dict[str, int]:
     """Send pending deliveries the broker never carried and retries that are due."""
     return deliveries_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
+def prune_deliveries_task() -> int:
+    """Forget deliveries sent longer ago than their retention (the default queue)."""
+    return deliveries_prune()

@@ -12,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 
+def bilingual(name_zh: str, name_en: str) -> str:
+    """The name of the active language (Chinese unless English is active)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return name_zh if language.startswith("zh") else name_en
+
+
 class BilingualName(models.Model):
     """A record named in Chinese and English; ``name`` follows the active language."""
 
@@ -26,8 +32,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        return self.name_zh if language.startswith("zh") else self.name_en
+        return bilingual(self.name_zh, self.name_en)
 
 
 class CodedManager(models.Manager):

@@ -66,6 +66,9 @@ ROUTES = [
     ("notifications.tasks.deliver_task", "deliveries"),
     ("notifications.tasks.sweep_deliveries_task", "deliveries"),
     ("dashboards.tasks.rollup_recent_task", "default"),
+    # housekeeping never holds up a delivery
+    ("core.tasks.prune_idempotency_records_task", "default"),
+    ("notifications.tasks.prune_deliveries_task", "default"),
 ]
 
 

@@ -187,6 +187,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "failed_auth": None},
 }
+# A retry with the same Idempotency-Key gets the first answer for this long (a client retries
+# within minutes or hours); then the kept answer is pruned and the key is a fresh request.
+IDEMPOTENCY_RETENTION = timedelta(days=env.float("IDEMPOTENCY_RETENTION_DAYS", default=7))
 # /api/schema/ and /api/docs/ only for people and systems that are logged in (on in production).
 API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=False)
 DRF_STANDARDIZED_ERRORS = {
@@ -307,6 +310,8 @@ CELERY_TASK_QUEUES = [
     Queue(name, routing_key=name) for name in ("default", "deadlines", "deliveries")
 ]
 CELERY_TASK_ROUTES = {
+    # housekeeping takes the default queue: it must never hold up a delivery
+    "notifications.tasks.prune_deliveries_task": {"queue": "default"},
     "deadlines.tasks.*": {"queue": "deadlines"},
     "complaints.tasks.*": {"queue": "deadlines"},
     "notifications.tasks.*": {"queue": "deliveries"},
@@ -331,6 +336,9 @@ DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)
 # The province's cities as a map (GeoJSON under static/, one feature per city, named as the
 # cities' Chinese names begin); empty draws bars instead. The default is the demo province.
 DASHBOARD_PROVINCE_MAP = env("DASHBOARD_PROVINCE_MAP", default="vendor/echarts/jilin.json")
+# Housekeeping: how often rows past their retention are pruned (in batches; a run with
+# nothing expired reads one index entry per table).
+HOUSEKEEPING_SECONDS = env.float("HOUSEKEEPING_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "deadlines.tasks.sweep_deadlines_task",
@@ -360,6 +368,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.rollup_recent_task",
         "schedule": 3600.0,
         "kwargs": {"days": 8},
+    },
+    "prune-idempotency-records": {
+        "task": "core.tasks.prune_idempotency_records_task",
+        "schedule": HOUSEKEEPING_SECONDS,
+        "options": {"expires": HOUSEKEEPING_SECONDS},
+    },
+    "prune-deliveries": {
+        "task": "notifications.tasks.prune_deliveries_task",
+        "schedule": HOUSEKEEPING_SECONDS,
+        "options": {"expires": HOUSEKEEPING_SECONDS},
     },
 }
 
@@ -400,6 +418,11 @@ CIRCUIT_COOLDOWN_CAP = timedelta(minutes=env.float("CIRCUIT_COOLDOWN_CAP_MINUTES
 # When a message to a person fails on one channel, the next of their channels (among those
 # they have not switched off and have an address for) carries it too.
 NOTIFICATION_FALLBACK = {"email": ["sms"], "sms": ["email"]}
+# Deliveries that were sent are pruned this long after they were sent (the alert page shows an
+# alert's deliveries until then; acknowledgments, inbox messages and undeliverable ones that
+# wait for a person are kept). A delivery's key keeps a message from going out twice for as
+# long as the delivery is kept. 0 keeps them all.
+DELIVERY_RETENTION = timedelta(days=env.float("DELIVERY_RETENTION_DAYS", default=90))
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,12 @@
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
 from complaints.models import Complaint
-from dashboards.services import rollup_range
+from dashboards.services import ROLLUPS, rollup_range
 from incidents.models import Incident
 
 
@@ -28,4 +29,9 @@ class Command(BaseCommand):
             known = [timezone.localdate(at) for at in firsts if at is not None]
             since = min(known) if known else until - timedelta(days=30)
         days = rollup_range(since, until)
+        if connection.vendor == "postgresql":
+            # a first build rewrites the tables whole: the planner's statistics follow at once
+            # instead of at autovacuum's next pass (a period's sums would be planned for 1 row)
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in ROLLUPS)}")
         self.stdout.write(f"{days} days recomputed ({since} – {until}).")
