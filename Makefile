@@ -17,11 +17,15 @@ bench-deadlines: $(BIN)/.installed-dev
 bench-dashboard: $(BIN)/.installed-dev
 	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
 
+## bench-pages: the complaint, incident and deadline lists (pages and API) over 10,000,000 complaints and 1,000,000 incidents (PostgreSQL)
+bench-pages: $(BIN)/.installed-dev
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
 ## bench-intake: single and bulk complaint intake under load (PostgreSQL, Redis, `hey`)
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
-.PHONY: pytest-sqlite test-dates bench-dashboard bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+.PHONY: pytest-sqlite test-dates bench-dashboard bench-pages bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -119,7 +119,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         default=0,
         help_text=_("Counts dispatches and repeats; each runs its limits anew."),
     )
-    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -142,6 +142,13 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["business_line", "city", "created_at"], name="complaint_mass"),
             models.Index(fields=["incident", "created_at"], name="complaint_incident"),
             models.Index(fields=["api_key"], name="complaint_api_key"),
+            # the lists' order (newest first, cursor by cursor), and the open ones' alone
+            models.Index(fields=["created_at", "id"], name="complaint_newest"),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=~models.Q(state="archived"),
+                name="complaint_open_newest",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,6 +207,8 @@ class MassComplaintRule(models.Model):
     threshold = models.PositiveIntegerField(_("complaints"), default=20)
     window_minutes = models.PositiveIntegerField(_("within minutes"), default=60)
     is_active = models.BooleanField(_("active"), default=True)
+    # the sweep's watermark: the moment up to which it has read this rule's complaints
+    swept_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mass-complaint rule")

@@ -3,6 +3,7 @@ look like a complaint, and who may see a customer's full phone number and accoun
 
 from django.db.models import Q, QuerySet
 
+from core.keyset import Key
 from incidents.selectors import in_period, incident_linkable
 from organisation.models import CUSTOMER_SERVICE_KINDS, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
@@ -11,6 +12,8 @@ from .choices import ComplaintState
 from .models import ESCALATED, Complaint, PersonalDataRead
 from .similarity import ALIKE, similarity
 
+# The lists' total order, newest first, which cursors page through.
+COMPLAINT_ORDER = (Key("created_at", descending=True), Key("id", descending=True))
 VISIBLE_THROUGH = ("department", "cooperations__department", "first_ask_department")
 # Who took a complaint: for a system, the system user of the key that posted it.
 SUBMITTED_BY = "first_ask_owner"
@@ -24,8 +27,10 @@ def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QueryS
 
 
 def complaint_list(*, user) -> QuerySet[Complaint]:
-    queryset = Complaint.objects.select_related(
-        "city", "department", "incident", "first_ask_owner__profile", "handler__profile"
+    # people by prefetch: joined too, their profiles make a join the planner takes longer
+    # to order than the page takes to read
+    queryset = Complaint.objects.select_related("city", "department", "incident").prefetch_related(
+        "first_ask_owner__profile", "handler__profile"
     )
     return complaint_scope(user, queryset).order_by("-created_at", "-id")
 

@@ -7,10 +7,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -794,8 +794,11 @@ def complaints_detect_mass(*, now: datetime | None = None) -> int:
     once there are at least its threshold of them and no open incident of that line covers
     that city — become a new cluster, offered to the CS department as a prefilled incident.
 
-    Intake does not wait for this: a flood costs each complaint nothing, and the sweep reads
-    only the window's unclustered complaints. Returns how many complaints it clustered."""
+    Intake does not wait for this: a flood costs each complaint nothing. The sweep reads only
+    what arrived since its last pass (each rule's watermark, ``swept_until``, less a short
+    overlap for intake that committed late): only a business line and city with new arrivals
+    can cross a threshold or have anything to join, and a group an open incident covers is
+    not read again at all. Returns how many complaints it clustered."""
     now = now or timezone.now()
     clustered = 0
     with transaction.atomic():
@@ -803,19 +806,26 @@ def complaints_detect_mass(*, now: datetime | None = None) -> int:
         rules = MassComplaintRule.objects.select_for_update(skip_locked=True)
         for rule in rules.filter(is_active=True).order_by("pk"):
             clustered += _cluster_by_rule(rule, now)
+            rule.swept_until = now
+            rule.save(update_fields=["swept_until"])
     return clustered
 
 
 def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
     since = now - timedelta(minutes=rule.window_minutes)
-    fresh = Complaint.objects.filter(
+    window = Complaint.objects.filter(
         incident__isnull=True, clusters__isnull=True, created_at__gte=since, created_at__lte=now
     )
     if rule.business_line:
-        fresh = fresh.filter(business_line=rule.business_line)
-    groups = fresh.values_list("business_line", "city").annotate(count=Count("pk")).order_by()
+        window = window.filter(business_line=rule.business_line)
+    arrived = window
+    # a watermark ahead of the clock (the clock was set back) is not trusted: read the window
+    if rule.swept_until is not None and rule.swept_until <= now:
+        overlap = timedelta(seconds=settings.MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS)
+        arrived = window.filter(created_at__gt=rule.swept_until - overlap)
+    touched = arrived.values_list("business_line", "city").distinct().order_by()
     clustered = 0
-    for business_line, city_id, count in groups:
+    for business_line, city_id in touched:
         cluster = (
             MassComplaintCluster.objects.filter(
                 business_line=business_line,
@@ -827,14 +837,17 @@ def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
             .order_by("-detected_at")
             .first()
         )
+        members = window.filter(business_line=business_line, city=city_id)
         is_new = cluster is None
         if cluster is None:
-            if count < rule.threshold or _matching_open_incident(business_line, city_id):
+            # an open incident covers them: nothing to count (the window is not read)
+            if _matching_open_incident(business_line, city_id):
+                continue
+            if members[: rule.threshold].count() < rule.threshold:
                 continue
             cluster = MassComplaintCluster.objects.create(
                 business_line=business_line, city_id=city_id, detected_at=now
             )
-        members = fresh.filter(business_line=business_line, city=city_id)
         through = MassComplaintCluster.complaints.through
         joined = through.objects.bulk_create(  # in batches however many (a flood's backlog)
             [

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core import panels
 from core.actions import Action, add_errors, available_actions
+from core.keyset import page_for_request
 from core.errors import Conflict
 from incidents.forms import NoteForm
 from incidents.selectors import incident_linkable
@@ -25,6 +25,7 @@ from incidents.views import incident_create_page
 from . import forms, services
 from .models import Complaint, MassComplaintCluster
 from .selectors import (
+    COMPLAINT_ORDER,
     complaint_list,
     complaints_filter,
     customer_history,
@@ -135,8 +136,13 @@ def complaint_list_view(request):
     if form.is_valid():
         complaints = complaints_filter(complaints, form.cleaned_data)
     query = request.GET.copy()
-    query.pop("page", None)
-    page = Paginator(complaints.prefetch_related("deadlines"), 30).get_page(request.GET.get("page"))
+    query.pop("cursor", None)
+    page = page_for_request(
+        complaints.prefetch_related("deadlines"),
+        COMPLAINT_ORDER,
+        request.GET.get("cursor"),
+        settings.COMPLAINT_LIST_PAGE_SIZE,
+    )
     full = {c.pk for c in page if sees_personal_data(request.user, c)}
     if full:
         personal_data_log(

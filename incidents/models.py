@@ -28,7 +28,7 @@ from incidents.choices import (
 )
 from organisation.models import BilingualName, City, Department
 
-from .workflow import ActionItemWorkflow, IncidentWorkflow
+from .workflow import LIVE_STATES, ActionItemWorkflow, IncidentWorkflow
 
 
 class ClassificationRuleSet(models.Model):
@@ -235,7 +235,7 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     deadlines = GenericRelation("deadlines.Deadline", related_query_name="incident")
@@ -248,6 +248,13 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "level"]),
             models.Index(fields=["owning_department", "state"]),
             models.Index(fields=["business_line", "created_at"]),
+            # the lists' order (newest first, cursor by cursor), and the live ones' alone
+            models.Index(fields=["created_at", "id"], name="incident_newest"),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(state__in=LIVE_STATES),
+                name="incident_live_newest",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.keyset import Key
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
 from incidents.choices import ActionItemState, State, SubmissionKind
@@ -24,6 +25,10 @@ from .classification import Facts, RuleSpec
 from .workflow import LIVE_STATES
 
 WEEK_DAYS = 7  # "一周" of 表-1: the day itself and the six before it
+# The lists' total orders, which cursors page through: incidents newest first, deadlines
+# most urgent first (those still without a due time last).
+INCIDENT_ORDER = (Key("created_at", descending=True), Key("id", descending=True))
+DEADLINE_ORDER = (Key("due_at", nullable=True), Key("id"))
 
 
 def rule_set_current() -> ClassificationRuleSet | None:
@@ -139,6 +144,13 @@ def incident_list(*, user) -> QuerySet[Incident]:
     return scope_to_user(queryset, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY).order_by(
         "-created_at", "-id"
     )
+
+
+def counts_capped(queryset: QuerySet, field: str, values, cap: int) -> dict:
+    """How many rows of ``queryset`` have each of ``values`` in ``field``, counting no
+    further than ``cap`` + 1 for each (a list's header need not count a whole province)."""
+    plain = queryset.order_by().values("pk")
+    return {value: plain.filter(**{field: value})[: cap + 1].count() for value in values}
 
 
 def incident_timeline(incident: Incident) -> QuerySet[TimelineEvent]:

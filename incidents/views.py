@@ -5,8 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +15,16 @@ from django.views.decorators.http import require_POST
 from core import panels
 from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
+from core.keyset import page_for_request
 from organisation.selectors import user_sees_everything
 
 from . import forms, improvement_services, services
 from .choices import Level, State, SubmissionKind
 from .models import Incident
 from .selectors import (
+    DEADLINE_ORDER,
+    INCIDENT_ORDER,
+    counts_capped,
     deadline_list,
     deadlines_filter,
     incident_action_items,
@@ -201,13 +204,17 @@ def incident_list_view(request):
     incidents = incident_list(user=request.user)
     if form.is_valid():
         incidents = incidents_filter(incidents, form.cleaned_data)
-    by_level = dict(
-        incidents.order_by().values_list("level").annotate(n=Count("pk", distinct=True))
+    cap = settings.LIST_COUNT_CAP
+    by_level = counts_capped(incidents, "level", Level.values, cap)
+    counts = [
+        (level, label, f"{cap:,}+" if by_level[level] > cap else by_level[level])
+        for level, label in reversed(Level.choices)
+    ]
+    page = page_for_request(
+        incidents, INCIDENT_ORDER, request.GET.get("cursor"), settings.INCIDENT_LIST_PAGE_SIZE
     )
-    counts = [(level, label, by_level.get(level, 0)) for level, label in reversed(Level.choices)]
-    page = Paginator(incidents, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "incidents/list.html",
@@ -394,9 +401,11 @@ def my_deadlines_view(request):
     everyone = user_sees_everything(request.user) and request.GET.get("scope") == "all"
     deadlines = deadline_list(user=request.user, everyone=everyone)
     deadlines = deadlines_filter(deadlines, form.cleaned_data if form.is_valid() else {})
-    page = Paginator(deadlines, 50).get_page(request.GET.get("page"))
+    page = page_for_request(
+        deadlines, DEADLINE_ORDER, request.GET.get("cursor"), settings.DEADLINE_LIST_PAGE_SIZE
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "incidents/deadlines.html",

@@ -128,7 +128,7 @@ def scope_to_user(
     department = user_department(user) if key is None else _key_department(key)
     conditions = []
     if department is not None:
-        conditions += [Q(**{path: department}) for path in department_paths]
+        conditions += [_points_at(queryset.model, path, department) for path in department_paths]
     if (
         key is not None
         and submitted_by is not None
@@ -137,9 +137,28 @@ def scope_to_user(
         conditions.append(Q(**{submitted_by: user}))
     if not conditions:
         return queryset.none()
-    narrowed = queryset.filter(reduce(or_, conditions))
-    # the department lookups may cross to-many relations (one row per match)
-    return narrowed.distinct() if department is not None and department_paths else narrowed
+    return queryset.filter(reduce(or_, conditions))
+
+
+def _points_at(model, path: str, department: Department) -> Q:
+    """``path`` (a lookup from ``model``) leads to ``department``, as a condition on the
+    record's own columns: a direct foreign key as is, a longer path as a semi-join
+    (``IN (SELECT …)``) from its first step. No join multiplies the record's rows, so the
+    scoped list needs no DISTINCT and keeps the order an index gives it."""
+    first, _sep, rest = path.partition("__")
+    if not rest:
+        return Q(**{path: department})
+    field = model._meta.get_field(first)
+    related = field.related_model
+    if field.concrete and (field.many_to_one or field.one_to_one):
+        # a forward key: its value among the related rows that lead to the department
+        return Q(**{f"{first}__in": related._default_manager.filter(**{rest: department})})
+    if (field.one_to_many or field.one_to_one) and not field.concrete:
+        # a reverse key: the records named by the related rows that lead to the department
+        return Q(
+            pk__in=related._default_manager.filter(**{rest: department}).values(field.field.attname)
+        )
+    return Q(pk__in=model._default_manager.filter(**{path: department}).values("pk"))
 
 
 def department_people(department: Department, *roles: str) -> QuerySet[User]:

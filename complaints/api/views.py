@@ -12,7 +12,13 @@ from rest_framework.response import Response
 
 from complaints import services
 from complaints.models import Complaint
-from complaints.selectors import complaint_list, complaint_scope, personal_data_log
+from complaints.selectors import (
+    COMPLAINT_ORDER,
+    complaint_list,
+    complaint_scope,
+    personal_data_log,
+)
+from core.api.pagination import KeysetPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from deadlines.models import Deadline
 from incidents.api.serializers import ReasonSerializer
@@ -44,6 +50,8 @@ class ComplaintViewSet(
     queryset = Complaint.objects.none()
     lookup_value_regex = "[0-9]+"
     filterset_class = ComplaintFilter
+    pagination_class = KeysetPagination
+    keyset_keys = COMPLAINT_ORDER
 
     def get_queryset(self):
         return complaint_list(user=self.request.user).prefetch_related(

@@ -330,6 +330,17 @@ DEADLINE_REMINDER_CHANNELS = env.list("DEADLINE_REMINDER_CHANNELS", default=[])
 # How often complaints are looked over for a mass event nobody has raised yet (the rules'
 # thresholds and windows are data); intake does not wait for it.
 MASS_COMPLAINT_SWEEP_SECONDS = env.float("MASS_COMPLAINT_SWEEP_SECONDS", default=15.0)
+# Each sweep reads only the complaints that arrived since the last one (each rule's
+# watermark), reaching back this much further for complaints whose intake committed late.
+MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS = env.float(
+    "MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS", default=120.0
+)
+# The long lists page by cursor (no count of the whole list): rows per page, and how far the
+# incident list's counts by level count before they say "1,000+".
+COMPLAINT_LIST_PAGE_SIZE = env.int("COMPLAINT_LIST_PAGE_SIZE", default=30)
+INCIDENT_LIST_PAGE_SIZE = env.int("INCIDENT_LIST_PAGE_SIZE", default=25)
+DEADLINE_LIST_PAGE_SIZE = env.int("DEADLINE_LIST_PAGE_SIZE", default=50)
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)
 DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)

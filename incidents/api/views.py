@@ -7,11 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.api.pagination import KeysetPagination
 from core.idempotency import IDEMPOTENCY, idempotent
 from incidents import improvement_services, services
 from incidents.choices import ActionItemState, SubmissionKind
 from incidents.models import ActionItem, Incident
 from incidents.selectors import (
+    INCIDENT_ORDER,
     action_item_list,
     action_item_scope,
     incident_action_items,
@@ -50,6 +52,8 @@ class IncidentViewSet(
     key_scopes = {"create": SUBMIT}
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
+    pagination_class = KeysetPagination
+    keyset_keys = INCIDENT_ORDER
     permission_classes = [permissions.IsAuthenticated, CanReportIncidents]
     queryset = Incident.objects.none()  # for the schema; requests use get_queryset
     lookup_value_regex = "[0-9]+"

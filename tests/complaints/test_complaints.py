@@ -5,15 +5,23 @@ import itertools
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from complaints import services as cs
-from complaints.models import Complaint, ComplaintEvent, MassComplaintCluster, PersonalDataRead
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    MassComplaintCluster,
+    MassComplaintRule,
+    PersonalDataRead,
+)
 from complaints.selectors import customer_history, incidents_like, mask
 from complaints.tasks import detect_mass_complaints_task
 from deadlines.services import deadlines_sweep
+from incidents.models import Incident
 from notifications.models import Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
@@ -683,3 +691,48 @@ def test_bulk_reports_a_repeated_external_id_and_keeps_the_rest(system):
         created.number == results[1]["number"]
         and created.deadlines.filter(kind="complaint-form-issue").exists()
     )
+
+
+def test_the_sweep_reads_only_what_arrived_since_its_watermark(take, make_incident, settings):
+    """A flood an open incident covers is looked at once, not at every sweep; the
+    complaints it has already read wait for a new arrival of their line and city."""
+    overlap = timedelta(seconds=settings.MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS)
+    now = timezone.now()
+    incident = make_incident(cities=("CC",), business_line="network")
+    with time_machine.travel(now - overlap - timedelta(minutes=5), tick=False):
+        for i in range(25):
+            take(customer_phone=f"1360000{i:04d}")
+    assert cs.complaints_detect_mass(now=now) == 0  # an open incident covers them
+    assert MassComplaintRule.objects.get().swept_until == now
+    Incident.objects.filter(pk=incident.pk).update(state="closed")
+    # nothing new since: the 25 lie behind the watermark, the window is not read again
+    assert cs.complaints_detect_mass(now=now + timedelta(minutes=1)) == 0
+    assert not MassComplaintCluster.objects.exists()
+    with time_machine.travel(now + timedelta(minutes=2), tick=False):
+        take(customer_phone="13600009999")
+    # a new arrival of that line and city: the whole window's complaints of it are counted
+    assert cs.complaints_detect_mass(now=now + timedelta(minutes=3)) == 26
+    cluster = MassComplaintCluster.objects.get()
+    assert cluster.complaints.count() == 26
+    # run twice, one effect: no second cluster, no second alert
+    assert cs.complaints_detect_mass(now=now + timedelta(minutes=3, seconds=1)) == 0
+    assert MassComplaintCluster.objects.count() == 1
+    assert Notification.objects.filter(kind="complaint.mass").count() == 1
+
+
+def test_the_sweep_counts_what_earlier_passes_read_towards_the_threshold(take, settings):
+    """Complaints read by one pass (too few then) still count towards the threshold when
+    more of their line and city arrive after the watermark."""
+    overlap = timedelta(seconds=settings.MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS)
+    now = timezone.now()
+    with time_machine.travel(now - overlap - timedelta(minutes=5), tick=False):
+        for i in range(12):
+            take(customer_phone=f"1370000{i:04d}")
+    assert cs.complaints_detect_mass(now=now) == 0
+    with time_machine.travel(now + timedelta(minutes=10), tick=False):
+        for i in range(8):
+            take(customer_phone=f"1371000{i:04d}")
+        take(customer_phone="13712345678", city=City.objects.get(code="JL"))
+    assert cs.complaints_detect_mass(now=now + timedelta(minutes=11)) == 20
+    cluster = MassComplaintCluster.objects.get()
+    assert (cluster.complaints.count(), cluster.city.code) == (20, "CC")

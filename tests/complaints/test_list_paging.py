@@ -1,0 +1,130 @@
+"""The complaint list and its API twin page by cursor: every complaint once, newest first,
+filters and scoping kept from page to page, and nothing counts the whole list."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from complaints import services as cs
+from complaints.models import Complaint
+from organisation.models import City, Department
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def complaints(demo):
+    """23 complaints, three of each pair of them at the same moment (the id decides)."""
+    city = City.objects.get(code="CC")
+    made = [
+        cs.complaint_create(
+            actor=demo["hotline1"],
+            channel="hotline",
+            customer_name="王先生",
+            customer_phone=f"1380000{i:04d}",
+            customer_account=f"A{i}",
+            city=city,
+            address="长春市",
+            business_line="billing" if i % 3 == 0 else "network",
+            summary="话费有误",
+            description="上月话费多扣 30 元",
+        )
+        for i in range(23)
+    ]
+    start = timezone.now() - timedelta(hours=1)
+    for i, complaint in enumerate(made):
+        Complaint.objects.filter(pk=complaint.pk).update(
+            created_at=start + timedelta(minutes=i // 2)
+        )
+    return made
+
+
+def newest_first(queryset):
+    return list(queryset.order_by("-created_at", "-id").values_list("number", flat=True))
+
+
+def _no_count_of(table, queries):
+    return not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and table in q["sql"]]
+
+
+def test_the_page_walks_every_complaint_once_by_cursor_and_back(complaints, demo, client, settings):
+    settings.COMPLAINT_LIST_PAGE_SIZE = 5
+    client.force_login(demo["manager"])
+    seen, pages, cursor = [], [], None
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            response = client.get("/complaints/", {"cursor": cursor} if cursor else {})
+            assert response.status_code == 200
+            page = response.context["page"]
+            pages.append((cursor, [c.number for c in page]))
+            seen += [c.number for c in page]
+            if not page.has_next:
+                break
+            assert f'href="?cursor={page.next_cursor}"' in response.content.decode()
+            cursor = page.next_cursor
+    assert seen == newest_first(Complaint.objects.all())
+    assert [len(numbers) for _c, numbers in pages] == [5, 5, 5, 5, 3]
+    assert _no_count_of("complaints_complaint", queries.captured_queries)
+    # the previous link of the last page shows the page before it
+    last = client.get("/complaints/", {"cursor": cursor}).context["page"]
+    back = client.get("/complaints/", {"cursor": last.previous_cursor}).context["page"]
+    assert [c.number for c in back] == pages[-2][1]
+    assert back.has_previous and back.has_next
+
+
+def test_filters_stay_on_the_next_page_and_a_bad_cursor_shows_the_first(
+    complaints, demo, client, settings
+):
+    settings.COMPLAINT_LIST_PAGE_SIZE = 3
+    client.force_login(demo["manager"])
+    first = client.get("/complaints/", {"business_line": "billing"})
+    page = first.context["page"]
+    html = first.content.decode().replace("&amp;", "&")
+    assert f'href="?business_line=billing&cursor={page.next_cursor}"' in html
+    seen = [c.number for c in page]
+    while page.has_next:
+        page = client.get(
+            "/complaints/", {"business_line": "billing", "cursor": page.next_cursor}
+        ).context["page"]
+        seen += [c.number for c in page]
+    assert seen == newest_first(Complaint.objects.filter(business_line="billing"))
+    for bad in ("garbage", "e30", "eyJrIjpbMSwyXSwiZCI6Im4ifQ"):
+        response = client.get("/complaints/", {"cursor": bad})
+        assert response.status_code == 200
+        assert [c.number for c in response.context["page"]] == newest_first(
+            Complaint.objects.all()
+        )[:3]
+
+
+def test_the_api_pages_by_cursor_within_the_readers_scope(complaints, demo):
+    net = Department.objects.get(code="NET")
+    for complaint in complaints[::4]:
+        cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net)
+    api = APIClient()
+    api.force_authenticate(demo["net_contact"])
+    url, seen = "/api/v1/complaints/?page_size=2&business_line=network", []
+    with CaptureQueriesContext(connection) as queries:
+        while url:
+            body = api.get(url).json()
+            assert set(body) == {"next", "previous", "results"}
+            seen += [c["number"] for c in body["results"]]
+            url = body["next"]
+            if url:
+                assert re.search(r"[?&]business_line=network(&|$)", url)
+    expected = Complaint.objects.filter(department=net, business_line="network")
+    assert seen == newest_first(expected) and len(seen) > 2
+    assert _no_count_of("complaints_complaint", queries.captured_queries)
+
+
+def test_the_api_refuses_a_cursor_of_nothing_and_page_numbers(complaints, demo):
+    api = APIClient()
+    api.force_authenticate(demo["manager"])
+    assert api.get("/api/v1/complaints/", {"cursor": "garbage"}).status_code == 404
+    response = api.get("/api/v1/complaints/", {"page": "2"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page"

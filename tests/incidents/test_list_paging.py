@@ -1,0 +1,112 @@
+"""The incident list, its API twin and "my deadlines" page by cursor; the list's counts by
+level stop counting at a cap."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from deadlines.models import Deadline
+from incidents.models import Incident
+from organisation.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incidents(make_incident):
+    made = [
+        make_incident(
+            title=f"故障 {i}",
+            customers_affected=20000 if i % 4 == 0 else 10,
+            business_line="billing" if i % 2 else "network",
+        )
+        for i in range(9)
+    ]
+    moment = timezone.now() - timedelta(hours=1)
+    Incident.objects.update(created_at=moment)  # all at once: the id decides
+    return made
+
+
+def newest_first(queryset):
+    return list(queryset.order_by("-created_at", "-id").values_list("number", flat=True))
+
+
+def test_the_incident_page_walks_every_incident_once_and_caps_its_counts(
+    incidents, demo, client, settings
+):
+    settings.INCIDENT_LIST_PAGE_SIZE = 4
+    settings.LIST_COUNT_CAP = 2
+    client.force_login(demo["manager"])
+    seen, cursor = [], None
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
+            page = response.context["page"]
+            seen += [i.number for i in page]
+            if not page.has_next:
+                break
+            cursor = page.next_cursor
+    assert seen == newest_first(Incident.objects.all())
+    counts = {level: n for level, _label, n in response.context["counts"]}
+    by_level = {level: Incident.objects.filter(level=level).count() for level in counts}
+    for level, n in counts.items():
+        assert n == ("2+" if by_level[level] > 2 else by_level[level])
+    assert any(n == "2+" for n in counts.values())
+    # the counts by level stop at the cap: no count of the whole list
+    counting = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and 'FROM "incidents_incident"' in q["sql"]
+    ]
+    assert counting and all("LIMIT 3" in sql for sql in counting)
+
+
+def test_the_incident_api_pages_by_cursor_with_filters(incidents, demo):
+    api = APIClient()
+    api.force_authenticate(demo["manager"])
+    url, seen = "/api/v1/incidents/?page_size=2&business_line=billing&city=CC", []
+    while url:
+        body = api.get(url).json()
+        seen += [i["number"] for i in body["results"]]
+        url = body["next"]
+    assert seen == newest_first(Incident.objects.filter(business_line="billing"))
+    assert len(seen) == 4
+
+
+def test_my_deadlines_page_through_most_urgent_first_those_without_a_due_time_last(
+    incidents, demo, client, settings
+):
+    settings.DEADLINE_LIST_PAGE_SIZE = 3
+    mine = Department.objects.get(code=demo["cs_contact"].profile.department.code)
+    kind = ContentType.objects.get_for_model(Incident)
+    now = timezone.now()
+    for n, incident in enumerate(incidents):
+        Deadline.objects.create(
+            content_type=kind,
+            object_id=incident.pk,
+            kind=f"bench-{n}",
+            started_at=now,
+            policy_snapshot={},
+            due_at=None if n % 3 == 0 else now + timedelta(hours=n % 2),
+            responsible_department=mine,
+        )
+    client.force_login(demo["cs_contact"])
+    seen, cursor = [], None
+    while True:
+        page = client.get("/incidents/deadlines/", {"cursor": cursor} if cursor else {}).context[
+            "page"
+        ]
+        seen += [d.pk for d in page]
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    from incidents.selectors import deadline_list, deadlines_filter
+
+    expected = [d.pk for d in deadlines_filter(deadline_list(user=demo["cs_contact"]), {})]
+    assert seen == expected and len(seen) >= 9
+    assert Deadline.objects.get(pk=seen[-1]).due_at is None
