@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from complaints import services
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, complaint_scope, personal_data_log
+from core.api.plain import plain_validation
 from core.idempotency import IDEMPOTENCY, idempotent
 from deadlines.models import Deadline
 from incidents.api.serializers import ReasonSerializer
@@ -133,6 +134,10 @@ class ComplaintViewSet(
             check = s.ComplaintCreateSerializer(context=self.get_serializer_context())
             items, results = [], {}
             for index, raw in enumerate(payload["items"]):
+                plain = plain_validation(check, raw)  # the usual item, at a fraction the cost
+                if plain is not None:
+                    items.append((index, plain))
+                    continue
                 try:
                     items.append((index, check.run_validation(raw)))
                 except DRFValidationError as error:
