@@ -56,6 +56,16 @@ def _step(label: str, cursor, sql: str, params=None) -> None:
     print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)
 
 
+def _empty_version() -> int:
+    """The policy version of the generated deadlines: an empty policy, as they need none."""
+    from deadlines.models import DeadlinePolicyVersion, snapshot_digest
+
+    version, _ = DeadlinePolicyVersion.objects.get_or_create(
+        digest=snapshot_digest({}), defaults={"snapshot": {}}
+    )
+    return version.pk
+
+
 def fill(incidents: int, complaints: int, days: int) -> dict:
     from django.db import connection
 
@@ -169,9 +179,9 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             cursor,
             f"""
             INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
-                policy_snapshot, started_at, due_at, reminders, state, met_at, breached_at,
+                policy_version_id, started_at, due_at, reminders, state, met_at, breached_at,
                 problem, created_at, responsible_department_id)
-            SELECT %(type)s, 1 + g %% %(incidents)s, ({KINDS})[1 + g %% 6], 0, '{{}}', t,
+            SELECT %(type)s, 1 + g %% %(incidents)s, ({KINDS})[1 + g %% 6], 0, %(version)s, t,
                 t + interval '2 hours', '[]',
                 CASE WHEN g %% 9 = 0 THEN 'breached' ELSE 'met' END,
                 CASE WHEN g %% 9 <> 0 THEN t + interval '1 hour'
@@ -181,7 +191,13 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             FROM (SELECT g, now() - random() * (%(days)s * interval '1 day') AS t
                   FROM generate_series(1, %(n)s) g) x
             """,
-            {**params, "type": incident_type, "incidents": incidents, "n": incidents * 3},
+            {
+                **params,
+                "type": incident_type,
+                "incidents": incidents,
+                "n": incidents * 3,
+                "version": _empty_version(),
+            },
         )
         _step(
             "alerts",

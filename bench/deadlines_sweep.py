@@ -29,6 +29,7 @@ def fill(pending: int, due: int) -> None:
     from django.db import connection
 
     from deadlines.models import DeadlinePolicy
+    from deadlines.versions import policy_version
     from incidents.models import Incident
     from organisation.models import Department, Profile, Role
 
@@ -65,7 +66,7 @@ def fill(pending: int, due: int) -> None:
     incidents = -(-pending // len(KINDS))
     incident_type = ContentType.objects.get_for_model(Incident)
     policy = DeadlinePolicy.objects.get(code="incident-explanation")
-    snapshot = '{"code": "incident-explanation", "name_zh": "下发解释口径", "name_en": "Explanation", "clock": "wall", "amount": 120, "windows": [], "reminder_fractions": [0.5, 0.8]}'
+    version = policy_version(policy)  # the policy as the deadlines started with it
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -85,10 +86,10 @@ def fill(pending: int, due: int) -> None:
         cursor.execute(
             """
             INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round, policy_id,
-                policy_snapshot, started_at, due_at, reminders, next_reminder_at, state, problem,
+                policy_version_id, started_at, due_at, reminders, next_reminder_at, state, problem,
                 responsible_department_id, responsible_person_id, created_at)
             SELECT %(ct)s, %(first)s + (g - 1) / %(kinds)s, (%(kind_names)s::text[])[1 + (g - 1) %% %(kinds)s],
-                0, %(policy)s, %(snapshot)s::jsonb, now() - interval '1 hour',
+                0, %(policy)s, %(version)s, now() - interval '1 hour',
                 CASE WHEN g <= %(due)s THEN now() - interval '1 minute' * (1 + g %% 50)
                      ELSE now() + interval '1 second' * (60 + (g::bigint * 7919) %% 2592000) END,
                 '[]', NULL, 'pending', '', %(department)s, %(person)s, now()
@@ -100,7 +101,7 @@ def fill(pending: int, due: int) -> None:
                 "kinds": len(KINDS),
                 "kind_names": list(KINDS),
                 "policy": policy.pk,
-                "snapshot": snapshot,
+                "version": version.pk,
                 "due": due,
                 "department": department.pk,
                 "person": contact.pk,

@@ -4,19 +4,22 @@ mass-complaint detection."""
 
 import re
 from collections import Counter
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.bulk import instances, rows_insert, sets_supported
 from core.errors import Conflict
-from core.numbering import numbers_next
+from core.numbering import numbers_and_ids
 from core.reference import cached
 from core.transitions import transition_check
 from deadlines.choices import DeadlineState, Responsible
@@ -27,7 +30,7 @@ from deadlines.services import (
     deadline_meet,
     deadline_open,
     deadline_reassign,
-    deadlines_open_many,
+    deadlines_build_many,
     responsible_person,
 )
 from incidents.models import Incident
@@ -242,8 +245,9 @@ def _prepare(
 
 def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     """Write prepared complaints with a few statements however many there are: rows,
-    timeline, the intake limits; then link them. They carry their numbers already
-    (:func:`_number`). Mass complaints are looked for by a sweep
+    timeline, the intake limits (core.bulk: one statement for a single intake); then link
+    them. They carry their numbers, and their ids where the database gives them beforehand,
+    already (:func:`_number`). Mass complaints are looked for by a sweep
     (:func:`complaints_detect_mass`), not here. Returns the deadlines opened."""
     now = timezone.now()
     for complaint in complaints:
@@ -251,30 +255,46 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     linked = [complaint.incident for complaint in complaints]
     for complaint in complaints:
         complaint.incident = None  # linked below, so that the incident's counts move too
-    try:
-        Complaint.objects.bulk_create(complaints)
-    except IntegrityError:  # a duplicate: the caller may try them again, one by one
-        for complaint, incident in zip(complaints, linked, strict=True):
-            complaint.incident = incident
-        raise
-    ComplaintEvent.objects.bulk_create(
-        ComplaintEvent(complaint=c, actor=actor, kind=ComplaintEvent.Kind.CREATED, to_state=c.state)
-        for c in complaints
-    )
     cs = _cs_department()
     policies = [
         policy
         for policy in _active_policies()
         if policy.code in ("complaint-form-issue", *MET_BY_REPLY)
     ]
-    opened = deadlines_open_many(
-        [
-            (complaint, policy, now, cs, actor)
-            for complaint in complaints
-            for policy in policies
-            if applies(policy.applies_when, complaint)
-        ]
-    )
+
+    def timeline() -> list[ComplaintEvent]:
+        created = {
+            "at": now,
+            "actor_id": actor.pk,
+            "kind": ComplaintEvent.Kind.CREATED,
+        }
+        return instances(
+            ComplaintEvent,
+            ({**created, "complaint_id": c.pk, "to_state": c.state} for c in complaints),
+        )
+
+    def limits() -> list[Deadline]:
+        return deadlines_build_many(
+            [
+                (complaint, policy, now, cs, actor)
+                for complaint in complaints
+                for policy in policies
+                if applies(policy.applies_when, complaint)
+            ]
+        )
+
+    try:
+        if complaints[0].pk is None:  # the rows get their ids as they are written
+            rows_insert(complaints)
+            opened = limits()
+            rows_insert(timeline(), opened)
+        else:
+            opened = limits()
+            rows_insert(complaints, timeline(), opened)
+    except IntegrityError:  # a duplicate: the caller may try them again, one by one
+        for complaint, incident in zip(complaints, linked, strict=True):
+            complaint.incident = incident
+        raise
     by_incident: dict[Incident, list[Complaint]] = {}
     for complaint, incident in zip(complaints, linked, strict=True):
         if incident is not None:
@@ -292,13 +312,23 @@ def _duplicate() -> Conflict:
 
 
 def _number(complaints: list[Complaint]) -> None:
-    """Give the complaints their numbers before their transaction opens: the day's counter
-    is one row every intake updates, so it must not stay locked while the rest is written
-    (a number of a transaction that then fails is skipped, as sequences do)."""
-    for complaint, number in zip(
-        complaints, numbers_next(prefix="CMP", count=len(complaints)), strict=True
-    ):
-        complaint.number = number
+    """Give the complaints their numbers (and their ids, where the database draws them
+    beforehand) in one statement before their transaction opens: the day's counter is one
+    row every intake updates, so it must not stay locked while the rest is written (a number
+    of a transaction that then fails is skipped, as sequences do)."""
+    drawn = numbers_and_ids(prefix="CMP", model=Complaint, count=len(complaints))
+    for complaint, (number, pk) in zip(complaints, drawn, strict=True):
+        complaint.number, complaint.pk = number, pk
+
+
+def _writing(complaints: list[Complaint]):
+    """The transaction an intake's writes need: none where they are one statement (one
+    complaint without an incident to link, on a database that draws ids beforehand) and no
+    transaction is open (inside one, a savepoint, so that a duplicate leaves it usable)."""
+    one_statement = len(complaints) == 1 and complaints[0].incident is None
+    if one_statement and sets_supported() and not connection.in_atomic_block:
+        return nullcontext()
+    return transaction.atomic()
 
 
 def complaint_create(*, actor: User, **intake: Any) -> Complaint:
@@ -308,7 +338,7 @@ def complaint_create(*, actor: User, **intake: Any) -> Complaint:
     try:
         # a repeated external_id of the key loses here, on the unique constraint (its number
         # is skipped: duplicates are rare, and checking first would cost every intake)
-        with transaction.atomic():
+        with _writing([complaint]):
             opened = _store([complaint], actor=actor)
     except IntegrityError:
         raise _duplicate() from None
@@ -385,7 +415,8 @@ def complaint_bulk_create(*, actor: User, items: list[dict], api_key: ApiKey | N
                 _store([complaint for _index, complaint in good], actor=actor)
     except IntegrityError:
         for index, complaint in good:
-            complaint.pk = None
+            if not sets_supported():
+                complaint.pk = None  # the database gives it again
             try:
                 with transaction.atomic():
                     _store([complaint], actor=actor)

@@ -3,8 +3,10 @@
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
+from .bulk import id_sequence, sets_supported
 from .models import NumberSequence
 
 
@@ -27,3 +29,30 @@ def numbers_next(*, prefix: str, count: int = 1, when: datetime | None = None) -
 
 def number_next(*, prefix: str, when: datetime | None = None) -> str:
     return numbers_next(prefix=prefix, when=when)[0]
+
+
+def numbers_and_ids(
+    *, prefix: str, model: type[Model], count: int, when: datetime | None = None
+) -> list[tuple[str, int | None]]:
+    """``count`` numbers as :func:`numbers_next`, each with an id for a new row of ``model``
+    drawn from its sequence in the same statement (PostgreSQL; elsewhere the rows get their
+    ids as they are written, and the ids here are None)."""
+    if not sets_supported():
+        return [(number, None) for number in numbers_next(prefix=prefix, count=count, when=when)]
+    day = timezone.localdate(when or timezone.now())
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH counter AS (INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
+            "RETURNING last) "
+            "SELECT last, nextval(%s) FROM counter, generate_series(1, %s)",
+            [prefix, day, count, id_sequence(model), count],
+        )
+        rows = cursor.fetchall()
+    last = rows[0][0]
+    ids = sorted(row[1] for row in rows)
+    return [
+        (f"{prefix}-{day:%Y%m%d}-{n:04d}", pk)
+        for n, pk in zip(range(last - count + 1, last + 1), ids, strict=True)
+    ]

@@ -1,5 +1,9 @@
-"""The deadline clock's tables: the working-day calendar, policies (rules as data) and the
-deadlines running against records of any app (a generic relation)."""
+"""The deadline clock's tables: the working-day calendar, policies (rules as data), the
+versions of each policy that deadlines started with, and the deadlines running against
+records of any app (a generic relation)."""
+
+import hashlib
+import json
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -63,7 +67,7 @@ class CalendarYear(models.Model):
 
 class DeadlinePolicy(BilingualName):
     """A time limit as data: which records it applies to, when its clock starts, how long it
-    runs, who answers for it. Running deadlines keep the snapshot they started with."""
+    runs, who answers for it. Running deadlines keep the version they started with."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     record_type = models.CharField(_("record"), max_length=20, choices=RecordType.choices)
@@ -130,6 +134,37 @@ class DeadlinePolicy(BilingualName):
         }
 
 
+def snapshot_digest(snapshot: dict) -> str:
+    """A policy snapshot's content as a key: equal snapshots, equal digests."""
+    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class DeadlinePolicyVersion(models.Model):
+    """One version of a policy, as deadlines started under it keep it: stored once however
+    many deadlines refer to it, never changed (editing a policy makes a new version the next
+    deadline takes; the running ones keep theirs)."""
+
+    policy = models.ForeignKey(
+        DeadlinePolicy,
+        verbose_name=_("policy"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="versions",
+    )
+    digest = models.CharField(_("content digest"), max_length=64, unique=True, editable=False)
+    snapshot = models.JSONField(_("policy as it was"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["policy", "created_at"]
+        verbose_name = _("deadline policy version")
+        verbose_name_plural = _("deadline policy versions")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.get('code', '?')} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Deadline(models.Model):
     """One running time limit of one record (incident, complaint, procedure, action item)."""
 
@@ -149,7 +184,13 @@ class Deadline(models.Model):
     policy = models.ForeignKey(
         DeadlinePolicy, verbose_name=_("policy"), null=True, on_delete=models.SET_NULL
     )
-    policy_snapshot = models.JSONField(_("policy as it started"))
+    policy_version = models.ForeignKey(
+        DeadlinePolicyVersion,
+        verbose_name=_("policy as it started"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # no query looks deadlines up by it; each index costs every intake
+    )
     started_at = models.DateTimeField(_("started"))
     due_at = models.DateTimeField(
         _("due"), null=True, blank=True, help_text=_("Empty while the calendar year is unknown.")
@@ -223,10 +264,18 @@ class Deadline(models.Model):
         return f"{self.kind} → {self.due_at}"
 
     @property
+    def snapshot(self) -> dict:
+        """The policy as this deadline started with it (read once per process: versions
+        never change)."""
+        from .versions import version_snapshot
+
+        return version_snapshot(self)
+
+    @property
     def name(self) -> str:
         from django.utils.translation import get_language
 
-        snapshot = self.policy_snapshot
+        snapshot = self.snapshot
         zh = (get_language() or "zh").startswith("zh")
         return snapshot.get("name_zh" if zh else "name_en") or self.kind
 
@@ -241,6 +290,6 @@ class Deadline(models.Model):
         return {
             "due_at": self.due_at.isoformat(),
             "calendar_year": year,
-            "name_zh": self.policy_snapshot.get("name_zh", ""),
-            "name_en": self.policy_snapshot.get("name_en", ""),
+            "name_zh": self.snapshot.get("name_zh", ""),
+            "name_en": self.snapshot.get("name_en", ""),
         }

@@ -17,11 +17,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core.bulk import instances
 from core.reference import cached
 from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
 from deadlines.choices import DeadlineState
 from deadlines.models import CalendarOverride, CalendarYear, Deadline, DeadlinePolicy
 from deadlines.rules import due_at, reminder_times, spec_from_snapshot
+from deadlines.versions import policy_version
 from notifications.models import Notification
 from notifications.services import notifications_build, notifications_store, translated
 from organisation.models import Department, Role
@@ -87,7 +89,7 @@ def responsible_person(department: Department | None) -> User | None:
 def _schedule(deadline: Deadline, calendar: BusinessCalendar, due: datetime | None = None) -> None:
     """Compute due time and reminders from the deadline's own policy snapshot (or take the
     due time a person set, as for an action item)."""
-    spec = spec_from_snapshot(deadline.policy_snapshot)
+    spec = spec_from_snapshot(deadline.snapshot)
     try:
         due = due or due_at(spec, deadline.started_at, calendar)
     except CalendarYearUnknown as error:
@@ -136,7 +138,7 @@ def _build(record, policy, start, department, person, round, calendar, due=None)
         kind=policy.code,
         round=round,
         policy=policy,
-        policy_snapshot=policy.snapshot(),
+        policy_version=policy_version(policy),
         started_at=start,
         responsible_department=department,
         responsible_person=person or responsible_person(department),
@@ -145,41 +147,61 @@ def _build(record, policy, start, department, person, round, calendar, due=None)
     return deadline
 
 
-def deadlines_open_many(
+def deadlines_build_many(
     rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
     *,
     round: int = 0,
 ) -> list[Deadline]:
-    """Start many limits in one statement (intake in bulk); rows that exist are left.
+    """The (unsaved) deadlines of many limits: whoever writes them writes them together.
 
     Limits of one policy started at one moment share their schedule: it is computed once."""
     calendar = business_calendar()
     schedules: dict[tuple, Deadline] = {}
-    deadlines = []
+    shared: dict[tuple, dict] = {}
+    people: dict[int | None, User | None] = {}
+    deadlines, copies = [], []
     for record, policy, start, department, person in rows:
+        if person is None:
+            key = None if department is None else department.pk
+            if key not in people:
+                people[key] = responsible_person(department)
+            person = people[key]
         first = schedules.get((policy.pk, start))
         if first is None:
             first = schedules[(policy.pk, start)] = _build(
                 record, policy, start, department, person, round, calendar
             )
+            shared[(policy.pk, start)] = {
+                field: getattr(first, field)
+                for field in (
+                    "content_type_id", "kind", "round", "policy_version_id", "started_at",
+                    "due_at", "reminders", "next_reminder_at", "problem",
+                )
+            }  # fmt: skip
             deadlines.append(first)
             continue
-        deadline = Deadline(
-            content_type=first.content_type,
-            object_id=record.pk,
-            kind=first.kind,
-            round=round,
-            policy=policy,
-            policy_snapshot=first.policy_snapshot,
-            started_at=start,
-            due_at=first.due_at,
-            reminders=first.reminders,
-            next_reminder_at=first.next_reminder_at,
-            problem=first.problem,
-            responsible_department=department,
-            responsible_person=person or responsible_person(department),
+        copies.append(
+            {
+                **shared[(policy.pk, start)],
+                "object_id": record.pk,
+                "policy_id": policy.pk,
+                "responsible_department_id": None if department is None else department.pk,
+                "responsible_person_id": None if person is None else person.pk,
+            }
         )
-        deadlines.append(deadline)
+    # the rest as copies of the first of their schedule, built positionally (core.bulk)
+    deadlines.extend(instances(Deadline, copies))
+    return deadlines
+
+
+def deadlines_open_many(
+    rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
+    *,
+    round: int = 0,
+) -> list[Deadline]:
+    """Start many limits in one statement (:func:`deadlines_build_many`); rows that exist
+    are left."""
+    deadlines = deadlines_build_many(rows, round=round)
     Deadline.objects.bulk_create(deadlines, ignore_conflicts=True)
     return deadlines
 
@@ -461,7 +483,7 @@ def deadlines_schedule_waiting(
     waiting = list(
         Deadline.objects.select_for_update(skip_locked=skip_locked, of=("self",))
         .filter(state=DeadlineState.PENDING, due_at__isnull=True)
-        .select_related("content_type")
+        .select_related("content_type", "policy_version")
         .order_by("pk")
     )
     for deadline in waiting:

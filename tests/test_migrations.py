@@ -71,10 +71,12 @@ def test_moved_models_keep_their_rows_and_what_points_at_them(before_the_split):
     Timeline.objects.create(incident=incident, actor=actor, kind="created", to_state="received")
     complaint_type, _ = ContentType.objects.get_or_create(app_label="incidents", model="complaint")
     Deadline = old.get_model("deadlines", "Deadline")
+    version = old.get_model("deadlines", "DeadlinePolicyVersion").objects.create(
+        digest="migration-check", snapshot={"code": "complaint-general-answer"}
+    )
     Deadline.objects.create(
         content_type=complaint_type, object_id=complaint.pk, kind="complaint-general-answer",
-        policy_snapshot={"code": "complaint-general-answer"}, started_at=now,
-        due_at=now + timedelta(days=3),
+        policy_version=version, started_at=now, due_at=now + timedelta(days=3),
     )  # fmt: skip
     Sample = old.get_model("incidents", "SupervisionSample")
     sample = Sample.objects.create(

@@ -80,7 +80,7 @@ def test_every_policy_gives_the_seed_due_time(make_incident, code, start, due):
         deadline = deadline_open(record=record, policy=policy, start=at(start), department=None)
     assert deadline.due_at == at(due)
     assert deadline.state == DeadlineState.PENDING
-    assert deadline.policy_snapshot["amount"] == policy.amount
+    assert deadline.snapshot["amount"] == policy.amount
 
 
 def test_a_running_deadline_keeps_the_policy_it_started_with(make_incident):
@@ -90,7 +90,7 @@ def test_a_running_deadline_keeps_the_policy_it_started_with(make_incident):
     deadlines_sweep()
     deadline.refresh_from_db()
     assert deadline.due_at == incident.occurred_at + timedelta(hours=2)
-    assert deadline.policy_snapshot["amount"] == 120
+    assert deadline.snapshot["amount"] == 120
 
 
 def kinds(incident, state=None):

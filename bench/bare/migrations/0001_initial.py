@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('organisation', '0003_profile_heads_language'),
+        ('organisation', '0001_initial'),
     ]
 
     operations = [
