@@ -25,7 +25,11 @@ bench-pages: $(BIN)/.installed-dev
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
-.PHONY: pytest-sqlite test-dates bench-dashboard bench-pages bench-intake help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+## bench-fanout: a red alert to 50 and to 500 people by email and SMS through real workers (PostgreSQL, Redis)
+bench-fanout: $(BIN)/.installed-dev
+	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
+
+.PHONY: pytest-sqlite test-dates bench-dashboard bench-pages bench-intake bench-fanout help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

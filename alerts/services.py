@@ -29,7 +29,13 @@ from incidents.models import Incident
 from incidents.selectors import incident_counts, incident_submissions_latest
 from incidents.workflow import is_cs_department, is_owner
 from notifications.models import Channel
-from notifications.services import broadcast, notifications_build, notifications_store, notify
+from notifications.services import (
+    broadcast,
+    deliveries_batched,
+    notifications_build,
+    notifications_store,
+    notify,
+)
 from organisation.models import Role
 from organisation.selectors import group_head
 
@@ -84,6 +90,12 @@ def alert_publish(*, incident: Incident, actor: User | None) -> Alert:
         content=_content(incident),
         published_by=actor,
     )
+    with deliveries_batched():  # every recipient's messages reach the workers in batches
+        _alert_send(alert, incident)
+    return alert
+
+
+def _alert_send(alert: Alert, incident: Incident) -> None:
     policy = DeadlinePolicy.objects.filter(code=ACK_KIND, is_active=True).first()
     reached = {r.user_id: r for r in AlertRecipient.objects.filter(incident=incident)}
     for user, department, audience in alert_audience(incident).values():
@@ -133,7 +145,6 @@ def alert_publish(*, incident: Incident, actor: User | None) -> Alert:
         payload={"alert": alert.pk, "sequence": alert.sequence, **content},
         link=alert.get_absolute_url(),
     )
-    return alert
 
 
 def _message_context(alert: Alert, recipient: AlertRecipient) -> dict:

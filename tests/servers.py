@@ -36,15 +36,16 @@ class _MailHandler:
                 "subject": str(message["subject"]),
                 "body": message.get_body(preferencelist=("plain",)).get_content(),
                 "message_id": str(message["message-id"]),
+                "connection": session.peer,  # the client's address and port
             }
         )
         return "250 OK"
 
 
 class SMTPServer:
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.handler = _MailHandler()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     @property

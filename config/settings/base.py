@@ -412,12 +412,19 @@ ALERT_ACK_LINK_MAX_AGE = env.int("ALERT_ACK_LINK_MAX_AGE", default=24 * 3600)
 OUTBOUND_CONNECT_TIMEOUT = env.float("OUTBOUND_CONNECT_TIMEOUT", default=5.0)
 OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=20.0)
 EMAIL_TIMEOUT = OUTBOUND_TIMEOUT
+# Each worker thread keeps its SMTP connection open for the next message if that comes within
+# this many seconds (a burst of alert emails then pays one connection per thread, not one per
+# message); 0 opens a connection per message. Keep it below the mail server's idle timeout.
+EMAIL_CONNECTION_REUSE_SECONDS = env.float("EMAIL_CONNECTION_REUSE_SECONDS", default=10.0)
 # A delivery is retried (exponential back-off with jitter, from DELIVERY_BACKOFF up to
 # DELIVERY_BACKOFF_CAP between tries) for DELIVERY_RETRY_HORIZON; then it is undeliverable,
 # shown in the admin, on the alert and on /healthz until someone re-drives it.
 DELIVERY_RETRY_HORIZON = timedelta(hours=env.float("DELIVERY_RETRY_HORIZON_HOURS", default=24))
 DELIVERY_BACKOFF = timedelta(seconds=env.float("DELIVERY_BACKOFF_SECONDS", default=30))
 DELIVERY_BACKOFF_CAP = timedelta(minutes=env.float("DELIVERY_BACKOFF_CAP_MINUTES", default=30))
+# An event's deliveries go to the workers this many to a task (claimed together, sent over one
+# connection per channel); smaller batches spread a fan-out over more worker threads.
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=10)
 # A claimed delivery is held this long, renewed while it is being sent: a worker killed
 # mid-send leaves it to the next sweep after at most this.
 DELIVERY_LEASE = timedelta(seconds=env.float("DELIVERY_LEASE_SECONDS", default=60))
@@ -444,5 +451,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # a line per outbound request (every SMS, robot and webhook message); failures are
+        # logged by the outbox with the delivery they concern
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -1,82 +1,128 @@
-"""Messages written as a batch (a storm of breaches, an alert to many) reach the broker as one
-message, which the deliveries worker fans out into one task per message: whoever wrote the
-batch never waits on a round trip to the broker per message."""
+"""An event's fan-out goes to the workers in batches: claimed together, sent over one
+connection per channel, each marked sent as it goes; a channel that fails in a batch hands
+the batch's other messages on it back, to go one by one; a paused channel is not tried."""
 
-import base64
-import json
+from datetime import timedelta
 
 import pytest
-import redis
 from django.db import transaction
+from django.utils import timezone
 
-from config.celery import app
-from notifications.models import Channel, Delivery
-from notifications.services import notifications_build, notifications_store
-from notifications.tasks import deliver_task, dispatch_deliveries_task
+from notifications.models import Channel, Circuit, Delivery, SmsGateway
+from notifications.services import deliveries_batched, deliveries_send, notify
+from tests.servers import HTTPServer, SMTPServer
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
+
+BOTH = (Channel.EMAIL, Channel.SMS)
 
 
 @pytest.fixture
-def broker(use_broker):
-    """The real Redis broker, on a database of this test's own, empty; tasks travel through
-    it instead of running eagerly."""
-    url = "redis://127.0.0.1:6379/13"
-    use_broker(url)
-    queue = redis.Redis.from_url(url)
-    queue.flushdb()
-    app.conf.task_always_eager = False
-    yield queue
-    app.conf.task_always_eager = True
-    queue.flushdb()
+def people(user_factory):
+    return [
+        user_factory(username=f"p{n}", email=f"p{n}@fenghuo.example", mobile=f"1380000{n:04d}")
+        for n in range(4)
+    ]
 
 
-def queued(queue) -> list[tuple[str, list]]:
-    """The (task name, arguments) waiting on the deliveries queue, oldest first."""
-    messages = [json.loads(raw) for raw in reversed(queue.lrange("deliveries", 0, -1))]
-    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
+@pytest.fixture
+def gateway(http_server):
+    SmsGateway.objects.create(
+        name="gateway", backend=SmsGateway.Backend.HTTP, url=f"{http_server.url}/sms"
+    )
+    return http_server
 
 
-def store(people, key: str) -> None:
-    with transaction.atomic():
-        notifications_store(
-            notifications_build(recipients=people, kind="test", subject="消息", dedupe_key=key),
-            channels=(Channel.EMAIL,),
-        )
+def written(people, key="k", channels=BOTH) -> list[int]:
+    """The people's outbox rows, written and not handed to any worker."""
+    for person in people:
+        notify(recipients=[person], kind="test", subject=f"消息 {key}", dedupe_key=key,
+               channels=channels)  # fmt: skip
+    return list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def test_a_batch_is_one_message_to_the_broker_and_one_task_per_delivery_after(broker, user_factory):
-    people = [user_factory(email=f"p{n}@fenghuo.example") for n in range(3)]
-    store(people, "batch")
-    ids = sorted(Delivery.objects.values_list("pk", flat=True))
-    assert len(ids) == 3
-    [(task, [batch])] = queued(broker)
-    assert (task, sorted(batch)) == (dispatch_deliveries_task.name, ids)
-
-    broker.delete("deliveries")
-    dispatch_deliveries_task.apply(args=[ids])  # what the deliveries worker runs
-    assert sorted(queued(broker)) == [(deliver_task.name, [pk]) for pk in ids]
-
-
-def test_a_single_message_goes_to_the_broker_as_its_own_task(broker, user_factory):
-    store([user_factory(email="one@fenghuo.example")], "one")
-    assert queued(broker) == [(deliver_task.name, [Delivery.objects.get().pk])]
+def test_a_batch_is_sent_over_one_connection_per_channel_once(people, smtp_server, gateway):
+    ids = written(people)
+    assert deliveries_send(delivery_ids=ids) == {"sent": 8, "pending": 0, "dead": 0}
+    assert sorted(m["to"][0] for m in smtp_server.messages) == [p.email for p in people]
+    assert len({m["connection"] for m in smtp_server.messages}) == 1  # one SMTP connection
+    assert len(gateway.requests) == 4
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+    # a redelivered task finds every row taken and sends nothing again
+    assert deliveries_send(delivery_ids=ids) == {"sent": 0, "pending": 0, "dead": 0}
+    assert len(smtp_server.messages) == 4 and len(gateway.requests) == 4
 
 
-def test_storing_a_batch_again_sends_nothing_twice(broker, user_factory):
-    people = [user_factory(email=f"q{n}@fenghuo.example") for n in range(2)]
-    store(people, "again")
-    first = set(Delivery.objects.values_list("pk", flat=True))
-    store(people, "again")  # a retried sweep
-    assert set(Delivery.objects.values_list("pk", flat=True)) == first
-    assert Delivery.objects.count() == 2
+def test_an_alert_hands_its_fan_out_over_in_batches_on_commit(
+    people, smtp_server, gateway, settings, django_capture_on_commit_callbacks
+):
+    settings.DELIVERY_BATCH_SIZE = 3
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        with deliveries_batched():
+            written(people)
+        assert smtp_server.messages == []  # nothing before the commit
+    assert len(callbacks) == 1  # one hand-over for the four people's eight messages
+    callbacks[0]()  # the commit: three tasks (3 + 3 + 2), run by the eager test worker
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+    assert len(smtp_server.messages) == 4 and len(gateway.requests) == 4
 
 
-def test_the_same_message_twice_in_one_batch_is_stored_once(broker, user_factory):
-    person = user_factory(email="twice@fenghuo.example")
-    rows = notifications_build(recipients=[person], kind="test", subject="一", dedupe_key="k")
-    rows += notifications_build(recipients=[person], kind="test", subject="二", dedupe_key="k")
-    with transaction.atomic():
-        notifications_store(rows, channels=(Channel.EMAIL,))
-    assert list(person.notifications.values_list("subject", flat=True)) == ["一"]
-    assert Delivery.objects.count() == 1
+def test_a_rollback_hands_nothing_over(people, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        deliveries_batched(),
+    ):
+        written(people)
+        raise RuntimeError
+    assert callbacks == [] and not Delivery.objects.exists()
+
+
+def test_a_channel_failing_in_a_batch_hands_its_other_messages_back(people, smtp_server):
+    with HTTPServer(reply=(503, {"code": 1})) as down:
+        SmsGateway.objects.create(name="gw", backend=SmsGateway.Backend.HTTP, url=down.url)
+        ids = written(people)
+        done = deliveries_send(delivery_ids=ids)
+        # the first SMS failed; the other three went back and were each tried alone (the
+        # test worker is eager); the emails went, the batch's and the SMS's fallbacks alike
+        assert len(down.requests) == 4
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    assert set(sms.values_list("state", "attempts")) == {("pending", 1)}
+    assert done["sent"] == 4 and done["pending"] == 4
+    assert Circuit.objects.get(key="sms").failures == 4
+    assert sorted(m["to"][0] for m in smtp_server.messages) == [p.email for p in people]
+
+
+def test_a_paused_channel_is_not_tried_in_a_batch(people, smtp_server, gateway):
+    until = timezone.now() + timedelta(minutes=5)
+    Circuit.objects.create(key="sms", failures=5, trips=1, open_until=until)
+    ids = written(people)
+    done = deliveries_send(delivery_ids=ids)
+    assert done == {"sent": 4, "pending": 4, "dead": 0}
+    assert gateway.requests == []
+    waiting = Delivery.objects.filter(channel=Channel.SMS)
+    assert set(waiting.values_list("state", "attempts", "next_attempt_at")) == {
+        ("pending", 0, until)
+    }
+
+
+def test_a_kept_smtp_connection_the_server_dropped_is_replaced(people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    first = SMTPServer()
+    settings.EMAIL_PORT = first.port
+    with first:
+        deliveries_send(delivery_ids=written(people[:2], "a", (Channel.EMAIL,)))
+    # the server restarts on the same port: the connection kept from the first batch is dead
+    with SMTPServer(port=first.port) as again:
+        assert deliveries_send(delivery_ids=written(people[2:], "b", (Channel.EMAIL,)))["sent"] == 2
+        assert [m["to"][0] for m in again.messages] == [p.email for p in people[2:]]
+    assert len(first.messages) == 2
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_without_reuse_each_message_has_a_connection_of_its_own(people, smtp_server, settings):
+    settings.EMAIL_CONNECTION_REUSE_SECONDS = 0
+    deliveries_send(delivery_ids=written(people, channels=(Channel.EMAIL,)))
+    assert len({m["connection"] for m in smtp_server.messages}) == 4

@@ -88,3 +88,13 @@ def test_a_digest_the_mail_server_cannot_take_goes_out_whole_by_sms(
     assert (sms.subject, sms.body) == (email.subject, email.body)
     text = http_server.requests[0].json()["text"]
     assert "逾期：E-1" in text and "逾期：E-2" in text
+
+
+def test_the_same_message_twice_in_one_batch_is_stored_and_sent_once(user_factory):
+    person = user_factory(email="twice@fenghuo.example")
+    rows = notifications_build(recipients=[person], kind="test", subject="一", dedupe_key="k")
+    rows += notifications_build(recipients=[person], kind="test", subject="二", dedupe_key="k")
+    with transaction.atomic():
+        notifications_store(rows, channels=(Channel.EMAIL,))
+    assert list(person.notifications.values_list("subject", flat=True)) == ["一"]
+    assert Delivery.objects.count() == 1
