@@ -375,14 +375,15 @@ def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
         .filter(condition)
         .order_by(order)[:batch]
     )
-    people = {
+    person_ids = {d.responsible_person_id for d in deadlines if d.responsible_person_id}
+    people: dict[int | None, User] = {
         user.pk: user
-        for user in User.objects.filter(
-            pk__in={d.responsible_person_id for d in deadlines} - {None}
-        ).select_related("profile__superior__profile")  # each reads in their language
+        for user in User.objects.filter(pk__in=person_ids).select_related(
+            "profile__superior__profile"  # each reads in their language
+        )
     }
-    departments = Department.objects.in_bulk(
-        {d.responsible_department_id for d in deadlines} - {None}
+    departments: dict[int | None, Department] = Department.objects.in_bulk(
+        {d.responsible_department_id for d in deadlines if d.responsible_department_id}
     )
     for deadline in deadlines:
         deadline.content_type = ContentType.objects.get_for_id(deadline.content_type_id)
