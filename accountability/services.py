@@ -146,11 +146,14 @@ def violations_propose_for_breaches(
         )
     Violation.objects.bulk_create(rows, ignore_conflicts=True)
     # the numbers were drawn for this call: those found are the rows it wrote
-    violations = list(
-        Violation.objects.filter(number__in=numbers)
-        .select_related("rule", "department")
-        .order_by("pk")
-    )
+    found = Violation.objects.filter(number__in=numbers)
+    written = dict(found.values_list("number", "pk"))
+    violations = []
+    for violation in rows:
+        if violation.number in written:
+            violation.pk = written[violation.number]
+            violation._state.adding, violation._state.db = False, found.db
+            violations.append(violation)
     _proposed(violations)
     return violations
 
@@ -188,6 +191,7 @@ def _proposed(violations: list[Violation]) -> None:
             )
         ],
         channels=(Channel.EMAIL,),
+        digest=True,  # a storm's violations: one e-mail per batch to each reader
     )
 
 

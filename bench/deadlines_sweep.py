@@ -42,8 +42,12 @@ def fill(pending: int, due: int) -> None:
     )
     from django.contrib.auth.models import Group
 
-    leader, _ = User.objects.get_or_create(username="bench_leader")
-    contact, _ = User.objects.get_or_create(username="bench_contact")
+    leader, _ = User.objects.update_or_create(
+        username="bench_leader", defaults={"email": "leader@bench.invalid"}
+    )
+    contact, _ = User.objects.update_or_create(
+        username="bench_contact", defaults={"email": "contact@bench.invalid"}
+    )
     Profile.objects.update_or_create(user=leader, defaults={"department": department})
     Profile.objects.update_or_create(
         user=contact, defaults={"department": department, "superior": leader}
@@ -53,7 +57,9 @@ def fill(pending: int, due: int) -> None:
     marketing, _ = Department.objects.get_or_create(
         code="MKT", defaults={"name_zh": "市场部", "name_en": "Marketing", "kind": "marketing"}
     )
-    assessor, _ = User.objects.get_or_create(username="bench_assessor")
+    assessor, _ = User.objects.update_or_create(
+        username="bench_assessor", defaults={"email": "assessor@bench.invalid"}
+    )
     Profile.objects.update_or_create(user=assessor, defaults={"department": marketing})
     assessor.groups.add(Group.objects.get_or_create(name=Role.INTERFACE_PERSON)[0])
     incidents = -(-pending // len(KINDS))
@@ -132,20 +138,18 @@ def bare_update() -> float:
     return elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pending", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--idle-runs", type=int, default=50)
-    args = parser.parse_args()
-    setup_django()
+def one_run(args) -> dict:
+    """Fill, then measure the idle sweep, the marking against the bare UPDATE, and the
+    announcing; refuses a run that did not write every consequence."""
     from django.utils import timezone
 
+    from accountability.models import Violation
     from config.celery import app
+    from deadlines.models import Deadline
     from deadlines.services import breaches_announce, deadlines_mark_due, deadlines_sweep
+    from incidents.models import Incident
+    from notifications.models import Delivery, Notification
 
-    # As in production: the email deliveries of the breaches go to the broker after commit.
-    app.conf.task_always_eager = False
     started = time.perf_counter()
     fill(args.pending, args.due)
     fill_seconds = time.perf_counter() - started
@@ -155,6 +159,8 @@ def main() -> None:
     idle = timed(lambda: deadlines_sweep(now=long_ago), args.idle_runs)
     bare = [bare_update() for _ in range(3)]
     bare_ms = sorted(bare)[1]
+    # a worker has its URLs and translations loaded before its first storm
+    Incident.objects.first().get_absolute_url()
     now = timezone.now()
     started = time.perf_counter()
     marked = deadlines_mark_due(now=now)
@@ -164,35 +170,99 @@ def main() -> None:
     announce_seconds = time.perf_counter() - started
     again = timed(lambda: deadlines_sweep(), 5)
     app.control.purge()
-    from accountability.models import Violation
-    from deadlines.models import Deadline
-    from notifications.models import Notification
+    written = {
+        "breached": Deadline.objects.filter(state="breached").count(),
+        "violations": Violation.objects.count(),
+        "notifications": Notification.objects.count(),
+        "e-mails": Delivery.objects.count(),
+    }
+    # each breach: the contact and their superior told (in the app and by e-mail), one
+    # violation, and marketing's interface person told of it
+    expected = {
+        "breached": args.due,
+        "violations": args.due,
+        "notifications": 3 * args.due,
+        "e-mails": 3 * args.due,
+    }
+    if marked != args.due or announced != args.due or written != expected:
+        sys.exit(
+            f"refused: marked {marked}, announced {announced}, wrote {written}, expected {expected}"
+        )
+    return {
+        "fill": fill_seconds,
+        "idle": idle,
+        "bare_ms": bare_ms,
+        "marked": marked,
+        "mark_ms": mark_ms,
+        "announced": announced,
+        "announce_s": announce_seconds,
+        "again": again,
+        "written": written,
+        "plan": query_plan,
+    }
 
-    breached = Deadline.objects.filter(state="breached").count()
-    notifications = Notification.objects.count()
-    violations = Violation.objects.count()
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pending", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--idle-runs", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    setup_django()
+    from django.utils import timezone
+
+    from config.celery import app
+
+    # As in production: the e-mails of the breaches go to the broker after commit.
+    app.conf.task_always_eager = False
+    runs = []
+    for number in range(1, args.runs + 1):
+        runs.append(one_run(args))
+        print(f"run {number}: {runs[-1]['announced'] / runs[-1]['announce_s']:,.0f} per second")
+    query_plan = runs[0]["plan"]
+    rows = "\n".join(
+        f"| {n} | {r['fill']:.0f} s | {summary(r['idle'])} | {r['bare_ms']:.0f} ms"
+        f" | {r['mark_ms']:.0f} ms: {r['mark_ms'] / r['marked'] * 10_000:.0f} ms per 10,000,"
+        f" **{r['mark_ms'] / r['bare_ms']:.2f} ×** | {r['announce_s']:.1f} s:"
+        f" **{r['announced'] / r['announce_s']:,.0f} per second** | {summary(r['again'])} |"
+        for n, r in enumerate(runs, 1)
+    )
+    marks = sum(r["mark_ms"] / r["bare_ms"] <= 2 for r in runs)
+    announces = sum(r["announced"] / r["announce_s"] >= 1000 for r in runs)
+    written = runs[-1]["written"]
     report = f"""# Deadline sweep benchmark
 
-Command: `make bench-deadlines` (`python bench/deadlines_sweep.py --pending {args.pending} --due {args.due}`)
+Command: `make bench-deadlines` (`python bench/deadlines_sweep.py --pending {args.pending} --due {args.due} --runs {args.runs}`)
 Machine: {machine()}
 Run: {timezone.localtime():%Y-%m-%d %H:%M %Z}
 
-| measure | result |
-|---|---|
-| pending deadlines in the table | {args.pending:,} (filled in {fill_seconds:.1f} s with INSERT … SELECT) |
-| idle sweep (nothing due), what beat pays every 30 s | {summary(idle)} |
-| bare SQL `UPDATE` of the same rows (median of 3, rolled back) | {bare_ms:.0f} ms |
-| **the sweep marks the backlog breached** | {marked:,} in {mark_ms:.0f} ms: **{mark_ms / marked * 10_000:.0f} ms per 10,000** (target ≤ 1,000), **{mark_ms / bare_ms:.2f} × the bare UPDATE** (target ≤ 2) |
-| **then announces them**: timeline event, notifications in the app and by email (queued to the broker), violations and their notices | {announced:,} in {announce_seconds:.1f} s: **{announced / announce_seconds:,.0f} per second** (target ≥ 1,000) |
-| sweep right after (nothing left) | {summary(again)} |
-| check: breached rows / violations / notifications written (the responsible person and their superior, and the notices of the violations) | {breached:,} / {violations:,} / {notifications:,} |
+Each run fills the table anew with {args.pending:,} pending deadlines (INSERT … SELECT), of
+which {args.due:,} fell due; it times the sweep beat pays every 30 s when nothing is due, a bare
+SQL `UPDATE` of the due rows (median of 3, rolled back) as the yardstick, then the sweep marking
+them breached, then announcing them: the timeline line, the responsible person and their
+superior told in the app and by e-mail (handed to the broker), the violation, its notice limit,
+and marketing's interface person told in the app and by e-mail. A run that did not write every
+one of them is refused.
+
+| run | fill | idle sweep | bare UPDATE | **marking** (target ≤ 2 × the bare UPDATE) | **announcing** (target ≥ 1,000 per second) | sweep right after |
+|---|---|---|---|---|---|---|
+{rows}
+
+Targets: marking ≤ 2 × the bare UPDATE: met in {marks} of {len(runs)} runs; announcing ≥ 1,000
+per second: met in {announces} of {len(runs)} runs. Written by each run: {written["breached"]:,}
+breached deadlines, {written["violations"]:,} violations, {written["notifications"]:,}
+notifications, {written["e-mails"]:,} e-mails in the outbox.
 
 A sweep marks every due deadline first, one `UPDATE … WHERE id IN (SELECT … LIMIT 5000 FOR
 UPDATE SKIP LOCKED)` per batch, so a backlog is recorded at once; it then announces them in
 batches of 200, one transaction each: the batch's notifications, then one signal on which each
 domain writes the whole batch's consequences in a few statements (timeline lines, violations,
 their notice limits and notices, escalations), and records them announced, so a sweep stopped
-in between leaves the rest to the next, which announces each once.
+in between leaves the rest to the next, which announces each once. The people answering for
+a batch are read once for it; each message is rendered once per language; the e-mails of a
+batch (every person here has an address) reach the broker as one message, which the
+deliveries worker fans out into a task per e-mail.
 
 Query plan of finding a batch (partial index `deadline_due` on pending rows):
 

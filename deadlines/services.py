@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from core.reference import cached
@@ -228,6 +227,7 @@ def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
     notifications_store(
         [row for deadline in breached for row in _breach_notifications(deadline, departments)],
         channels=settings.DEADLINE_BREACH_CHANNELS,
+        digest=True,  # a person answering for many breaches gets one e-mail per batch
     )
     Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
@@ -282,9 +282,16 @@ def _recipients(deadline: Deadline, departments: dict[int, list[User]]) -> list[
     return departments[department.pk]
 
 
-def _name(deadline: Deadline):
-    """The deadline's name in the language of whoever reads it."""
-    return lazy(lambda: deadline.name, str)()
+class _Name:
+    """The deadline's name in the language of whoever reads it (rendered per reader)."""
+
+    __slots__ = ("deadline",)
+
+    def __init__(self, deadline: Deadline):
+        self.deadline = deadline
+
+    def __str__(self) -> str:
+        return self.deadline.name
 
 
 def _record_label(deadline: Deadline) -> tuple[str, str]:
@@ -308,7 +315,7 @@ def _breach_notifications(
         kind="deadline.breached",
         subject=translated(
             gettext_lazy("Overdue: %(name)s of %(record)s"),
-            {"name": _name(deadline), "record": label},
+            {"name": _Name(deadline), "record": label},
         ),
         body=translated(gettext_lazy("It was due at %(due)s."), {"due": due}),
         link=link,
@@ -329,7 +336,7 @@ def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
         kind="deadline.reminder",
         subject=translated(
             gettext_lazy("Due at %(due)s: %(name)s of %(record)s"),
-            {"due": due, "name": _name(deadline), "record": label},
+            {"due": due, "name": _Name(deadline), "record": label},
         ),
         link=link,
         # one reminder per reminder time, however many sweeps see it
@@ -338,17 +345,29 @@ def _remind(deadline: Deadline, *, now: datetime) -> list[Notification]:
 
 
 def _lock_batch(condition: models.Q, order: str, batch: int) -> list[Deadline]:
-    return list(
+    """Lock a batch of deadlines (SKIP LOCKED) with what announcing them reads: their records,
+    and the people who answer for them, each read once for the batch (a storm's breaches
+    mostly fall to the same few people)."""
+    deadlines = list(
         Deadline.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(condition)
-        .select_related(
-            "content_type",
-            "responsible_department",
-            "responsible_person__profile__superior__profile",  # each reads in their language
-        )
-        .prefetch_related("record")
         .order_by(order)[:batch]
     )
+    people = {
+        user.pk: user
+        for user in User.objects.filter(
+            pk__in={d.responsible_person_id for d in deadlines} - {None}
+        ).select_related("profile__superior__profile")  # each reads in their language
+    }
+    departments = Department.objects.in_bulk(
+        {d.responsible_department_id for d in deadlines} - {None}
+    )
+    for deadline in deadlines:
+        deadline.content_type = ContentType.objects.get_for_id(deadline.content_type_id)
+        deadline.responsible_person = people.get(deadline.responsible_person_id)
+        deadline.responsible_department = departments.get(deadline.responsible_department_id)
+    models.prefetch_related_objects(deadlines, "record")
+    return deadlines
 
 
 MARK_BATCH = 5000

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import channels
 from .models import (
@@ -51,13 +52,17 @@ def notifications_build(
     :func:`notifications_store` writes them); the text comes from ``template`` or from
     ``subject``/``body`` and renders in each recipient's language, as :func:`notify`'s does."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    texts: dict[str, tuple[str, str]] = {}  # rendered once per language
     rows = []
-    for pk, user in sorted(people.items()):
-        with translation.override(_language(user)):
-            subject_text, body_text = _render(template, context, subject, body)
+    for _pk, user in sorted(people.items()):
+        language = _language(user)
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = _render(template, context, subject, body)
+        subject_text, body_text = texts[language]
         rows.append(
             Notification(
-                recipient_id=pk,
+                recipient=user,  # the deliveries read the person's addresses from it
                 kind=kind,
                 subject=subject_text[:200],
                 body=body_text,
@@ -68,29 +73,43 @@ def notifications_build(
     return rows
 
 
-def notifications_store(rows: list[Notification], *, channels: Sequence[str] = ()) -> None:
-    """Write notifications; a (recipient, dedupe_key) already stored is skipped, so that
-    sending again — a retried task, a second sweep — never notifies twice. Each is also sent
-    on ``channels`` (those the person has not switched off and has an address for), once."""
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if not rows or not channels:
+def notifications_store(
+    rows: list[Notification], *, channels: Sequence[str] = (), digest: bool = False
+) -> None:
+    """Write notifications (built by :func:`notifications_build`); a (recipient, dedupe_key)
+    already stored is kept as it was, so that sending again — a retried task, a second
+    sweep — never notifies twice. Each is also sent on ``channels`` (those the person has not
+    switched off and has an address for), once: the outbox keys make a delivery once.
+
+    ``digest``: a person with several of these messages gets one message on each channel
+    that lists them all (a storm of breaches is one e-mail per batch, not hundreds); in the
+    app each stays a notification of its own, with its own link."""
+    unique: dict[tuple[int, str], Notification] = {}  # a row may not meet itself in one upsert
+    for row in rows:
+        unique.setdefault((row.recipient_id, row.dedupe_key), row)
+    rows = list(unique.values())
+    if not rows:
         return
-    wanted = {(row.recipient_id, row.dedupe_key) for row in rows}
-    stored = [
-        notification
-        for notification in Notification.objects.filter(
-            recipient_id__in={pk for pk, _key in wanted},
-            dedupe_key__in={key for _pk, key in wanted},
-        ).select_related("recipient__profile")
-        if (notification.recipient_id, notification.dedupe_key) in wanted
-    ]
-    disabled = _disabled({notification.recipient_id for notification in stored})
+    # ON CONFLICT … DO UPDATE of the key itself: the row stays as it was, and every row,
+    # new or already stored, comes back with its id for the outbox
+    Notification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["recipient", "dedupe_key"],
+        update_fields=["dedupe_key"],
+    )
+    if not channels:
+        return
+    disabled = _disabled({row.recipient_id for row in rows})
+    messages: dict[int, list[Notification]] = {}
+    for row in rows:
+        messages.setdefault(row.recipient_id if digest else id(row), []).append(row)
     _enqueue(
         [
             delivery
-            for notification in stored
+            for together in messages.values()
             for channel in channels
-            if (delivery := _delivery(notification, channel, disabled)) is not None
+            if (delivery := _delivery(together, channel, disabled)) is not None
         ]
     )
 
@@ -166,7 +185,7 @@ def notify(
         notification.recipient = user
         notifications.append(notification)
         for channel in channels:
-            if (delivery := _delivery(notification, channel, disabled)) is not None:
+            if (delivery := _delivery([notification], channel, disabled)) is not None:
                 deliveries.append(delivery)
     _enqueue(deliveries)
     return notifications
@@ -181,24 +200,46 @@ def _disabled(user_ids: set[int]) -> set[tuple[int, str]]:
     )
 
 
+def _reachable(user: User, channel: str, disabled: set[tuple[int, str]]) -> str:
+    """The person's address on ``channel``; empty if they switched it off or have none."""
+    if channel not in PERSONAL_CHANNELS or (user.pk, channel) in disabled:
+        return ""
+    return _address(user, channel)
+
+
 def _delivery(
-    notification: Notification, channel: str, disabled: set[tuple[int, str]]
+    notifications: list[Notification], channel: str, disabled: set[tuple[int, str]]
 ) -> Delivery | None:
-    """The outbox row of ``notification`` on ``channel``, unless the person switched it off or
-    has no address for it; its key makes it once per notification and channel."""
-    user = notification.recipient
-    address = _address(user, channel)
-    if channel not in PERSONAL_CHANNELS or not address or (user.pk, channel) in disabled:
+    """The outbox row of one person's ``notifications`` on ``channel`` (one message, or a
+    digest of several), unless the person switched it off or has no address for it; its key
+    makes it once per message and channel."""
+    first = notifications[0]
+    user = first.recipient
+    address = _reachable(user, channel, disabled)
+    if not address:
         return None
+    if len(notifications) == 1:
+        subject, body, link, key = first.subject, first.body, first.link, first.dedupe_key
+    else:
+        with translation.override(_language(user)):
+            subject = _("%(count)d messages: %(first)s …") % {
+                "count": len(notifications),
+                "first": first.subject,
+            }
+        body = "\n\n".join(
+            "\n".join(part for part in (n.subject, n.body, _absolute(n.link)) if part)
+            for n in notifications
+        )
+        link, key = "", f"digest:{first.dedupe_key}:{len(notifications)}"
     return Delivery(
-        notification=notification,
+        notification=first,
         channel=channel,
         address=address,
-        event=notification.kind,
-        subject=notification.subject,
-        body=notification.body,
-        payload={"link": _absolute(notification.link)},
-        dedupe_key=f"{notification.dedupe_key}:{user.pk}:{channel}",
+        event=first.kind,
+        subject=subject[:200],
+        body=body,
+        payload={"link": _absolute(link)},
+        dedupe_key=f"{key}:{user.pk}:{channel}",
     )
 
 
@@ -252,14 +293,29 @@ def _enqueue(deliveries: list[Delivery]) -> list[int]:
 
 
 def _send_later(ids: list[int]) -> None:
+    """Hand the deliveries to the workers: one task for one message; one message to the
+    broker for a batch, which the deliveries worker fans out (:func:`deliveries_dispatch`),
+    so that whoever wrote the batch — a deadline sweep in a storm — does not wait on a round
+    trip to the broker per message."""
+    from .tasks import deliver_task, dispatch_deliveries_task
+
+    try:
+        if len(ids) == 1:
+            deliver_task.apply_async(args=ids, retry=False)
+        elif ids:
+            dispatch_deliveries_task.apply_async(args=[ids], retry=False)
+    except Exception as error:  # the broker is down: the sweep will find the rows
+        log.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(ids), error)
+
+
+def deliveries_dispatch(ids: list[int]) -> None:
+    """One task per delivery, published over one connection to the broker (the workers
+    then send them in parallel); what the broker does not take, the sweep finds."""
     from .tasks import deliver_task
 
-    for pk in ids:
-        try:
-            deliver_task.apply_async(args=[pk], retry=False)
-        except Exception as error:  # the broker is down: the sweep will find the rows
-            log.warning("Broker unavailable, %d deliveries left for the sweep: %s", len(ids), error)
-            return
+    with deliver_task.app.producer_or_acquire() as producer:
+        for pk in ids:
+            deliver_task.apply_async(args=[pk], retry=False, producer=producer)
 
 
 # --- delivering ----------------------------------------------------------------------------------
@@ -410,13 +466,28 @@ def _fall_back(delivery: Delivery, notification_id: int) -> None:
     """The same message on the person's next channels (settings.NOTIFICATION_FALLBACK), those
     they have not switched off and have an address for; once each."""
     notification = Notification.objects.select_related("recipient__profile").get(pk=notification_id)
-    disabled = _disabled({notification.recipient_id})
+    user = notification.recipient
+    disabled = _disabled({user.pk})
     fallbacks = []
     for channel in settings.NOTIFICATION_FALLBACK.get(delivery.channel, ()):
-        fallback = _delivery(notification, channel, disabled)
-        if fallback is not None:
-            fallback.fallback_of = delivery
-            fallbacks.append(fallback)
+        address = _reachable(user, channel, disabled)
+        if not address:
+            continue
+        # what the failed delivery carried (one message or a digest), keyed as it would be
+        # on that channel, so that it goes once
+        fallbacks.append(
+            Delivery(
+                notification=notification,
+                channel=channel,
+                address=address,
+                event=delivery.event,
+                subject=delivery.subject,
+                body=delivery.body,
+                payload=delivery.payload,
+                dedupe_key=f"{delivery.dedupe_key.rsplit(':', 1)[0]}:{channel}",
+                fallback_of=delivery,
+            )
+        )
     _enqueue(fallbacks)
 
 
