@@ -5,7 +5,7 @@ and the plain items of a bulk are validated to exactly what the serializer gives
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -14,6 +14,7 @@ from complaints import services as cs
 from complaints.api.serializers import ComplaintCreateSerializer
 from complaints.models import Complaint, ComplaintEvent
 from core.api.plain import plain_validation
+from core.bulk import rows_insert
 from deadlines.models import Deadline, DeadlinePolicyVersion
 from organisation.models import City
 
@@ -135,3 +136,15 @@ def test_a_plain_item_is_validated_as_the_serializer_validates_it(check, overrid
 )
 def test_an_item_that_is_not_plain_goes_to_the_serializer(check, overrides):
     assert plain_validation(check, {**PLAIN, **overrides}) is None
+
+
+def test_a_set_that_meets_a_duplicate_writes_none_of_it(demo):
+    actor = demo["hotline1"]
+    taken = cs.complaint_create(actor=actor, **item(0))
+    complaints = [cs._prepare(actor=actor, **item(n)) for n in range(1, 80)]
+    cs._number(complaints)
+    complaints[-1].number = taken.number  # as a concurrent intake could have taken it
+    before = Complaint.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert(complaints)  # beyond one statement's rows: the set is copied
+    assert Complaint.objects.count() == before
