@@ -17,7 +17,7 @@ the moment the first message is handed to it.
 A run whose messages did not all arrive exactly once, or whose deliveries are not all
 `sent`, is refused: no figures, no result file, a non-zero exit.
 
-    python bench/fanout.py [--runs 3] [--turns 4] [--sizes 50 500]
+    python bench/fanout.py [--runs 3] [--turns 3] [--sizes 50 500]
 """
 
 import argparse
@@ -430,7 +430,7 @@ def main() -> None:
     pool, concurrency = procfile_worker()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--turns", type=int, default=4)
+    parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
     parser.add_argument(
         "--workers", type=int, default=2, help="processes (docker-compose.yml runs two replicas)"

@@ -136,7 +136,9 @@ def _send_mail(message: EmailMessage) -> None:
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused) as error:
             if not _dropped(error):
                 raise
-    _send_on(get_connection(fail_silently=False), message, key)
+    backend = get_connection(fail_silently=False)
+    assert isinstance(backend, SMTPBackend)  # EMAIL_BACKEND names it (checked above)
+    _send_on(backend, message, key)
 
 
 def _dropped(error: smtplib.SMTPException) -> bool:
