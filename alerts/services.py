@@ -21,7 +21,6 @@ from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.services import (
     deadline_cancel,
     deadline_meet,
-    deadline_open,
     deadlines_open_many,
 )
 from incidents.choices import Level, State
@@ -34,7 +33,6 @@ from notifications.services import (
     deliveries_batched,
     notifications_build,
     notifications_store,
-    notify,
 )
 from organisation.models import Role
 from organisation.selectors import group_head
@@ -96,42 +94,49 @@ def alert_publish(*, incident: Incident, actor: User | None) -> Alert:
 
 
 def _alert_send(alert: Alert, incident: Incident) -> None:
+    """Reach the distribution list, as a set: the new recipients and their acknowledgment
+    limits written together, each person's message rendered for them (their own one-click
+    link), then every message stored and handed to the outbox at once."""
     policy = DeadlinePolicy.objects.filter(code=ACK_KIND, is_active=True).first()
     reached = {r.user_id: r for r in AlertRecipient.objects.filter(incident=incident)}
+    fresh, upgraded = [], []
     for user, department, audience in alert_audience(incident).values():
         recipient = reached.get(user.pk)
         if recipient is None:
-            recipient = AlertRecipient.objects.create(
-                incident=incident,
-                user=user,
-                department=department,
-                audience=audience,
-                first_alert=alert,
-                latest_alert=alert,
-                link_nonce=secrets.token_hex(8),
-            )
-            if policy is not None:
-                deadline_open(
-                    record=recipient,
-                    policy=policy,
-                    start=alert.published_at,
+            fresh.append(
+                AlertRecipient(
+                    incident=incident,
+                    user=user,
                     department=department,
-                    person=user,
+                    audience=audience,
+                    first_alert=alert,
+                    latest_alert=alert,
+                    link_nonce=secrets.token_hex(8),
                 )
-            template = "alerts/messages/published.txt"
+            )
         else:
-            recipient.latest_alert = alert
-            recipient.save(update_fields=["latest_alert"])
-            template = "alerts/messages/upgraded.txt"
-        notify(
-            recipients=[user],
-            kind="alert.published",
-            template=template,
-            context=_message_context(alert, recipient),
-            link=alert.get_absolute_url(),
-            dedupe_key=f"alert:{alert.pk}",
-            channels=(Channel.EMAIL, Channel.SMS),
-        )
+            recipient.user, recipient.latest_alert = user, alert
+            upgraded.append(recipient)
+    AlertRecipient.objects.bulk_create(fresh)
+    AlertRecipient.objects.bulk_update(upgraded, ["latest_alert"])
+    if policy is not None:
+        deadlines_open_many([(r, policy, alert.published_at, r.department, r.user) for r in fresh])
+    link = alert.get_absolute_url()
+    messages = []
+    for recipients, template in (
+        (fresh, "alerts/messages/published.txt"),
+        (upgraded, "alerts/messages/upgraded.txt"),
+    ):
+        for recipient in recipients:
+            messages += notifications_build(
+                recipients=[recipient.user],
+                kind="alert.published",
+                template=template,
+                context=_message_context(alert, recipient),
+                link=link,
+                dedupe_key=f"alert:{alert.pk}",
+            )
+    notifications_store(messages, channels=(Channel.EMAIL, Channel.SMS))
     content = alert.content
     broadcast(
         event="alert.published",
