@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from core import panels
 from core.actions import Action, add_errors, available_actions
-from core.keyset import page_for_request
 from core.errors import Conflict
+from core.keyset import page_for_request
 from incidents.forms import NoteForm
 from incidents.selectors import incident_linkable
 from incidents.views import incident_create_page

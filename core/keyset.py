@@ -79,7 +79,7 @@ def _decode(cursor: str, keys: tuple[Key, ...]) -> tuple[list, bool]:
         raise BadCursor(cursor) from error
     if direction not in ("n", "p") or not isinstance(values, list) or len(values) != len(keys):
         raise BadCursor(cursor)
-    decoded = []
+    decoded: list[Any] = []
     for key, value in zip(keys, values, strict=True):
         if value is None:
             if not key.nullable:

@@ -252,6 +252,12 @@ class Deadline(models.Model):
                 condition=models.Q(state="breached", announced_at__isnull=True),
                 name="deadline_unannounced",
             ),
+            # "my deadlines" of a department: its deadlines not met yet, most urgent first
+            models.Index(
+                fields=["responsible_department", "due_at", "id"],
+                condition=models.Q(met_at__isnull=True, state__in=["pending", "breached"]),
+                name="deadline_unmet_department",
+            ),
             # the dashboards' live counts: deadlines not met yet (overdue, due soon)
             models.Index(
                 fields=["due_at", "state"],

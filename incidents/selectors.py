@@ -7,7 +7,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.keyset import Key
+from core.keyset import Key, order_by
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
 from incidents.choices import ActionItemState, State, SubmissionKind
@@ -146,11 +146,16 @@ def incident_list(*, user) -> QuerySet[Incident]:
     )
 
 
-def counts_capped(queryset: QuerySet, field: str, values, cap: int) -> dict:
-    """How many rows of ``queryset`` have each of ``values`` in ``field``, counting no
-    further than ``cap`` + 1 for each (a list's header need not count a whole province)."""
-    plain = queryset.order_by().values("pk")
-    return {value: plain.filter(**{field: value})[: cap + 1].count() for value in values}
+def counts_newest(queryset: QuerySet, field: str, cap: int) -> tuple[dict, bool]:
+    """How many of the newest ``cap`` rows of ``queryset`` (in the list's order) have each
+    value of ``field``, and whether the list goes on beyond them: then each count is a lower
+    bound ("at least"). One query that reads at most ``cap`` + 1 rows, in whatever scope."""
+    newest = queryset.order_by(*order_by(INCIDENT_ORDER)).values_list(field, flat=True)
+    values = list(newest[: cap + 1])
+    counts: dict = {}
+    for value in values[:cap]:
+        counts[value] = counts.get(value, 0) + 1
+    return counts, len(values) > cap
 
 
 def incident_timeline(incident: Incident) -> QuerySet[TimelineEvent]:

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from .models import Incident
 from .selectors import (
     DEADLINE_ORDER,
     INCIDENT_ORDER,
-    counts_capped,
+    counts_newest,
     deadline_list,
     deadlines_filter,
     incident_action_items,
@@ -204,10 +204,10 @@ def incident_list_view(request):
     incidents = incident_list(user=request.user)
     if form.is_valid():
         incidents = incidents_filter(incidents, form.cleaned_data)
-    cap = settings.LIST_COUNT_CAP
-    by_level = counts_capped(incidents, "level", Level.values, cap)
+    # counted among the newest LIST_COUNT_CAP only: beyond them, "at least" (412+)
+    by_level, more = counts_newest(incidents, "level", settings.LIST_COUNT_CAP)
     counts = [
-        (level, label, f"{cap:,}+" if by_level[level] > cap else by_level[level])
+        (level, label, f"{by_level.get(level, 0):,}+" if more else by_level.get(level, 0))
         for level, label in reversed(Level.choices)
     ]
     page = page_for_request(

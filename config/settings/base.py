@@ -335,8 +335,8 @@ MASS_COMPLAINT_SWEEP_SECONDS = env.float("MASS_COMPLAINT_SWEEP_SECONDS", default
 MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS = env.float(
     "MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS", default=120.0
 )
-# The long lists page by cursor (no count of the whole list): rows per page, and how far the
-# incident list's counts by level count before they say "1,000+".
+# The long lists page by cursor (no count of the whole list): rows per page, and how many of
+# the newest incidents the incident list counts its levels among (beyond them: "412+").
 COMPLAINT_LIST_PAGE_SIZE = env.int("COMPLAINT_LIST_PAGE_SIZE", default=30)
 INCIDENT_LIST_PAGE_SIZE = env.int("INCIDENT_LIST_PAGE_SIZE", default=25)
 DEADLINE_LIST_PAGE_SIZE = env.int("DEADLINE_LIST_PAGE_SIZE", default=50)
