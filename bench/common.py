@@ -86,3 +86,23 @@ def write(name: str, text: str) -> Path:
     path = RESULTS / f"{name}.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
+    """The (name, definition) of ``table``'s indexes that are neither its primary key nor a
+    constraint's: those a bulk load drops and builds again after."""
+    cursor.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+        " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid"
+        " WHERE i.tablename = %s AND NOT x.indisprimary"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def step(label: str, cursor, sql: str, params=None) -> None:
+    """Run one statement of a load and say how long it took."""
+    start = time.perf_counter()
+    cursor.execute(sql, params or [])
+    print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)

@@ -25,7 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, percentile, setup_django, summary, timed, write
+from bench.common import (
+    machine,
+    percentile,
+    secondary_indexes,
+    setup_django,
+    step,
+    summary,
+    timed,
+    write,
+)
 
 TABLES = (
     "incidents_incident",
@@ -37,23 +46,6 @@ TABLES = (
 )
 LINES = "ARRAY['network','business_support','value_added','enterprise_product','terminal','billing','service','information_security']"
 KINDS = "ARRAY['incident-explanation','incident-root-cause','complaint-handover','complaint-contact','complaint-callback','complaint-repair']"
-
-
-def _indexes(cursor, table: str) -> list[tuple[str, str]]:
-    cursor.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-        " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid"
-        " WHERE i.tablename = %s AND NOT x.indisprimary"
-        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)",
-        [table],
-    )
-    return cursor.fetchall()
-
-
-def _step(label: str, cursor, sql: str, params=None) -> None:
-    start = time.perf_counter()
-    cursor.execute(sql, params or [])
-    print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def _empty_version() -> int:
@@ -85,7 +77,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             "TRUNCATE dashboards_incidentrollup, dashboards_ackrollup,"
             " dashboards_complaintrollup, dashboards_deadlinerollup, dashboards_rolluprun"
         )
-        dropped = {table: _indexes(cursor, table) for table in TABLES}
+        dropped = {table: secondary_indexes(cursor, table) for table in TABLES}
         for indexes in dropped.values():
             for name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
@@ -96,7 +88,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             "other": users[1],
             "days": days,
         }
-        _step(
+        step(
             f"{incidents:,} incidents",
             cursor,
             f"""
@@ -126,7 +118,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             """,
             {**params, "n": incidents},
         )
-        _step(
+        step(
             "incident cities",
             cursor,
             """
@@ -142,7 +134,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
         chunk = 1_000_000
         for first in range(1, complaints + 1, chunk):
             last = min(first + chunk - 1, complaints)
-            _step(
+            step(
                 f"complaints {first:,}–{last:,}",
                 cursor,
                 f"""
@@ -174,7 +166,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             "SELECT id FROM django_content_type WHERE app_label = 'incidents' AND model = 'incident'"
         )
         incident_type = cursor.fetchone()[0]
-        _step(
+        step(
             f"{incidents * 3:,} deadlines",
             cursor,
             f"""
@@ -199,7 +191,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
                 "version": _empty_version(),
             },
         )
-        _step(
+        step(
             "alerts",
             cursor,
             """
@@ -210,7 +202,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
             """,
             params,
         )
-        _step(
+        step(
             "alert recipients",
             cursor,
             """
@@ -228,7 +220,7 @@ def fill(incidents: int, complaints: int, days: int) -> dict:
         )
         for indexes in dropped.values():
             for name, definition in indexes:
-                _step(f"index {name}", cursor, definition)
+                step(f"index {name}", cursor, definition)
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
     return {"load_seconds": time.perf_counter() - started}

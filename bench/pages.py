@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, machine, percentile, setup_django
+from bench.common import RESULTS, machine, percentile, secondary_indexes, setup_django, step
 
 TABLES = (
     "incidents_incident",
@@ -38,23 +38,6 @@ OPEN_COMPLAINT_STATES = "ARRAY['received','dispatched','assigned','in_progress',
 BRANCHES = ("CC", "JL", "SP", "LY", "TH", "BS", "SY", "BC", "YB")
 HANDLERS = ("NET", "ENT", "MKT", "DATA", "ITC", *(f"BR-{code}" for code in BRANCHES))
 TARGET_MS = 150.0
-
-
-def _indexes(cursor, table: str) -> list[tuple[str, str]]:
-    cursor.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-        " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid"
-        " WHERE i.tablename = %s AND NOT x.indisprimary"
-        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)",
-        [table],
-    )
-    return cursor.fetchall()
-
-
-def _step(label: str, cursor, sql: str, params=None) -> None:
-    start = time.perf_counter()
-    cursor.execute(sql, params or [])
-    print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def fill(incidents: int, complaints: int, days: int) -> float:
@@ -88,12 +71,12 @@ def fill(incidents: int, complaints: int, days: int) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        dropped = {table: _indexes(cursor, table) for table in TABLES}
+        dropped = {table: secondary_indexes(cursor, table) for table in TABLES}
         for indexes in dropped.values():
             for name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
         # one in a hundred incidents still live, the newest ones among them
-        _step(
+        step(
             f"{incidents:,} incidents",
             cursor,
             f"""
@@ -123,7 +106,7 @@ def fill(incidents: int, complaints: int, days: int) -> float:
             """,
             {**params, "n": incidents},
         )
-        _step(
+        step(
             "incident cities",
             cursor,
             """
@@ -141,7 +124,7 @@ def fill(incidents: int, complaints: int, days: int) -> float:
         chunk = 1_000_000
         for first in range(1, complaints + 1, chunk):
             last = min(first + chunk - 1, complaints)
-            _step(
+            step(
                 f"complaints {first:,}–{last:,}",
                 cursor,
                 f"""
@@ -176,7 +159,7 @@ def fill(incidents: int, complaints: int, days: int) -> float:
             )
         # three deadlines per incident: met (one in nine late) for the settled, pending for
         # the live ones; one per open complaint, pending
-        _step(
+        step(
             f"{incidents * 3:,} incident deadlines",
             cursor,
             f"""
@@ -197,7 +180,7 @@ def fill(incidents: int, complaints: int, days: int) -> float:
             """,
             params,
         )
-        _step(
+        step(
             "open complaint deadlines",
             cursor,
             f"""
@@ -213,7 +196,7 @@ def fill(incidents: int, complaints: int, days: int) -> float:
         )
         for indexes in dropped.values():
             for name, definition in indexes:
-                _step(f"index {name}", cursor, definition)
+                step(f"index {name}", cursor, definition)
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
