@@ -140,9 +140,19 @@ def _existing_references(body: dict) -> dict:
         "complaints": [EXISTING["complaint"]],
     }
     return {
-        key: references[key] if key in references and value not in (None, "") else value
+        key: references[key]
+        if key in references and value not in (None, "")
+        else _nested_references(value)
         for key, value in body.items()
     }
+
+
+def _nested_references(value):
+    """The references inside a list of objects (an escalation's assignments name their
+    departments)."""
+    if isinstance(value, list):
+        return [_existing_references(item) if isinstance(item, dict) else item for item in value]
+    return value
 
 
 def _a_period(query: dict) -> dict:

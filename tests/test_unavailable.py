@@ -22,6 +22,7 @@ from tests.incidents import conftest as incident_fixtures
 
 # each test cuts or moves its own connection, which a test inside a transaction cannot
 outage = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# the statement that writes a complaint (alone, or as the first of a set of writes)
 COMPLAINT_INSERT = 'INSERT INTO "complaints_complaint"'
 # the demo province and an external system's key, as the complaint tests have them
 demo = incident_fixtures.demo
@@ -40,13 +41,13 @@ def unavailable() -> dict:
 
 @contextmanager
 def cut_after(statement: str):
-    """The server terminates the connection right after the first statement that begins
-    with ``statement`` has run: the request's next statement fails."""
+    """The server terminates the connection right after the first statement that holds
+    ``statement`` has run: the request's next statement fails."""
     cut: list[int] = []
 
     def terminate_after(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if sql.startswith(statement) and not cut:
+        if statement in sql and not cut:
             cut.append(context["connection"].connection.info.backend_pid)
             other = connections.create_connection(DEFAULT_DB_ALIAS)
             try:

@@ -154,6 +154,9 @@ class ComplaintCreateSerializer(serializers.Serializer):
     customer_name = serializers.CharField(max_length=100)
     customer_phone = serializers.CharField(
         max_length=30,
+        # checked as sent, as the schema's pattern reads it (trimmed, "+9-75-  " would be too
+        # short); the service stores it trimmed
+        trim_whitespace=False,
         validators=[RegexValidator(PHONE, _("Give a phone number of digits."))],
         help_text="Digits, optionally a leading + and spaces or dashes between them.",
     )

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from deadlines.models import Deadline
+from deadlines.models import Deadline, DeadlinePolicy
+from deadlines.versions import policy_version
 from incidents.models import Incident
 from organisation.models import Department
 
@@ -89,13 +90,14 @@ def test_my_deadlines_page_through_most_urgent_first_those_without_a_due_time_la
     mine = Department.objects.get(code=demo["cs_contact"].profile.department.code)
     kind = ContentType.objects.get_for_model(Incident)
     now = timezone.now()
+    version = policy_version(DeadlinePolicy.objects.get(code="incident-explanation"))
     for n, incident in enumerate(incidents):
         Deadline.objects.create(
             content_type=kind,
             object_id=incident.pk,
             kind=f"bench-{n}",
             started_at=now,
-            policy_snapshot={},
+            policy_version=version,
             due_at=None if n % 3 == 0 else now + timedelta(hours=n % 2),
             responsible_department=mine,
         )
