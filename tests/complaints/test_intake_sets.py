@@ -55,7 +55,8 @@ def test_a_bulk_of_many_writes_what_one_by_one_writes(demo):
 
     def limits(complaint):
         return sorted(
-            (d.kind, d.due_at - d.started_at, d.responsible_department_id)
+            # no due time while the calendar year is unknown (the year's end pass)
+            (d.kind, d.due_at and d.due_at - d.started_at, d.responsible_department_id)
             for d in Deadline.objects.filter(object_id=complaint.pk)
         )
 
@@ -63,7 +64,10 @@ def test_a_bulk_of_many_writes_what_one_by_one_writes(demo):
     kinds = [(kind, due) for kind, due, _department in ones]
     assert kinds and [(k, d) for k, _due, d in ones] == [(k, d) for k, _due, d in many]
     # the same time allowed (a working-days limit ends with the day: the two started apart)
-    assert all(abs(a[1] - b[1]) < timedelta(minutes=5) for a, b in zip(ones, many, strict=True))
+    assert all(
+        a[1] == b[1] or abs(a[1] - b[1]) < timedelta(minutes=5)
+        for a, b in zip(ones, many, strict=True)
+    )
     # every limit of a policy refers to the policy's one version, the same for all
     deadlines = Deadline.objects.filter(
         object_id__in=[*stored.values_list("pk", flat=True), single.pk]
