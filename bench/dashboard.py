@@ -15,7 +15,7 @@ It measures three runs (``--runs``) and writes every one to bench/results/dashbo
 On a shared machine, load first outside the benchmark lock and measure under it:
 
     python bench/dashboard.py --incidents 100000 --complaints 1000000 --load-only
-    flock /work/helpers/bench.lock python bench/dashboard.py --reuse --incidents 100000 …
+    flock /tmp/bench.lock python bench/dashboard.py --reuse --incidents 100000 …
 """
 
 import argparse
