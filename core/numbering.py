@@ -9,6 +9,14 @@ from django.utils import timezone
 from .bulk import id_sequence, sets_supported
 from .models import NumberSequence
 
+# The day's counter moved on by a count, in one statement that returns where it now stands
+# (concurrent callers never share a number); PostgreSQL and SQLite both speak it.
+_COUNT = (
+    "INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
+    "ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
+    "RETURNING last"
+)
+
 
 def numbers_next(*, prefix: str, count: int = 1, when: datetime | None = None) -> list[str]:
     """``count`` numbers ``PREFIX-YYYYMMDD-NNNN``, counted per day in the deployment's time
@@ -17,12 +25,7 @@ def numbers_next(*, prefix: str, count: int = 1, when: datetime | None = None) -
     day = timezone.localdate(when or timezone.now())
     table = NumberSequence._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
-            "RETURNING last",
-            [prefix, day, count],
-        )
+        cursor.execute(_COUNT.format(table=table), [prefix, day, count])
         last = cursor.fetchone()[0]
     return [f"{prefix}-{day:%Y%m%d}-{n:04d}" for n in range(last - count + 1, last + 1)]
 
@@ -43,9 +46,7 @@ def numbers_and_ids(
     table = NumberSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH counter AS (INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + EXCLUDED.last "
-            "RETURNING last) "
+            f"WITH counter AS ({_COUNT.format(table=table)}) "
             "SELECT last, nextval(%s) FROM counter, generate_series(1, %s)",
             [prefix, day, count, id_sequence(model), count],
         )
