@@ -6,15 +6,16 @@ fuzzing, and stateful sequences that follow the schema's links), positive and ne
 every check, against our own `/api/schema/`, once with a department's key and once with an
 intake key (no department). New endpoints are covered without a line here.
 
-Three things a schema cannot say are supplied to the positive cases (and only to them) by
+Four things a schema cannot say are supplied to the positive cases (and only to them) by
 :func:`respect_what_the_schema_cannot_say`: a reference names a row that exists (a department
 or city code, an incident or complaint id), a field that one value of another requires
-(``hq_level`` with source ``hq``), and a dashboard period is ordered and at most
-366 days long (as each parameter's description states). NUL characters and lone surrogates are
+(``hq_level`` with source ``hq``), a time stands where its description puts it against now and
+the record's other times, and a dashboard period is ordered and at most 366 days long (as each
+field's or parameter's description states). NUL characters and lone surrogates are
 left to the bad-input catalogue (tests/test_bad_input.py): every text field refuses them.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -129,6 +130,33 @@ def _cross_field_rules(body: dict) -> dict:
     return body
 
 
+def _times_as_described(body: dict) -> dict:
+    """Times the descriptions place against now: what happened is not in the future, detection
+    not before occurrence, a due date ahead; a restoration or resolution (after its record's
+    own start, which the walk does not know) is now."""
+    now = timezone.now()
+
+    def moment(name: str) -> datetime | None:
+        try:
+            value = datetime.fromisoformat(body[name])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return value if value.tzinfo else None  # a time without offset is not one the API takes
+
+    for name in ("occurred_at", "detected_at", "reported_at"):
+        if (value := moment(name)) and value > now:
+            body[name] = (now - timedelta(hours=1)).isoformat()
+    occurred, detected = moment("occurred_at"), moment("detected_at")
+    if occurred and detected and detected < occurred:
+        body["detected_at"] = body["occurred_at"]
+    for name in ("restored_at", "resolved_at"):
+        if moment(name):
+            body[name] = now.isoformat()
+    if (due := moment("due_at")) and due <= now:
+        body["due_at"] = (now + timedelta(days=1)).isoformat()
+    return body
+
+
 def _existing_references(body: dict) -> dict:
     references = {
         "owning_department": EXISTING["department"],
@@ -178,7 +206,7 @@ def respect_what_the_schema_cannot_say(case) -> None:
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return
     if isinstance(case.body, dict):
-        case.body = _cross_field_rules(_existing_references(case.body))
+        case.body = _times_as_described(_cross_field_rules(_existing_references(case.body)))
     if isinstance(case.query, dict) and case.operation.path.startswith("/api/v1/metrics/"):
         case.query = _a_period(_existing_references(case.query))
 

@@ -221,7 +221,9 @@ class ComplaintNoteSerializer(serializers.Serializer):
 class ComplaintReplySerializer(serializers.Serializer):
     """The three clears 三清."""
 
-    resolved_at = DateTimeField()
+    resolved_at = DateTimeField(
+        help_text="Not in the future, nor more than 30 days before the complaint was made."
+    )
     cause_and_result = serializers.CharField(max_length=20000)
     delay_reason = serializers.CharField(
         max_length=20000, required=False, default="", allow_blank=True

@@ -124,8 +124,11 @@ class IncidentCreateSerializer(serializers.Serializer):
     customers_affected = serializers.IntegerField(min_value=0, max_value=LARGEST_COUNT, default=0)
     publicity = serializers.ChoiceField(choices=Publicity.choices, default=Publicity.NONE)
     legal_involved = serializers.BooleanField(default=False)
-    occurred_at = DateTimeField()
-    detected_at = DateTimeField(required=False)
+    occurred_at = DateTimeField(help_text="Not in the future (five minutes' clock skew allowed).")
+    detected_at = DateTimeField(
+        required=False,
+        help_text="Not in the future (five minutes' clock skew allowed), nor before `occurred_at`.",
+    )
     owning_department = DepartmentCodeField(required=False)
     out_of_scope = serializers.ChoiceField(
         choices=[
@@ -192,7 +195,9 @@ class BulletinSerializer(serializers.Serializer):
 
     effect = serializers.CharField(max_length=20000)
     reported_to = serializers.CharField(max_length=500)
-    reported_at = DateTimeField(help_text="When the measures were reported to the leadership.")
+    reported_at = DateTimeField(
+        help_text="When the measures were reported to the leadership; not in the future."
+    )
     hq_recipients = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default=""
     )
@@ -236,7 +241,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
     )
-    due_at = DateTimeField()
+    due_at = DateTimeField(help_text="In the future.")
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -250,7 +255,9 @@ class ReasonSerializer(serializers.Serializer):
 class ResolveSerializer(serializers.Serializer):
     """The three clears 三清."""
 
-    restored_at = DateTimeField(help_text="When service was restored.")
+    restored_at = DateTimeField(
+        help_text="When service was restored: not in the future, nor before the incident occurred."
+    )
     cause_and_result = serializers.CharField(max_length=20000)
     delay_reason = serializers.CharField(
         max_length=20000,

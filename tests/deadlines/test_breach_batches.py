@@ -71,19 +71,28 @@ def scene(make_incident, demo):
     # nothing: the test's transaction rolls it all back
 
 
+def violation_names() -> tuple[dict[int, str], dict[str, str]]:
+    """Each violation by its rule and evidence, not by the id and number the order of writing
+    gives it: the names by id, and by number."""
+    violations = Violation.objects.select_related("rule")
+    names = {v.pk: f"<{v.rule.code}|{v.evidence_key}>" for v in violations}
+    return names, {v.number: names[v.pk] for v in violations}
+
+
+def unnumbered(text: str, by_number: dict[str, str]) -> str:
+    for number, name in by_number.items():
+        text = text.replace(number, name)
+    return text
+
+
 def consequences() -> list[str]:
     """Every row a breach may write, without the ids and numbers the order of writing
     gives: a violation is named by its rule and evidence, a notification by its recipient
     and key, a deadline by its record and kind."""
-    names = {
-        v.pk: f"<{v.rule.code}|{v.evidence_key}>" for v in Violation.objects.select_related("rule")
-    }
-    numbers = dict(Violation.objects.values_list("number", "pk"))
+    names, by_number = violation_names()
 
     def plain(row: dict) -> str:
-        text = json.dumps(row, sort_keys=True, default=str)
-        for number, pk in numbers.items():
-            text = text.replace(number, names[pk])
+        text = unnumbered(json.dumps(row, sort_keys=True, default=str), by_number)
         for pk, name in names.items():
             text = text.replace(f"violation:{pk}:", f"violation:{name}:")
             text = text.replace(f"/violations/{pk}/", f"/violations/{name}/")
@@ -114,14 +123,19 @@ def consequences() -> list[str]:
 
 def carried() -> list[tuple[str, str, str]]:
     """Each message the outbox carries, as (address, channel, subject): a digest carries
-    each of the messages it lists (their first lines)."""
+    each of the messages it lists (their first lines). A violation is named as in
+    :func:`consequences`."""
+    _names, by_number = violation_names()
     messages = []
     for sent in Delivery.objects.values("address", "channel", "subject", "body", "dedupe_key"):
         if sent["dedupe_key"].startswith("digest:"):
             subjects = [part.split("\n")[0] for part in sent["body"].split("\n\n")]
         else:
             subjects = [sent["subject"]]
-        messages += [(sent["address"], sent["channel"], subject) for subject in subjects]
+        messages += [
+            (sent["address"], sent["channel"], unnumbered(subject, by_number))
+            for subject in subjects
+        ]
     return sorted(messages)
 
 
