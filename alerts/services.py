@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.live import publish, user_topic
 from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.services import (
     deadline_cancel,
@@ -172,6 +173,7 @@ def _acknowledge(recipient: AlertRecipient, *, via: str, at: datetime | None = N
     recipient.acknowledged_via = via
     recipient.link_nonce = ""  # every link of this person is spent
     recipient.save(update_fields=["acknowledged_at", "acknowledged_via", "link_nonce"])
+    publish([user_topic(recipient.user_id)])  # their inbox, in every tab
     for kind in (ACK_KIND, ESCALATED_KIND):
         deadline_meet(record=recipient, kind=kind, at=recipient.acknowledged_at)
     return True
@@ -277,6 +279,7 @@ def silences_escalate(*, deadlines: Sequence[Deadline]) -> None:
         for pk, stage in stages
         if pk in recipients and recipients[pk].acknowledged_at is None
     ]
+    publish(user_topic(recipient.user_id) for recipient, _stage in silent)  # shown escalated
     first = [recipient for recipient, stage in silent if stage == ACK_KIND]
     policy = (
         DeadlinePolicy.objects.filter(code=ESCALATED_KIND, is_active=True).first()
@@ -323,3 +326,4 @@ def stop_escalations(*, incident: Incident) -> None:
     """A cancelled or closed incident needs no more acknowledgments."""
     for recipient in AlertRecipient.objects.filter(incident=incident, acknowledged_at__isnull=True):
         deadline_cancel(record=recipient)
+        publish([user_topic(recipient.user_id)])  # their inbox no longer asks for it

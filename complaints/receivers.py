@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
+from .live import complaints_told
 from .models import Complaint, ComplaintEvent
 
 
@@ -18,6 +19,7 @@ def _complaints(deadlines: Sequence[Deadline]) -> list[Deadline]:
 
 @receiver(deadlines_breached, dispatch_uid="complaints.on_breaches")
 def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
+    complaints_told(deadline.object_id for deadline in _complaints(deadlines))
     ComplaintEvent.objects.bulk_create(
         ComplaintEvent(
             complaint_id=deadline.object_id,
@@ -31,6 +33,7 @@ def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
 
 @receiver(due_times_set, dispatch_uid="complaints.on_due_times")
 def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User | None, **kwargs):
+    complaints_told(deadline.object_id for deadline in _complaints(deadlines))
     ComplaintEvent.objects.bulk_create(
         ComplaintEvent(
             complaint_id=deadline.object_id,

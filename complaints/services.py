@@ -43,6 +43,7 @@ from organisation.selectors import department_people, user_department
 
 from . import signals
 from .choices import ComplaintChannel, ComplaintState, Satisfaction, Severity
+from .live import complaints_created, complaints_told
 from .models import (
     Complaint,
     ComplaintCooperation,
@@ -76,6 +77,9 @@ def _record(
     payload=None,
     reason="",
 ):
+    """A line on the complaint's timeline; its open pages are told (one change per
+    transaction, when it commits)."""
+    complaints_told([complaint.pk])
     return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor,
@@ -294,6 +298,7 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
         for complaint, incident in zip(complaints, linked, strict=True):
             complaint.incident = incident
         raise
+    complaints_created(complaints)
     by_incident: dict[Incident, list[Complaint]] = {}
     for complaint, incident in zip(complaints, linked, strict=True):
         if incident is not None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.views import live_stream
 from organisation import views as organisation_views
 
 from .api import router
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("directory/", organisation_views.directory, name="directory"),
     path("healthz", healthz, name="healthz"),
+    path("live/", live_stream, name="live"),
     path("incidents/", include("incidents.urls")),
     path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),

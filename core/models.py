@@ -105,3 +105,18 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder} until {self.held_until:%H:%M:%S}"
+
+
+class LiveChange(models.Model):
+    """A change told to open pages (``core.live``) on the embedded default: the topics that
+    changed, in the order they were told. Pruned after ``LIVE_RETENTION``."""
+
+    topics = models.JSONField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("live change")
+        verbose_name_plural = _("live changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {', '.join(self.topics)}"

@@ -7,6 +7,7 @@ idempotent: two sweeps at once, or one twice, never double-notify or double-reco
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.bulk import instances
+from core.live import publish
 from core.reference import cached
 from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
 from deadlines.choices import DeadlineState
@@ -26,6 +28,7 @@ from deadlines.rules import due_at, reminder_times, spec_from_snapshot
 from deadlines.versions import policy_version
 from notifications.models import Notification
 from notifications.services import notifications_build, notifications_store, translated
+from organisation.live import scoped_topics
 from organisation.models import Department, Role
 from organisation.selectors import department_people
 
@@ -128,7 +131,14 @@ def deadline_open(
         return existing
     deadline = _build(record, policy, start, department, person, round, calendar, due)
     deadline.save()
+    _told([deadline.responsible_department_id])
     return deadline
+
+
+def _told(department_ids: Iterable[int | None]) -> None:
+    """The open deadline lists that show deadlines of these departments read them again
+    (``core.live``)."""
+    publish(scoped_topics("deadlines", department_ids))
 
 
 def _build(record, policy, start, department, person, round, calendar, due=None) -> Deadline:
@@ -203,6 +213,7 @@ def deadlines_open_many(
     are left."""
     deadlines = deadlines_build_many(rows, round=round)
     Deadline.objects.bulk_create(deadlines, ignore_conflicts=True)
+    _told(deadline.responsible_department_id for deadline in deadlines)
     return deadlines
 
 
@@ -232,6 +243,7 @@ def deadline_meet(
         deadline.met_at = at
     deadline.next_reminder_at = None
     deadline.save(update_fields=["state", "met_at", "breached_at", "next_reminder_at"])
+    _told([deadline.responsible_department_id])
     if breached_now:
         _announce_breaches([deadline], now=at)
     return deadline
@@ -254,6 +266,7 @@ def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
     Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
         deadline.announced_at = now
+    _told(deadline.responsible_department_id for deadline in breached)
     signals.deadlines_breached.send(sender=Deadline, deadlines=breached)
 
 
@@ -262,6 +275,7 @@ def deadline_cancel(*, record: models.Model, kinds: list[str] | None = None) -> 
     pending = _for_record(record).filter(state=DeadlineState.PENDING)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
+    _told(pending.values_list("responsible_department_id", flat=True))
     return pending.update(state=DeadlineState.CANCELLED, next_reminder_at=None)
 
 
@@ -274,13 +288,12 @@ def deadline_reassign(
 ) -> int:
     """A new department answers for the record's pending deadlines of ``kinds``: ``person``,
     or its interface person."""
-    return (
-        _for_record(record)
-        .filter(state=DeadlineState.PENDING, kind__in=kinds)
-        .update(
-            responsible_department=department,
-            responsible_person=person or responsible_person(department),
-        )
+    pending = _for_record(record).filter(state=DeadlineState.PENDING, kind__in=kinds)
+    before = list(pending.values_list("responsible_department_id", flat=True))
+    _told([*before, department.pk if department else None])
+    return pending.update(
+        responsible_department=department,
+        responsible_person=person or responsible_person(department),
     )
 
 

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
+from .live import incidents_told
 from .models import ActionItem, Incident, TimelineEvent
 
 
@@ -49,6 +50,7 @@ def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
             )
         )
     TimelineEvent.objects.bulk_create(events)
+    incidents_told({event.incident_id for event in events})
 
 
 @receiver(due_times_set, dispatch_uid="incidents.on_due_times")
@@ -75,3 +77,4 @@ def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User |
             )
         )
     TimelineEvent.objects.bulk_create(events)
+    incidents_told({event.incident_id for event in events})

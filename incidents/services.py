@@ -59,6 +59,7 @@ from organisation.selectors import department_people, user_has_role
 from . import signals
 from .classification import classify, level_rank, reasons_as_json
 from .defaults import load_warning_matrix
+from .live import incidents_told
 from .selectors import incident_facts, incident_scope, rule_set_current, rule_specs
 from .workflow import is_working_group, missing_before_closing, missing_before_resolving
 
@@ -87,6 +88,9 @@ def _record(
     payload: dict | None = None,
     reason: str = "",
 ) -> TimelineEvent:
+    """A line on the incident's timeline; its open pages are told (one change per
+    transaction, when it commits)."""
+    incidents_told([incident.pk])
     return TimelineEvent.objects.create(
         incident=incident,
         actor=actor,

@@ -18,6 +18,8 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.live import publish, user_topic
+
 from . import channels
 from .models import (
     PERSONAL_CHANNELS,
@@ -98,6 +100,7 @@ def notifications_store(
         unique_fields=["recipient", "dedupe_key"],
         update_fields=["dedupe_key"],
     )
+    publish(user_topic(user_id) for user_id, _key in unique)  # their bells and inboxes
     if not channels:
         return
     disabled = _disabled({row.recipient_id for row in rows})
@@ -177,13 +180,15 @@ def notify(
     for user in people.values():
         with translation.override(_language(user)):
             text_subject, text_body = _render(template, context, subject, body)
-        notification, _created = Notification.objects.get_or_create(
+        notification, created = Notification.objects.get_or_create(
             recipient=user,
             dedupe_key=dedupe_key,
             defaults={"kind": kind, "subject": text_subject[:200], "body": text_body, "link": link},
         )
         notification.recipient = user
         notifications.append(notification)
+        if created:
+            publish([user_topic(user.pk)])
         for channel in channels:
             if (delivery := _delivery([notification], channel, disabled)) is not None:
                 deliveries.append(delivery)
@@ -666,6 +671,7 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
+    publish([user_topic(user.pk)])  # the bell of their other open pages
     return unread.update(read_at=timezone.now())
 
 

@@ -145,6 +145,15 @@ def smtp_server(settings):
 
 
 @pytest.fixture
+def asgi_server(transactional_db):
+    """Fenghuo under uvicorn (ASGI, as it is served), for the live updates' streams."""
+    from tests.servers import ASGIServer
+
+    with ASGIServer() as server:
+        yield server
+
+
+@pytest.fixture
 def http_server():
     """A real local HTTP server that records what it receives."""
     from tests.servers import HTTPServer

@@ -160,3 +160,40 @@ class TricklingServer:
     def __exit__(self, *exc):
         self.stop.set()
         self.sock.close()
+
+
+class ASGIServer:
+    """Fenghuo itself under uvicorn, as `make run` and production serve it (ASGI: the live
+    updates' streams need it), in a thread on a free port, static files included. The test's
+    rows must be committed (a transactional test) for its requests to see them."""
+
+    def __enter__(self):
+        import time
+
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(get_asgi_application()),
+            host="127.0.0.1",
+            port=self.port,
+            lifespan="off",
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        started = time.monotonic()
+        while not self.server.started:
+            if time.monotonic() - started > 10 or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)

@@ -1,6 +1,8 @@
 """Tasks really travel through the broker: Redis here, and the filesystem transport that
 `make run` uses on the embedded default."""
 
+import os
+
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
@@ -27,6 +29,36 @@ def test_a_task_round_trips_through_redis(real_broker):
     with start_worker(real_broker, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = echo.apply_async(args=["烽火"], ignore_result=False)
         assert result.get(timeout=20) == "烽火"
+
+
+def test_the_embedded_broker_shows_a_worker_only_whole_messages(tmp_path, monkeypatch):
+    """kombu's own filesystem transport creates a message file, then writes it: a worker
+    listing the folder in between took the empty file and stopped. Ours writes it aside
+    and renames it into place."""
+    from kombu import Connection
+
+    from core import broker
+
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    seen_while_writing = []  # how many messages a worker could take, as each is written
+
+    def dumps(payload):
+        seen_while_writing.append(len([n for n in os.listdir(folder) if n.endswith(".msg")]))
+        return original(payload)
+
+    original = broker.dumps
+    monkeypatch.setattr(broker, "dumps", dumps)
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    with Connection("filesystem://", transport_options=options) as connection:
+        assert isinstance(connection.transport, broker.Transport)
+        queue = connection.SimpleQueue("q")
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        # only the messages already whole: kombu's own would show [1, 2], each one's empty file
+        assert seen_while_writing == [0, 1]
+        assert [queue.get(timeout=5).payload for _ in range(2)] == [{"n": 1}, {"n": 2}]
+        queue.close()
 
 
 def test_the_filesystem_broker_of_the_embedded_default_delivers(tmp_path, monkeypatch):
@@ -69,6 +101,7 @@ ROUTES = [
     # housekeeping never holds up a delivery
     ("core.tasks.prune_idempotency_records_task", "default"),
     ("notifications.tasks.prune_deliveries_task", "default"),
+    ("core.tasks.prune_live_changes_task", "default"),
 ]
 
 

@@ -38,7 +38,8 @@ def test_the_workers_scale_and_beat_runs_the_celery_beat(compose):
         assert "container_name" not in worker and "ports" not in worker, name
         assert worker["command"][:4] == ["celery", "-A", "config", "worker"], name
     assert compose["services"]["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
-    assert "gunicorn" in compose["services"]["web"]["command"]
+    # the web is ASGI: open pages keep a stream of live updates each (core.live)
+    assert "uvicorn config.asgi:application" in compose["services"]["web"]["command"]
 
 
 def _option(command: list[str], flag: str) -> str:

@@ -390,7 +390,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HOUSEKEEPING_SECONDS,
         "options": {"expires": HOUSEKEEPING_SECONDS},
     },
+    "prune-live-changes": {
+        "task": "core.tasks.prune_live_changes_task",
+        "schedule": HOUSEKEEPING_SECONDS,
+        "options": {"expires": HOUSEKEEPING_SECONDS},
+    },
 }
+
+# --- live updates (core.live) ---------------------------------------------------------------
+# Where changes are told: a Redis URL (a capped stream), "" for the database's table (the
+# embedded default); unset, the broker's Redis if the broker is Redis.
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default=None)
+LIVE_LOG_LENGTH = env.int("LIVE_LOG_LENGTH", default=100_000)  # Redis stream, approximate
+LIVE_RETENTION = timedelta(hours=env.float("LIVE_RETENTION_HOURS", default=24))  # the table
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=0.5)  # the table's reader
+LIVE_KEEPALIVE_SECONDS = env.float("LIVE_KEEPALIVE_SECONDS", default=15.0)
+LIVE_RETRY_MILLISECONDS = env.int("LIVE_RETRY_MILLISECONDS", default=2000)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
