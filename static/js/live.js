@@ -7,6 +7,13 @@
   if (!script || !window.EventSource || !window.fetch) { return; }
   var url = script.dataset.liveUrl;
   var pending = new Set(), timer = null, last = null, source = null, wait = 2000;
+  var title = document.title;
+
+  // the unread count in the tab's title, as the bell shows it
+  function titled() {
+    var count = document.querySelector("#bell .count");
+    document.title = (count ? "(" + count.textContent.trim() + ") " : "") + title;
+  }
 
   function regions(topics) {
     return Array.prototype.filter.call(document.querySelectorAll("[data-live][id]"), function (el) {
@@ -31,6 +38,7 @@
           region.replaceWith(fresh);
           if (window.htmx) { window.htmx.process(fresh); }
         });
+        titled();
         document.dispatchEvent(new CustomEvent("live:updated", { detail: { topics: Array.from(topics) } }));
       })
       .catch(function () { /* the next change, or a reload, reads it */ });
@@ -57,5 +65,6 @@
       }
     });
   }
+  titled();
   open();
 })();
