@@ -22,7 +22,14 @@ from notifications.models import Delivery
 
 from . import services
 from .models import AckChannel, AlertRecipient
-from .selectors import alert_list, alert_recipients, inbox_list, waiting_list
+from .selectors import (
+    ack_statuses,
+    alert_list,
+    alert_recipients,
+    inbox_list,
+    inbox_unacknowledged_count,
+    waiting_list,
+)
 
 
 def _ack_deadlines(recipients) -> dict[int, Deadline]:
@@ -38,10 +45,11 @@ def _ack_deadlines(recipients) -> dict[int, Deadline]:
 
 @login_required
 def inbox(request):
+    """The person's alerts, each as it stands: to acknowledge within a limit, missed and
+    escalated, acknowledged, or no longer needing it (the incident was cancelled or closed)."""
     page = Paginator(inbox_list(user=request.user), 30).get_page(request.GET.get("page"))
-    deadlines = _ack_deadlines(page.object_list)
-    rows = [(recipient, deadlines.get(recipient.pk)) for recipient in page]
-    unacknowledged = inbox_list(user=request.user).filter(acknowledged_at__isnull=True).count()
+    rows = ack_statuses(page.object_list)
+    unacknowledged = inbox_unacknowledged_count(user=request.user)
     return render(
         request, "alerts/inbox.html", {"page": page, "rows": rows, "unacknowledged": unacknowledged}
     )
