@@ -120,9 +120,7 @@ def inbox_list(*, user) -> QuerySet[AlertRecipient]:
                 output_field=IntegerField(),
             )
         )
-        .order_by(
-            "done", F("acknowledged_at").asc(nulls_first=True), "latest_alert__published_at"
-        )
+        .order_by("done", F("acknowledged_at").asc(nulls_first=True), "latest_alert__published_at")
     )
 
 

@@ -41,6 +41,7 @@ from organisation.selectors import group_head
 
 from .models import ACK_KIND, ESCALATED_KIND, AckChannel, Alert, AlertRecipient
 from .selectors import alert_audience
+
 LINK_SALT = "alerts.acknowledge"
 
 

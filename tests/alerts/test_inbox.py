@@ -13,8 +13,8 @@ from django.urls import reverse
 from alerts.models import AlertRecipient
 from deadlines.services import deadlines_sweep
 from incidents import services
-from incidents.demo import drive
 from incidents.choices import CancelReason
+from incidents.demo import drive
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
