@@ -103,8 +103,9 @@ def alert_detail(request, pk):
         notification__dedupe_key=f"alert:{alert.pk}"
     ).select_related("notification"):
         deliveries.setdefault(delivery.notification.recipient_id, []).append(delivery)
-    deadlines = _ack_deadlines(recipients)
-    rows = [(r, deliveries.get(r.user_id, []), deadlines.get(r.pk)) for r in recipients]
+    statuses = ack_statuses(recipients)
+    rows = [(s.recipient, deliveries.get(s.recipient.user_id, []), s) for s in statuses]
+    mine = next((s for s in statuses if s.recipient.user_id == request.user.pk), None)
     return render(
         request,
         "alerts/detail.html",
@@ -114,7 +115,7 @@ def alert_detail(request, pk):
             "not_phoned": sum(1 for r in recipients if r.phoned_at is None),
             "not_acknowledged": sum(1 for r in recipients if r.acknowledged_at is None),
             "can_phone": is_cs_department(alert.incident, request.user),
-            "mine": next((r for r in recipients if r.user_id == request.user.pk), None),
+            "mine": mine.recipient if mine and mine.can_acknowledge else None,
             # the alert reaches departments that do not handle the incident: no dead link
             "can_open_incident": incident_scope(request.user).filter(pk=alert.incident_id).exists(),
         },

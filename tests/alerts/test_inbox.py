@@ -76,6 +76,10 @@ def test_a_missed_acknowledgment_shows_missed_and_escalated_not_a_new_countdown(
     assert full_name(demo["mkt_contact"]) not in told  # told too, but that is no escalation
     assert at == PUBLISHED + timedelta(minutes=31)
     assert 'data-action="acknowledge"' in row  # acknowledging still stops the escalation
+    # the alert's page says the same of this recipient
+    detail = client.get(incident.alerts.get().get_absolute_url()).content.decode()
+    line = re.search(r'<tr data-user="mkt_contact">.*?</tr>', detail, re.S).group(0)
+    assert "countdown" not in line and full_name(demo["mkt_leader"]) in line
 
     clock.move_to(PUBLISHED + timedelta(minutes=62))
     deadlines_sweep()  # the second limit is missed: the working-group head is told
@@ -127,6 +131,8 @@ def test_a_cancelled_incidents_alert_asks_for_nothing_and_counts_nowhere(
     assert page.context["unacknowledged"] == 1
     assert re.search(r'data-testid="unacknowledged">\s*1\s*<', page.content.decode())
     assert page.context["notifications_unread"] == bell - about_cancelled
+    detail = client.get(cancelled_alert.get_absolute_url()).content.decode()
+    assert 'data-action="acknowledge"' not in detail
     assert Notification.objects.filter(  # the live alert's message still counts
         recipient=contact, read_at__isnull=True, dedupe_key=f"alert:{live.alerts.get().pk}"
     ).exists()
