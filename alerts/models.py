@@ -82,6 +82,12 @@ class Alert(models.Model):
         return reverse("alerts:detail", kwargs={"pk": self.pk})
 
 
+# The kinds of a recipient's acknowledgment limits: the first, and the second that starts once
+# the first is missed and the leader told (then the working-group head is told).
+ACK_KIND = "alert-acknowledge"
+ESCALATED_KIND = "alert-acknowledge-escalated"
+
+
 class AckChannel(models.TextChoices):
     INBOX = "inbox", _("Inbox")
     API = "api", _("API")

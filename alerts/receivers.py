@@ -17,7 +17,9 @@ def on_transition(sender, incident, action, from_state, to_state, actor, **kwarg
         services.alert_publish(incident=incident, actor=actor)
     elif action == "acknowledge" and actor is not None:
         services.acknowledge_for_incident(incident=incident, actor=actor)
-    if to_state in (State.CANCELLED, State.CLOSED):
+    if to_state == State.CANCELLED:
+        services.alerts_withdraw(incident=incident)
+    elif to_state == State.CLOSED:
         services.stop_escalations(incident=incident)
 
 

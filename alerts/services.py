@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,15 +35,14 @@ from notifications.services import (
     deliveries_batched,
     notifications_build,
     notifications_store,
+    notifications_withdraw,
 )
 from organisation.models import Role
 from organisation.selectors import group_head
 
-from .models import AckChannel, Alert, AlertRecipient
+from .models import ACK_KIND, ESCALATED_KIND, AckChannel, Alert, AlertRecipient
 from .selectors import alert_audience
 
-ACK_KIND = "alert-acknowledge"
-ESCALATED_KIND = "alert-acknowledge-escalated"
 LINK_SALT = "alerts.acknowledge"
 
 
@@ -327,3 +327,21 @@ def stop_escalations(*, incident: Incident) -> None:
     for recipient in AlertRecipient.objects.filter(incident=incident, acknowledged_at__isnull=True):
         deadline_cancel(record=recipient)
         publish([user_topic(recipient.user_id)])  # their inbox no longer asks for it
+
+
+def alerts_withdraw(*, incident: Incident) -> None:
+    """The incident was cancelled: its alerts ask nobody to act any more. Escalations stop,
+    and the alert messages and the reminders to acknowledge them that are still unread no
+    longer count in anyone's bell. What was missed before stays missed (those breaches and
+    who was told of them are kept)."""
+    stop_escalations(incident=incident)
+    content_type = ContentType.objects.get_for_model(AlertRecipient)
+    limits = Deadline.objects.filter(
+        content_type=content_type,
+        object_id__in=AlertRecipient.objects.filter(incident=incident).values("pk"),
+        kind__in=[ACK_KIND, ESCALATED_KIND],
+    ).values_list("pk", flat=True)
+    notifications_withdraw(
+        dedupe_keys=[f"alert:{pk}" for pk in incident.alerts.values_list("pk", flat=True)],
+        prefixes=[f"deadline:{pk}:reminder:" for pk in limits],
+    )

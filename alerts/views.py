@@ -22,7 +22,14 @@ from notifications.models import Delivery
 
 from . import services
 from .models import AckChannel, AlertRecipient
-from .selectors import alert_list, alert_recipients, inbox_list, waiting_list
+from .selectors import (
+    ack_statuses,
+    alert_list,
+    alert_recipients,
+    inbox_list,
+    inbox_unacknowledged_count,
+    waiting_list,
+)
 
 
 def _ack_deadlines(recipients) -> dict[int, Deadline]:
@@ -38,10 +45,11 @@ def _ack_deadlines(recipients) -> dict[int, Deadline]:
 
 @login_required
 def inbox(request):
+    """The person's alerts, each as it stands: to acknowledge within a limit, missed and
+    escalated, acknowledged, or no longer needing it (the incident was cancelled or closed)."""
     page = Paginator(inbox_list(user=request.user), 30).get_page(request.GET.get("page"))
-    deadlines = _ack_deadlines(page.object_list)
-    rows = [(recipient, deadlines.get(recipient.pk)) for recipient in page]
-    unacknowledged = inbox_list(user=request.user).filter(acknowledged_at__isnull=True).count()
+    rows = ack_statuses(page.object_list)
+    unacknowledged = inbox_unacknowledged_count(user=request.user)
     return render(
         request, "alerts/inbox.html", {"page": page, "rows": rows, "unacknowledged": unacknowledged}
     )
@@ -95,8 +103,9 @@ def alert_detail(request, pk):
         notification__dedupe_key=f"alert:{alert.pk}"
     ).select_related("notification"):
         deliveries.setdefault(delivery.notification.recipient_id, []).append(delivery)
-    deadlines = _ack_deadlines(recipients)
-    rows = [(r, deliveries.get(r.user_id, []), deadlines.get(r.pk)) for r in recipients]
+    statuses = ack_statuses(recipients)
+    rows = [(s.recipient, deliveries.get(s.recipient.user_id, []), s) for s in statuses]
+    mine = next((s for s in statuses if s.recipient.user_id == request.user.pk), None)
     return render(
         request,
         "alerts/detail.html",
@@ -106,7 +115,7 @@ def alert_detail(request, pk):
             "not_phoned": sum(1 for r in recipients if r.phoned_at is None),
             "not_acknowledged": sum(1 for r in recipients if r.acknowledged_at is None),
             "can_phone": is_cs_department(alert.incident, request.user),
-            "mine": next((r for r in recipients if r.user_id == request.user.pk), None),
+            "mine": mine.recipient if mine and mine.can_acknowledge else None,
             # the alert reaches departments that do not handle the incident: no dead link
             "can_open_incident": incident_scope(request.user).filter(pk=alert.incident_id).exists(),
         },

@@ -675,6 +675,18 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     return unread.update(read_at=timezone.now())
 
 
+def notifications_withdraw(*, dedupe_keys: Iterable[str], prefixes: Iterable[str] = ()) -> int:
+    """What the messages of ``dedupe_keys`` (and of keys starting with one of ``prefixes``)
+    asked of their readers is moot: those not read yet no longer count as unread (the bell).
+    They stay in the inbox, and what was sent by other channels stays sent."""
+    keys = Q(dedupe_key__in=list(dedupe_keys))
+    for prefix in prefixes:
+        keys |= Q(dedupe_key__startswith=prefix)
+    unread = Notification.objects.filter(keys, read_at__isnull=True)
+    publish(user_topic(pk) for pk in unread.values_list("recipient_id", flat=True).distinct())
+    return unread.update(read_at=timezone.now())
+
+
 @transaction.atomic
 def channel_preferences_set(*, user: User, enabled: dict[str, bool]) -> None:
     for channel in PERSONAL_CHANNELS:

@@ -179,8 +179,8 @@ def test_inbox_lists_unacknowledged_first_and_acknowledges(make_incident, demo, 
     recipient = AlertRecipient.objects.get(incident=first, user=demo["mkt_contact"])
     client.post(f"/alerts/recipients/{recipient.pk}/acknowledge/")
     rows = client.get("/alerts/").context["rows"]
-    assert [r.incident for r, _d in rows] == [second, first]
-    assert rows[0][1].kind == "alert-acknowledge"  # the countdown of the unacknowledged one
+    assert [r.recipient.incident for r in rows] == [second, first]
+    assert rows[0].deadline.kind == "alert-acknowledge"  # the countdown of the unacknowledged one
 
 
 def test_phone_calls_are_recorded_by_the_publisher(make_incident, demo, api_client):
