@@ -29,7 +29,11 @@ bench-intake: $(BIN)/.installed-dev
 bench-fanout: $(BIN)/.installed-dev
 	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
 
-.PHONY: pytest-sqlite test-dates bench-dashboard bench-pages bench-intake bench-fanout help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+## bench-push: one change told to 1,000 open live-update streams of one web process (PostgreSQL, Redis)
+bench-push: $(BIN)/.installed-dev
+	$(BIN)/python bench/push.py $(BENCH_ARGS)
+
+.PHONY: bench-push pytest-sqlite test-dates bench-dashboard bench-pages bench-intake bench-fanout help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

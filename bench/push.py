@@ -111,23 +111,33 @@ def rss_kib(pid: int) -> int:
     raise SystemExit("no VmRSS")
 
 
-async def one_stream(client, cookie, token, opened: asyncio.Event, heard: list, ready: list):
-    async with client.stream(
-        "GET", f"{BASE}/live/", params={"t": token}, headers={"Cookie": cookie}
-    ) as response:
-        if response.status_code != 200:
-            ready.append(False)
-            return
-        ready.append(True)
-        if len(ready) == ready_target[0]:
-            opened.set()
-        async for line in response.aiter_lines():
-            if line.startswith("event: change"):
-                heard.append(time.perf_counter())
-                return
+class Streams:
+    """What the streams of a run have done: opened (or not), heard the change (when)."""
 
+    def __init__(self, count: int):
+        self.count, self.ready, self.heard = count, [], []
+        self.opened = asyncio.Event()
 
-ready_target = [0]
+    async def one(self, client, cookie: str, token: str) -> None:
+        import httpx
+
+        try:
+            async with client.stream(
+                "GET", f"{BASE}/live/", params={"t": token}, headers={"Cookie": cookie}
+            ) as response:
+                self.ready.append(response.status_code == 200)
+                if len(self.ready) == self.count:
+                    self.opened.set()
+                if response.status_code != 200:
+                    return
+                async for line in response.aiter_lines():
+                    if line.startswith("data:") and "bench" in line:  # the change told
+                        self.heard.append(time.perf_counter())
+                        return
+        except httpx.HTTPError:
+            self.ready.append(False)  # counted: the run is refused
+            if len(self.ready) == self.count:
+                self.opened.set()
 
 
 async def one_run(people, connections: int, server_pid: int) -> dict:
@@ -138,30 +148,29 @@ async def one_run(people, connections: int, server_pid: int) -> dict:
     limits = httpx.Limits(max_connections=connections + 10, max_keepalive_connections=0)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60, pool=60)) as client:
         before = rss_kib(server_pid)
-        opened, heard, ready = asyncio.Event(), [], []
-        ready_target[0] = connections
+        streams = Streams(connections)
         started = time.perf_counter()
         tasks = [
-            asyncio.create_task(
-                one_stream(client, *people[n % len(people)], opened, heard, ready)
-            )
+            asyncio.create_task(streams.one(client, *people[n % len(people)]))
             for n in range(connections)
         ]
         try:
-            await asyncio.wait_for(opened.wait(), 120)
+            await asyncio.wait_for(streams.opened.wait(), 120)
         except TimeoutError:
-            raise SystemExit(f"refused: {sum(ready)} of {connections} streams opened") from None
+            raise SystemExit(f"refused: {len(streams.ready)} of {connections} opened") from None
+        if not all(streams.ready):
+            raise SystemExit(f"refused: {streams.ready.count(False)} streams were refused")
         open_s = time.perf_counter() - started
         await asyncio.sleep(2)  # the server hands its listener's position to the last ones
         during = rss_kib(server_pid)
         told = time.perf_counter()
         await asyncio.to_thread(live.backend().append, ["bench"])
-        done, pending = await asyncio.wait(tasks, timeout=30)
+        _done, pending = await asyncio.wait(tasks, timeout=30)
         for task in pending:
             task.cancel()
-        if len(heard) != connections or not all(ready):
-            raise SystemExit(f"refused: {len(heard)} of {connections} streams heard the change")
-        delays = [at - told for at in heard]
+        if len(streams.heard) != connections:
+            raise SystemExit(f"refused: {len(streams.heard)} of {connections} heard the change")
+        delays = [at - told for at in streams.heard]
         return {
             "open_s": open_s,
             "p50": percentile(delays, 50),

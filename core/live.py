@@ -49,6 +49,9 @@ REPLAY_LIMIT = 500
 #: a page hears the changes made from this long before it was rendered (clock skew, and the
 #: time its view took to read)
 PAGE_MARGIN_SECONDS = 2.0
+#: a listener's read of the log returns after this long without a change (and looks whether
+#: any stream is still open)
+FOLLOW_SECONDS = 15
 _SALT = "core.live"
 
 
@@ -141,7 +144,10 @@ class RedisLog:
         return int(ms), int(n or 0)
 
     def connect(self):
-        return self._async.Redis.from_url(self.url)
+        # a read waits up to FOLLOW_SECONDS for the next change: the socket waits longer
+        return self._async.Redis.from_url(
+            self.url, socket_timeout=FOLLOW_SECONDS + 10, socket_connect_timeout=5
+        )
 
     async def latest(self, client) -> str:
         last = await client.xrevrange(STREAM, count=1)
@@ -161,7 +167,7 @@ class RedisLog:
         return [(id_.decode(), json.loads(fields[b"t"])) for id_, fields in found]
 
     async def follow(self, client, after: str) -> list[tuple[str, list[str]]]:
-        found = await client.xread({STREAM: after}, block=15_000, count=1000)
+        found = await client.xread({STREAM: after}, block=int(FOLLOW_SECONDS * 1000), count=1000)
         return [
             (id_.decode(), json.loads(fields[b"t"]))
             for _stream, entries in found or []
@@ -233,7 +239,7 @@ class DatabaseLog:
         return await sync_to_async(self._read, thread_sensitive=False)(after, upto)
 
     async def follow(self, _client, after: str) -> list[tuple[str, list[str]]]:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + FOLLOW_SECONDS
         while time.monotonic() < deadline:
             found = await self.entries(None, after, None)
             if found:
@@ -272,6 +278,8 @@ class Hub:
         self.task: asyncio.Task | None = None
         self.client = None
         self.starting = asyncio.Lock()
+        #: streams being admitted (their sessions read) at once
+        self.admitting = asyncio.Semaphore(settings.LIVE_ADMIT_CONCURRENCY)
 
     async def open(self, topics: Iterable[str], since: str | None) -> asyncio.Queue:
         """A stream of the changes of ``topics`` after position ``since`` (those the log

@@ -18,10 +18,13 @@ async def live_stream(request: HttpRequest) -> HttpResponse:
         # a stream would hold a WSGI server's thread for good (the development server, a
         # test's): 204 tells the browser not to reconnect; the page works without live updates
         return HttpResponse(status=204)
-    user = await request.auser()
-    # a stream may stay open for hours: it holds no database connection (the session's was
-    # opened in this request's thread, and is closed there)
-    await sync_to_async(connections.close_all)()
+    # Who asks is read from the session, a few streams at a time: a restart reconnects every
+    # open page at once, and each reading takes a database connection for a moment. A stream
+    # may then stay open for hours: it holds no connection (the one opened in this request's
+    # thread is closed there).
+    async with live.hub().admitting:
+        user = await request.auser()
+        await sync_to_async(connections.close_all)()
     if not user.is_authenticated:
         # EventSource stops on a status other than 200: a page whose session ended stops asking
         return HttpResponse(status=401)

@@ -406,6 +406,8 @@ LIVE_RETENTION = timedelta(hours=env.float("LIVE_RETENTION_HOURS", default=24)) 
 LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=0.5)  # the table's reader
 LIVE_KEEPALIVE_SECONDS = env.float("LIVE_KEEPALIVE_SECONDS", default=15.0)
 LIVE_RETRY_MILLISECONDS = env.int("LIVE_RETRY_MILLISECONDS", default=2000)
+# streams admitted at once per web process (each reads its session: a database connection)
+LIVE_ADMIT_CONCURRENCY = env.int("LIVE_ADMIT_CONCURRENCY", default=8)
 
 # --- email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
