@@ -61,8 +61,10 @@ def test_an_alert_hands_its_fan_out_over_in_batches_on_commit(
         with deliveries_batched():
             written(people)
         assert smtp_server.messages == []  # nothing before the commit
-    assert len(callbacks) == 1  # one hand-over for the four people's eight messages
-    callbacks[0]()  # the commit: three tasks (3 + 3 + 2), run by the eager test worker
+    # one hand-over for the four people's eight messages (and the open pages told once)
+    handovers = [c for c in callbacks if getattr(c, "__module__", "") != "core.live"]
+    assert len(handovers) == 1 and len(callbacks) == 2
+    handovers[0]()  # the commit: three tasks (3 + 3 + 2), run by the eager test worker
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
     assert len(smtp_server.messages) == 4 and len(gateway.requests) == 4
 
