@@ -192,9 +192,9 @@ def ack_statuses(recipients: Sequence[AlertRecipient]) -> list[AckStatus]:
             (ACK_KIND, "deadline:{deadline.pk}:breached"),
             (ESCALATED_KIND, "alert-recipient:{recipient.pk}:working-group"),
         ):
-            deadline = limits.get(recipient.pk, {}).get(kind)
-            if deadline is not None and deadline.breached_at is not None:
-                steps[key.format(deadline=deadline, recipient=recipient)] = (recipient, kind)
+            limit = limits.get(recipient.pk, {}).get(kind)
+            if limit is not None and limit.breached_at is not None:
+                steps[key.format(deadline=limit, recipient=recipient)] = (recipient, kind)
     told: dict[tuple[int, str], Escalation] = {}
     for notification in (
         Notification.objects.filter(dedupe_key__in=steps)

@@ -32,6 +32,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 from functools import cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import sync_to_async
@@ -129,7 +130,7 @@ class RedisLog:
         )
 
     def position(self) -> str:
-        last = self.client.xrevrange(STREAM, count=1)
+        last: Any = self.client.xrevrange(STREAM, count=1)  # [(id, fields)], bytes
         return last[0][0].decode() if last else "0-0"
 
     def page_position(self) -> str:

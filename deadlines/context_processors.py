@@ -1,7 +1,40 @@
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisation.models import Role
-from organisation.selectors import user_has_role
+from organisation.selectors import user_department, user_has_role
+
+#: how far ahead the bell looks for the person's next due time (a browser notification comes
+#: ten minutes before it, while a page is open)
+NEXT_DUE_WITHIN = timedelta(hours=12)
+
+
+def next_due(request):
+    """The signed-in person's nearest pending deadline within NEXT_DUE_WITHIN: found through
+    their department's unmet deadlines in due order (index ``deadline_unmet_department``)."""
+    user = getattr(request, "user", None)
+    department = user_department(user) if user is not None else None
+    if department is None:
+        return {}
+    from .choices import DeadlineState
+    from .models import Deadline
+
+    now = timezone.now()
+    deadline = (
+        Deadline.objects.filter(
+            responsible_department=department,
+            state=DeadlineState.PENDING,
+            met_at__isnull=True,
+            due_at__gt=now,
+            due_at__lte=now + NEXT_DUE_WITHIN,
+            responsible_person=user,
+        )
+        .order_by("due_at", "id")
+        .first()
+    )
+    return {"deadline_next": deadline} if deadline is not None else {}
 
 
 def calendar_warning(request):

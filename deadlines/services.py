@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.bulk import instances
-from core.live import publish
+from core.live import publish, user_topic
 from core.reference import cached
 from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
 from deadlines.choices import DeadlineState
@@ -131,14 +131,25 @@ def deadline_open(
         return existing
     deadline = _build(record, policy, start, department, person, round, calendar, due)
     deadline.save()
-    _told([deadline.responsible_department_id])
+    _told([deadline])
     return deadline
 
 
-def _told(department_ids: Iterable[int | None]) -> None:
-    """The open deadline lists that show deadlines of these departments read them again
-    (``core.live``)."""
-    publish(scoped_topics("deadlines", department_ids))
+def _told(deadlines: Iterable[Deadline | tuple[int | None, int | None]]) -> None:
+    """The open pages that show these deadlines read them again (``core.live``): the lists
+    of their departments, and the bells (next due time) of the people who answer for them.
+    A deadline, or its (department id, person id)."""
+    pairs = [
+        (d.responsible_department_id, d.responsible_person_id) if isinstance(d, Deadline) else d
+        for d in deadlines
+    ]
+    publish(
+        scoped_topics("deadlines", (department for department, _person in pairs))
+        + [user_topic(person) for _department, person in pairs]
+    )
+
+
+_RESPONSIBLE = ("responsible_department_id", "responsible_person_id")
 
 
 def _build(record, policy, start, department, person, round, calendar, due=None) -> Deadline:
@@ -213,7 +224,7 @@ def deadlines_open_many(
     are left."""
     deadlines = deadlines_build_many(rows, round=round)
     Deadline.objects.bulk_create(deadlines, ignore_conflicts=True)
-    _told(deadline.responsible_department_id for deadline in deadlines)
+    _told(deadlines)
     return deadlines
 
 
@@ -243,7 +254,7 @@ def deadline_meet(
         deadline.met_at = at
     deadline.next_reminder_at = None
     deadline.save(update_fields=["state", "met_at", "breached_at", "next_reminder_at"])
-    _told([deadline.responsible_department_id])
+    _told([deadline])
     if breached_now:
         _announce_breaches([deadline], now=at)
     return deadline
@@ -266,7 +277,7 @@ def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
     Deadline.objects.filter(pk__in=[d.pk for d in breached]).update(announced_at=now)
     for deadline in breached:
         deadline.announced_at = now
-    _told(deadline.responsible_department_id for deadline in breached)
+    _told(breached)
     signals.deadlines_breached.send(sender=Deadline, deadlines=breached)
 
 
@@ -275,7 +286,7 @@ def deadline_cancel(*, record: models.Model, kinds: list[str] | None = None) -> 
     pending = _for_record(record).filter(state=DeadlineState.PENDING)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
-    _told(pending.values_list("responsible_department_id", flat=True))
+    _told(pending.values_list(*_RESPONSIBLE))
     return pending.update(state=DeadlineState.CANCELLED, next_reminder_at=None)
 
 
@@ -289,12 +300,10 @@ def deadline_reassign(
     """A new department answers for the record's pending deadlines of ``kinds``: ``person``,
     or its interface person."""
     pending = _for_record(record).filter(state=DeadlineState.PENDING, kind__in=kinds)
-    before = list(pending.values_list("responsible_department_id", flat=True))
-    _told([*before, department.pk if department else None])
-    return pending.update(
-        responsible_department=department,
-        responsible_person=person or responsible_person(department),
-    )
+    person = person or responsible_person(department)
+    now_answering = (department.pk if department else None, person.pk if person else None)
+    _told([*pending.values_list(*_RESPONSIBLE), now_answering])
+    return pending.update(responsible_department=department, responsible_person=person)
 
 
 # --- enforcement ------------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import QuerySet
 
 from .models import Circuit, Delivery, DeliveryState, Notification
@@ -7,6 +10,16 @@ def notification_unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_latest_unread(user) -> Mapping[str, Any] | None:
+    """The newest unread notification's id and subject."""
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .values("id", "subject")
+        .first()
+    )
 
 
 def notification_list(user) -> QuerySet[Notification]:

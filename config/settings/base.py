@@ -95,6 +95,7 @@ TEMPLATES = [
                 "organisation.context_processors.navigation",
                 "notifications.context_processors.unread",
                 "deadlines.context_processors.calendar_warning",
+                "deadlines.context_processors.next_due",
             ],
         },
     },

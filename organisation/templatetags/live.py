@@ -59,7 +59,8 @@ def live_script(context) -> str:
         {"t": core_live.token(user.pk, topics), "since": core_live.backend().page_position()}
     )
     return format_html(
-        '<script src="{}" data-live-url="{}" defer></script>',
+        '<script src="{}" data-live-url="{}" data-user="{}" defer></script>',
         static("js/live.js"),
         f"{reverse('live')}?{query}",
+        user.pk,
     )

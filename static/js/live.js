@@ -8,11 +8,64 @@
   var url = script.dataset.liveUrl;
   var pending = new Set(), timer = null, last = null, source = null, wait = 2000;
   var title = document.title;
+  var bell = document.getElementById("bell");
+  var latest = bell && bell.dataset.latest, dueTimer = null;
+  var optIn = "fenghuo.desktop-notifications." + (script.dataset.user || "");
 
   // the unread count in the tab's title, as the bell shows it
   function titled() {
     var count = document.querySelector("#bell .count");
     document.title = (count ? "(" + count.textContent.trim() + ") " : "") + title;
+  }
+
+  // Browser notifications, for a person who turned them on in this browser (the channels page)
+  function desktop(heading, body, url, tag) {
+    if (!window.Notification || Notification.permission !== "granted") { return; }
+    if (window.localStorage.getItem(optIn) !== "on") { return; }
+    var shown = new Notification(heading, { body: body || "", tag: tag });  // a tag: once per tab set
+    shown.onclick = function () { window.focus(); window.location.href = url; };
+  }
+
+  // what the bell says now: a message that just arrived, the next due time of mine
+  function bellSays() {
+    bell = document.getElementById("bell");
+    if (!bell) { return; }
+    if (bell.dataset.latest && Number(bell.dataset.latest) > Number(latest || 0)) {  // a newer one
+      desktop(bell.dataset.latestSubject, "", bell.dataset.latestUrl, "n" + bell.dataset.latest);
+    }
+    latest = bell.dataset.latest;
+    clearTimeout(dueTimer);
+    if (bell.dataset.nextDue) {
+      var due = bell.dataset, wait = Date.parse(due.nextDue) - 10 * 60 * 1000 - Date.now();
+      if (wait > -10 * 60 * 1000) {
+        dueTimer = setTimeout(function () {
+          desktop(due.nextDueLabel, due.nextDueName, due.nextDueUrl, "due" + due.nextDue);
+        }, Math.max(wait, 0));
+      }
+    }
+  }
+
+  // the switch on the channels page: asks the browser's permission, remembered per person
+  var toggle = document.querySelector("[data-desktop-notifications]");
+  function toggleSays() {
+    var on = window.localStorage.getItem(optIn) === "on" && Notification.permission === "granted";
+    toggle.textContent = on ? toggle.dataset.offLabel : toggle.dataset.onLabel;
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  if (toggle && window.Notification) {
+    toggle.hidden = false;
+    toggleSays();
+    toggle.addEventListener("click", function () {
+      if (window.localStorage.getItem(optIn) === "on") {
+        window.localStorage.removeItem(optIn);
+        toggleSays();
+        return;
+      }
+      Notification.requestPermission().then(function (permission) {
+        if (permission === "granted") { window.localStorage.setItem(optIn, "on"); }
+        toggleSays();
+      });
+    });
   }
 
   function regions(topics) {
@@ -21,11 +74,15 @@
     });
   }
 
+  // one read at a time, so that an older answer never lands after a newer one
+  var reading = false;
   function refresh() {
     timer = null;
+    if (reading) { return; }  // read again when this one is done
     var topics = pending, stale = regions(pending);
     pending = new Set();
     if (!stale.length) { return; }
+    reading = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live": "1" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
@@ -39,9 +96,14 @@
           if (window.htmx) { window.htmx.process(fresh); }
         });
         titled();
+        bellSays();
         document.dispatchEvent(new CustomEvent("live:updated", { detail: { topics: Array.from(topics) } }));
       })
-      .catch(function () { /* the next change, or a reload, reads it */ });
+      .catch(function () { /* the next change, or a reload, reads it */ })
+      .then(function () {
+        reading = false;
+        if (pending.size && !timer) { timer = setTimeout(refresh, 0); }
+      });
   }
 
   function heard(topics) {
@@ -66,5 +128,6 @@
     });
   }
   titled();
+  bellSays();
   open();
 })();

@@ -43,16 +43,26 @@ def classified():
 def test_a_published_alert_appears_in_the_recipients_inbox_and_bell(
     page: Page, browser: Browser, asgi_server, classified
 ):
-    # the network department's interface person has the inbox open
-    recipient = browser.new_context(locale="zh-CN")
+    # the network department's interface person has turned desktop notifications on and the
+    # inbox open (what the browser shows is recorded as it is shown)
+    recipient = browser.new_context(locale="zh-CN", permissions=["notifications"])
+    recipient.add_init_script(
+        "window.shown = [];"
+        "window.Notification = class extends window.Notification {"
+        "  constructor(title, options) { super(title, options); window.shown.push(title); } };"
+    )
     inbox = recipient.new_page()
     sign_in(inbox, asgi_server.url, "net_contact")
+    inbox.goto(f"{asgi_server.url}/notifications/preferences/")
+    inbox.get_by_role("button", name="在此浏览器中开启").click()
+    expect(inbox.get_by_role("button", name="在此浏览器中关闭")).to_be_visible()
     inbox.goto(f"{asgi_server.url}/alerts/")
     expect(inbox.locator(f'tr[data-incident="{classified.number}"]')).to_have_count(0)
     expect(inbox.get_by_test_id("bell").locator(".count")).to_have_count(0)
     inbox.wait_for_timeout(500)  # its stream is open
 
     # the CS department publishes the incident in another browser
+    page.add_init_script("window.updates = []; document.addEventListener('live:updated', e => window.updates.push(e.detail.topics));")
     sign_in(page, asgi_server.url, "cs_contact")
     page.goto(f"{asgi_server.url}{classified.get_absolute_url()}")
     page.locator('button[data-action="publish"]').click()
@@ -64,9 +74,17 @@ def test_a_published_alert_appears_in_the_recipients_inbox_and_bell(
     expect(row.get_by_role("button")).to_be_visible()  # acknowledge, at once
     expect(inbox.get_by_test_id("bell").locator(".count")).to_have_text("1", timeout=2000)
     expect(inbox).to_have_title(re.compile(r"^\(1\) "))
+    shown = inbox.evaluate("window.shown")
+    assert len(shown) == 1 and classified.number in shown[0]
 
     # the owner's acknowledgment takes the incident on: the publisher's page follows
     with inbox.expect_navigation():  # the acknowledgment is made (and committed)
         row.get_by_role("button").click()
-    expect(page.locator(".pagehead .badge.state")).to_have_text("处理中", timeout=2000)
+    import time; t0 = time.monotonic()
+    try:
+        expect(page.locator(".pagehead .badge.state")).to_have_text("处理中", timeout=5000)
+    finally:
+        print("TOOK", time.monotonic() - t0)
+        print("UPDATES", page.evaluate("window.updates"))
+        print("RES", page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('live')).map(e => e.name.slice(0, 60) + ' ' + e.responseStatus + ' ' + e.startTime + ' ' + e.duration).join('\\n')"))
     recipient.close()
