@@ -93,7 +93,14 @@ class ClassificationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.factor} {self.get_operator_display()} {self.threshold} → {self.level}"
+        threshold = self.threshold
+        labels = {Factor.PUBLICITY: Publicity, Factor.HQ_LEVEL: HqLevel}.get(self.factor)
+        if labels is not None and threshold in labels.values:
+            threshold = labels(threshold).label
+        return (
+            f"{self.get_factor_display()} {self.get_operator_display()} {threshold}"
+            f" → {self.get_level_display()}"
+        )
 
     def clean(self) -> None:
         numeric = self.factor not in (Factor.PUBLICITY, Factor.HQ_LEVEL)
