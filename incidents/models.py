@@ -93,10 +93,11 @@ class ClassificationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        threshold = self.threshold
-        labels = {Factor.PUBLICITY: Publicity, Factor.HQ_LEVEL: HqLevel}.get(self.factor)
-        if labels is not None and threshold in labels.values:
-            threshold = labels(threshold).label
+        threshold: object = self.threshold
+        if self.factor == Factor.PUBLICITY and threshold in Publicity.values:
+            threshold = Publicity(threshold).label
+        elif self.factor == Factor.HQ_LEVEL and threshold in HqLevel.values:
+            threshold = HqLevel(threshold).label
         return (
             f"{self.get_factor_display()} {self.get_operator_display()} {threshold}"
             f" → {self.get_level_display()}"
