@@ -17,7 +17,7 @@ def _state(state: str) -> str:
 
 def _department(code) -> str:
     department = Department.objects.filter(code=code).first() if code else None
-    return department.name if department else ""
+    return str(department.name) if department else ""
 
 
 @register.filter
@@ -30,7 +30,7 @@ def complaint_event_text(event) -> str:
             parts.append(department)
         satisfaction = payload.get("satisfaction")
         if satisfaction in Satisfaction.values:
-            parts.append(Satisfaction(satisfaction).label)
+            parts.append(str(Satisfaction(satisfaction).label))
         if payload.get("cause_and_result"):
             parts.append(payload["cause_and_result"])
         return " · ".join(parts)

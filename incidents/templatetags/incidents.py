@@ -34,7 +34,7 @@ def level_label(level: str) -> str:
 def department_name(code) -> str:
     """A department a timeline names by its code, by its name."""
     department = Department.objects.filter(code=code).first() if code else None
-    return department.name if department else (code or "—")
+    return str(department.name) if department else (code or "—")
 
 
 @register.filter
