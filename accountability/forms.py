@@ -85,8 +85,8 @@ class InteractionFormForm(forms.Form):
 
 
 class SampleDrawForm(forms.Form):
-    since = DayField(label=_("Closed since"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = DayField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(label=_("Closed since"))
+    until = DayField(label=_("Closed until"))
     size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=200, initial=10)
     seed = forms.CharField(
         label=_("Random seed"),

@@ -68,7 +68,9 @@ class PenaltyRule(BilingualName):
         null=True,
         blank=True,
         choices=[(1, "1"), (2, "2"), (3, "3")],
-        help_text=_("Points along the line of responsibility (seed 004), if any."),
+        help_text=_(
+            "Points along the line of responsibility (the regulations' accident grades), if any."
+        ),
     )
     triggers = models.JSONField(
         _("created automatically on"),
@@ -236,7 +238,7 @@ class ViolationShare(models.Model):
         verbose_name_plural = _("shares")
 
     def __str__(self) -> str:
-        return f"{self.violation.number} {self.role}"
+        return f"{self.violation.number} {self.get_role_display()}"
 
 
 class InteractionForm(models.Model):

@@ -178,7 +178,7 @@ def interaction_form_view(request):
         messages.success(request, _("Interaction form sent to marketing."))
         return redirect(record.violation)
     return render(
-        request, "accountability/form.html", {"form": form, "title": _("Interaction form 互动单")}
+        request, "accountability/form.html", {"form": form, "title": _("Interaction form")}
     )
 
 

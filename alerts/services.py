@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.display import joined
 from core.live import publish, user_topic
 from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.services import (
@@ -145,7 +146,7 @@ def _alert_send(alert: Alert, incident: Incident) -> None:
         subject=f"【{Level(alert.level).label}】{content['number']} {content['title']}",
         body=_("Scope: %(cities)s. Customers affected: %(customers)s.")
         % {
-            "cities": "、".join(content["cities"]) or "—",
+            "cities": joined(content["cities"]) or "—",
             "customers": content["customers_affected"],
         },
         payload={"alert": alert.pk, "sequence": alert.sequence, **content},
@@ -159,7 +160,7 @@ def _message_context(alert: Alert, recipient: AlertRecipient) -> dict:
         **content,
         "level_label": Level(alert.level).label,
         "occurred_at": datetime.fromisoformat(content["occurred_at"]),
-        "cities": "、".join(content["cities"]) or "—",
+        "cities": joined(content["cities"]) or "—",
         "ack_link": ack_link(recipient),
         "acknowledged": recipient.acknowledged_at is not None,
     }

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from complaints.templatetags.complaint_events import complaint_event_text
 from core.admin import ReadOnlyInline, ShownOnlyAdmin
 
 from .models import (
@@ -28,8 +30,13 @@ class ComplaintCooperationInline(ReadOnlyInline):
 
 class ComplaintEventInline(ReadOnlyInline):
     model = ComplaintEvent
-    fields = ("at", "actor", "kind", "action", "from_state", "to_state", "reason", "payload")
+    fields = ("at", "actor", "kind", "change", "reason")
     readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def change(self, event) -> str:
+        """What changed, by its labels (the row's codes are for the program)."""
+        return complaint_event_text(event)
 
 
 @admin.register(Complaint)

@@ -215,21 +215,37 @@ class MassComplaintRule(models.Model):
         verbose_name_plural = _("mass-complaint rules")
 
     def __str__(self) -> str:
-        return f"≥{self.threshold} / {self.window_minutes} min {self.business_line or '*'}"
+        line = self.get_business_line_display() if self.business_line else _("every business line")
+        return _("≥%(threshold)s in %(minutes)s minutes, %(line)s") % {
+            "threshold": self.threshold,
+            "minutes": self.window_minutes,
+            "line": line,
+        }
 
 
 class MassComplaintCluster(models.Model):
     """Complaints that look like a mass event nobody has raised yet: offered to the CS
     department as a prefilled incident."""
 
-    business_line = models.CharField(max_length=30, choices=BusinessLine.choices)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+")
-    complaints = models.ManyToManyField(Complaint, related_name="clusters")
-    detected_at = models.DateTimeField(default=timezone.now)
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    business_line = models.CharField(
+        _("business line"), max_length=30, choices=BusinessLine.choices
     )
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+"
+    )
+    complaints = models.ManyToManyField(
+        Complaint, verbose_name=_("complaints"), related_name="clusters"
+    )
+    detected_at = models.DateTimeField(_("detected"), default=timezone.now)
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-detected_at"]
@@ -237,7 +253,8 @@ class MassComplaintCluster(models.Model):
         verbose_name_plural = _("possible mass complaints")
 
     def __str__(self) -> str:
-        return f"{self.city} {self.business_line} {self.detected_at:%m-%d %H:%M}"
+        detected = timezone.localtime(self.detected_at)
+        return f"{self.city} {self.get_business_line_display()} {detected:%m-%d %H:%M}"
 
 
 class PersonalDataRead(models.Model):

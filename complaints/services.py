@@ -187,7 +187,7 @@ def _validate(data: dict) -> None:
     for field in REQUIRED:
         if not str(data.get(field) or "").strip():
             errors[field] = _(
-                "Required (seed 003 第八条: name, address, contact, account, details)."
+                "Required by the regulations: name, address, contact, account, details."
             )
     phone = str(data.get("customer_phone") or "")
     if phone and not PHONE.match(phone):

@@ -62,9 +62,20 @@ def parse_period(period: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-class DayField(forms.DateField):
-    """A form's date within the platform's days."""
+class DateInput(forms.DateInput):
+    """The browser's date picker: its value is ISO (2026-03-10) whatever the page's language
+    (a localized value such as 2026年3月10日 leaves the picker empty)."""
 
+    input_type = "date"
+
+    def __init__(self, attrs=None, **kwargs):
+        super().__init__(attrs=attrs, format="%Y-%m-%d", **kwargs)
+
+
+class DayField(forms.DateField):
+    """A form's date within the platform's days, picked in the browser's date picker."""
+
+    widget = DateInput
     default_validators = [validate_day]
 
 

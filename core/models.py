@@ -41,7 +41,8 @@ class AppendOnlyEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {getattr(self, 'kind', '')} {self.action}"
+        kind = self.get_kind_display() if hasattr(self, "get_kind_display") else ""
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {kind}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -18,10 +18,8 @@ MAX_DAYS = 366
 
 
 class FilterForm(forms.Form):
-    since = DayField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("To"), required=False)
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.filter(is_active=True).order_by("code"),

@@ -20,7 +20,9 @@ class CalendarYearForm(forms.Form):
         label=_("Make-up working days"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
-        help_text=_("The Saturdays and Sundays that are worked (调休), one per line."),
+        help_text=_(
+            "The Saturdays and Sundays that are worked (make-up working days), one per line."
+        ),
     )
     notes = forms.CharField(
         label=_("Source"),

@@ -17,6 +17,7 @@ from incidents.models import (
     Submission,
     TimelineEvent,
 )
+from incidents.templatetags.incidents import timeline_change
 
 RULE_FIELDS = ("factor", "problem_kind", "level", "operator", "threshold", "citation")
 
@@ -89,8 +90,13 @@ class InvolvementDepartmentAdmin(admin.ModelAdmin):
 
 class TimelineInline(ReadOnlyInline):
     model = TimelineEvent
-    fields = ("at", "actor", "kind", "action", "from_state", "to_state", "reason", "payload")
+    fields = ("at", "actor", "kind", "change", "reason")
     readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def change(self, event) -> str:
+        """What changed, by its labels (the row's codes are for the program)."""
+        return timeline_change(event)
 
 
 class SubmissionInline(ReadOnlyInline):
@@ -120,6 +126,11 @@ class IncidentAdmin(ShownOnlyAdmin):
     search_fields = ("number", "title")
     date_hierarchy = "created_at"
     inlines = [CooperationInline, SubmissionInline, ActionItemInline, TimelineInline]
+    # the reasons for the level, in words, are on the incident's page
+    exclude = ("level_reasons",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
 
 
 @admin.register(RootCauseCategory)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from reportlab.platypus import Spacer
 
 from core import pdf
+from core.display import joined
 
 from .choices import State, SubmissionKind
 
@@ -38,7 +39,7 @@ def bulletin_pdf(data: dict) -> bytes:
         [_("Level"), incident.get_level_display()],
         [_("Business line"), incident.get_business_line_display()],
         [_("Owner"), str(incident.owning_department or "—")],
-        [_("Cities"), "、".join(str(city) for city in data["cities"]) or "—"],
+        [_("Cities"), joined(data["cities"]) or "—"],
         [_("Customers affected"), str(incident.customers_affected)],
         [_("Occurred at"), _when(incident.occurred_at)],
         [_("Restored at"), _when(data["resolution"].get("restored_at"))],

@@ -58,7 +58,7 @@ class IncidentCreateForm(forms.Form):
             (CancelReason.NATURAL_DISASTER.value, CancelReason.NATURAL_DISASTER.label),
             (CancelReason.SOCIAL_EVENT.value, CancelReason.SOCIAL_EVENT.label),
         ],
-        help_text=_("Natural disasters and social events follow other plans (第三条)."),
+        help_text=_("Natural disasters and social events follow other plans (Article 3)."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +128,6 @@ class SummaryReportForm(forms.Form):
     meeting_date = DayField(
         label=_("Meeting date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Major events (HQ-issued, red, orange) are discussed in a meeting."),
     )
     attendees = _text(_("Attendees"), rows=2, required=False)
@@ -259,10 +258,8 @@ class RecordFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("Any city"),
     )
-    since = DayField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("To"), required=False)
 
 
 LIVE = "live"  # the pseudo-state of the lists: every state before closed or cancelled

@@ -93,7 +93,15 @@ class ClassificationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.factor} {self.get_operator_display()} {self.threshold} → {self.level}"
+        threshold: object = self.threshold
+        if self.factor == Factor.PUBLICITY and threshold in Publicity.values:
+            threshold = Publicity(threshold).label
+        elif self.factor == Factor.HQ_LEVEL and threshold in HqLevel.values:
+            threshold = HqLevel(threshold).label
+        return (
+            f"{self.get_factor_display()} {self.get_operator_display()} {threshold}"
+            f" → {self.get_level_display()}"
+        )
 
     def clean(self) -> None:
         numeric = self.factor not in (Factor.PUBLICITY, Factor.HQ_LEVEL)

@@ -24,7 +24,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "channel", "address", "event", "state", "attempts", "give_up_at")
     list_filter = ("state", "channel", "event")
     search_fields = ("address", "dedupe_key", "subject")
-    readonly_fields = [f.name for f in Delivery._meta.fields]
+    # the payload is the program's (a robot's JSON, the keys of a message); the subject,
+    # body and link say what was sent
+    exclude = ("payload",)
+    readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "payload"]
     actions = ["redrive"]
 
     def has_add_permission(self, request):

@@ -220,7 +220,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.address}: {self.state}"
+        return f"{self.get_channel_display()} → {self.address}: {self.get_state_display()}"
 
 
 class Circuit(models.Model):

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from .models import ApiKey, ApiKeyScope, City, Department, Profile
+from core.display import joined
+
+from .models import ApiKey, ApiKeyScope, City, Department, Profile, Role
 from .services import api_key_create
 
 # Our ApiKey (with its system user and department) replaces the library's bare model.
@@ -76,7 +78,17 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, user):
-        return ", ".join(sorted(group.name for group in user.groups.all()))
+        return joined(sorted(role_label(group.name) for group in user.groups.all()))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":  # a role's group is named by its code: show its label
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
+
+
+def role_label(name: str) -> str:
+    return Role(name).label if name in Role.values else name
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -99,10 +99,7 @@ class Department(BilingualName):
     manages_business = models.BooleanField(
         _("business management department"),
         default=False,
-        help_text=_(
-            "Leads the handling of events in its business line and receives every alert "
-            "(seed 000 第七条(一))."
-        ),
+        help_text=_("Leads the handling of events in its business line and receives every alert."),
     )
     sees_all_records = models.BooleanField(
         _("sees all records"),
@@ -180,7 +177,7 @@ class Profile(models.Model):
             (Role.LEADERSHIP_GROUP.value, Role.LEADERSHIP_GROUP.label),
             (Role.WORKING_GROUP.value, Role.WORKING_GROUP.label),
         ],
-        help_text=_("The group this person leads (seed 000 表-2, 表-3)."),
+        help_text=_("The group this person leads."),
     )
     language = models.CharField(
         _("language"),

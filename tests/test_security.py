@@ -322,7 +322,8 @@ print(json.dumps({
     "cache_location": settings.CACHES["default"].get("LOCATION"),
     "throttles": settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_CLASSES"),
     "rates": settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES"),
-    "axes": "axes" in settings.INSTALLED_APPS and settings.AXES_FAILURE_LIMIT,
+    "axes": "core.third_party.SignInAttemptsConfig" in settings.INSTALLED_APPS
+    and settings.AXES_FAILURE_LIMIT,
 }))
 """
 

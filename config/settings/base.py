@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "django_htmx",
     "django_celery_beat",
-    "django_celery_results",
-    "axes",
+    "core.third_party.TaskResultsConfig",  # django_celery_results, named in our languages
+    "core.third_party.SignInAttemptsConfig",  # axes, likewise
     # ours, in dependency order (each app may use the ones above it)
     "core",
     "organisation",

@@ -3,11 +3,12 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from incidents.choices import Factor, HqLevel, Level, Publicity, State, SubmissionKind
 from incidents.models import RootCauseCategory
+from organisation.models import Department
 
 register = template.Library()
 
@@ -22,6 +23,18 @@ def level_badge(level: str):
 def state_badge(state: str):
     label = State(state).label if state in State.values else state
     return format_html('<span class="badge state state-{}">{}</span>', state, label)
+
+
+@register.filter
+def level_label(level: str) -> str:
+    return Level(level).label if level in Level.values else level
+
+
+@register.filter
+def department_name(code) -> str:
+    """A department a timeline names by its code, by its name."""
+    department = Department.objects.filter(code=code).first() if code else None
+    return str(department.name) if department else (code or "—")
 
 
 @register.filter
@@ -100,7 +113,8 @@ def deadline_badge(deadline):
             timezone.localtime(deadline.due_at).strftime("%m-%d %H:%M"),
         )
     label = {
-        "met": _("met"),
+        # "met" alone is also the time a deadline was met (its field's name)
+        "met": pgettext("deadline outcome", "met"),
         "breached": _("missed") if deadline.met_at is None else _("met late"),
         "cancelled": _("cancelled"),
     }.get(deadline.state, deadline.state)
@@ -178,3 +192,23 @@ def sees(user, incident) -> bool:
     from incidents.selectors import incident_scope
 
     return incident is not None and incident_scope(user).filter(pk=incident.pk).exists()
+
+
+@register.filter
+def timeline_change(event) -> str:
+    """What an incident's timeline event changed, by its labels: "Received → Classified"."""
+    payload = event.payload or {}
+    if event.kind == "transition":
+        return f"{state_label(event.from_state)} → {state_label(event.to_state)}"
+    if event.kind == "level":
+        return f"{level_label(payload.get('from'))} → {level_label(payload.get('to'))}"
+    if event.kind == "submission":
+        return f"{submission_label(event.action)} v{payload.get('version', '')}"
+    if event.kind == "cooperation":
+        return department_name(payload.get("department"))
+    if event.kind == "owner":
+        return f"{department_name(payload.get('from'))} → {department_name(payload.get('to'))}"
+    if event.kind == "improvement":
+        what = payload.get("title") or payload.get("of") or ""
+        return f"{improvement_label(event.action)} {what}"
+    return ""
