@@ -52,8 +52,7 @@ install-dev: $(BIN)/.installed-dev
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --records
-	@echo "Fenghuo on http://127.0.0.1:8000 (Ctrl-C stops web, both workers and beat)"
-	$(BIN)/honcho -d . -f config/Procfile start
+	$(BIN)/python manage.py serve
 
 ## test: lint, type checks, the whole suite (PostgreSQL and Redis required) and the embedded pass
 test: lint typecheck pytest pytest-sqlite

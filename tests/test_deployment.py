@@ -109,3 +109,62 @@ def test_the_project_is_deployed_from_its_source_tree():
         ["RUN", "pip", "install", "."],
         ["COPY", ".", "."],
     ]
+
+
+@pytest.mark.processes
+def test_the_run_says_where_it_serves_and_ctrl_c_ends_it_quietly(tmp_path):
+    """`make run`'s processes (manage.py serve) in a terminal, on the embedded default: the
+    line saying where Fenghuo serves comes once the web answers, and Ctrl-C at the terminal
+    stops them all and ends the run with 0 (not make's "Interrupt", not "Error 130")."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.servers import free_port
+
+    port = free_port()
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(FENGHUO_VAR_DIR=str(tmp_path), FENGHUO_PORT=str(port))
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: manage.py serve, with the terminal as its controlling tty
+        os.chdir(ROOT)
+        os.execve(python, [python, "manage.py", "serve"], env)
+    said = b""
+
+    def read_until(done, seconds: float) -> None:
+        nonlocal said
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends and not done():
+            if select.select([terminal], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(terminal, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                said += chunk
+
+    status = None
+    try:
+        read_until(lambda: b"serving on" in said, 120)
+        assert f"Fenghuo is serving on http://127.0.0.1:{port}/".encode() in said, said[-2000:]
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status == 200
+        os.write(terminal, b"\x03")  # Ctrl-C
+        read_until(lambda: b"Fenghuo stopped." in said, 60)
+        _pid, status = os.waitpid(pid, 0)
+    finally:
+        if status is None:  # a failed expectation: stop what still runs
+            os.killpg(pid, 9)
+            os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, said[-2000:]
+    assert b"Traceback" not in said, said[-4000:]

@@ -12,8 +12,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Mail goes to the console unless an SMTP server is configured.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail is written to files under var/mail/ (one per message, readable as text) unless an SMTP
+# server is configured: the workers' log stays readable.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 for folder in (VAR_DIR, BROKER_DIR):
     folder.mkdir(parents=True, exist_ok=True)
