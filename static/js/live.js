@@ -83,6 +83,7 @@
     pending = new Set();
     if (!stale.length) { return; }
     reading = true;
+    lastRead = Date.now();
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live": "1" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
@@ -106,9 +107,16 @@
       });
   }
 
+  // A burst of changes is one read; a region that changes often in a storm (a list, the
+  // dashboard) says how seldom it wants to be read (data-live-every, milliseconds).
+  var lastRead = 0;
   function heard(topics) {
     topics.forEach(function (t) { pending.add(t); });
-    if (!timer) { timer = setTimeout(refresh, 100); }  // a burst of changes: one read
+    if (timer) { return; }
+    var every = regions(pending).reduce(function (most, region) {
+      return Math.max(most, Number(region.dataset.liveEvery || 0));
+    }, 0);
+    timer = setTimeout(refresh, Math.max(100, lastRead + every - Date.now()));
   }
 
   function open() {
