@@ -355,13 +355,14 @@ def test_manage_py_and_make_run_keep_the_local_settings():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "config.settings.local"
-    # `make run` starts the Procfile: runserver, the workers and beat, on the local settings
-    local = "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local} celery -A"
+    # `make run` starts the Procfile: the web (uvicorn), the workers and beat, on the local
+    # settings (config.asgi and the Celery app would otherwise choose production's)
+    local = "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local} "
     for line in (ROOT / "config" / "Procfile").read_text().splitlines():
         if line.startswith("#"):
             continue
         name, command = line.split(": ", 1)
-        assert command.startswith(("python manage.py runserver", local)), name
+        assert command.startswith((local + "celery -A", local + "uvicorn config.asgi:")), name
 
 
 def test_production_is_https_throttled_and_hides_the_api_docs_by_default():
