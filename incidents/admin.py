@@ -45,7 +45,11 @@ class RuleSetVersionForm(forms.ModelForm):
     of its own that starts empty and must be filled, so a version never inherits the words of
     the one the page was opened on (which the page shows, read-only, as that version's note)."""
 
-    change_note = forms.CharField(label=_("what the new version changes"), max_length=200)
+    change_note = forms.CharField(
+        label=_("what the new version changes"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),  # the admin's text width
+    )
 
     class Meta:
         model = ClassificationRuleSet
