@@ -102,7 +102,7 @@ messages: $(BIN)/.installed
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS)
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
-## vendor: refresh the vendored ECharts build and the province map from the npm registry
+## vendor: refresh the vendored ECharts build, the province map and the PDFs' Chinese font from the npm registry
 vendor:
 	rm -rf .vendor-tmp && mkdir .vendor-tmp
 	cd .vendor-tmp && npm pack echarts --silent && tar xzf echarts-*.tgz
@@ -111,6 +111,12 @@ vendor:
 	# the province map: ECharts 4 shipped its provinces' GeoJSON (same licence)
 	cd .vendor-tmp && npm pack echarts@4.9.0 --silent && tar xzf echarts-*.tgz
 	cp .vendor-tmp/package/map/json/province/jilin.json static/vendor/echarts/
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	# the PDFs' Chinese font (core/pdf.py): Noto Sans SC with TrueType outlines, which reportlab
+	# embeds (a subset) in every PDF; the web-font packages ship WOFF2 or CFF, which it cannot read
+	cd .vendor-tmp && npm pack @expo-google-fonts/noto-sans-sc@0.4.3 --silent && tar xzf expo-google-fonts-noto-sans-sc-*.tgz
+	cp .vendor-tmp/package/400Regular/NotoSansSC_400Regular.ttf core/fonts/NotoSansSC-Regular.ttf
+	cp .vendor-tmp/package/LICENSE_FONT core/fonts/OFL.txt
 	rm -rf .vendor-tmp
 
 clean:
