@@ -1,7 +1,7 @@
 """Benchmark of complaint intake (`make bench-intake`).
 
-Serves the application under gunicorn on PostgreSQL (with Redis as the broker, as in
-production) and loads it from a second process with `hey` over loopback, 20 s per run:
+Serves the application as production does (uvicorn, `config.asgi`, one process per worker)
+on PostgreSQL (with Redis as the broker, as in production) and loads it from a second process with `hey` over loopback, 20 s per run:
 
 - the bare yardstick: a plain DRF create of the same shape (`bench/bare`), same auth;
 - a single complaint per POST: validation, numbering, timeline, limits (the two take turns
@@ -159,14 +159,17 @@ def summary(runs: list[dict]) -> dict:
 def serve() -> subprocess.Popen:
     server = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
+            str(Path(sys.executable).parent / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PORT),
             "--workers",
             str(WORKERS),
             "--log-level",
             "warning",
+            "--no-access-log",
         ],
         cwd=ROOT,
         env=environment(),
@@ -179,7 +182,7 @@ def serve() -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("uvicorn did not start")
 
 
 TARGET_RATIO = 0.75  # single POST against the bare create
@@ -316,7 +319,7 @@ def main() -> None:
 
 Command: `make bench-intake` (`python bench/intake.py --seconds {s} --concurrency {c} --runs {args.runs}`)
 Machine: {machine()}
-Server: gunicorn, {WORKERS} sync workers, PostgreSQL, Redis broker; load from `hey` in a second process over loopback, {c} connections.\nEach run lasts {s} s per part; the yardstick and the single POST, after {WARM_UP} s of warm-up each, take turns ({TURNS} × {s / TURNS:g} s each). Percentiles are over every request of a run. A target counts as met only when every run meets it.
+Server: uvicorn (ASGI), {WORKERS} worker processes, PostgreSQL, Redis broker; load from `hey` in a second process over loopback, {c} connections.\nEach run lasts {s} s per part; the yardstick and the single POST, after {WARM_UP} s of warm-up each, take turns ({TURNS} × {s / TURNS:g} s each). Percentiles are over every request of a run. A target counts as met only when every run meets it.
 
 | target (all {args.runs} runs) | |
 |---|---|

@@ -5,9 +5,9 @@ import os
 from celery import Celery
 from kombu.transport import TRANSPORT_ALIASES
 
-# Importing the `config` package (as gunicorn's `config.wsgi` does) runs this first: like the
-# WSGI and ASGI entry points it defaults to production. `manage.py` and `make run`'s Procfile
-# choose the local settings themselves.
+# Importing the `config` package (as a server's `config.asgi` or `config.wsgi` does) runs this
+# first: like the ASGI and WSGI entry points it defaults to production. `manage.py` and
+# `make run`'s Procfile choose the local settings themselves.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 # the embedded default's broker writes each message whole before a worker may read it

@@ -1,5 +1,6 @@
-"""WSGI entry point (gunicorn): production settings unless DJANGO_SETTINGS_MODULE says
-otherwise. `manage.py` (and so `make run`) keeps the local settings."""
+"""WSGI entry point, for a WSGI server (Fenghuo is served over ASGI, `config.asgi`: its live
+updates need it): production settings unless DJANGO_SETTINGS_MODULE says otherwise.
+`manage.py` (and so `make run`) keeps the local settings."""
 
 import os
 

@@ -343,7 +343,7 @@ def test_wsgi_and_asgi_default_to_production_settings():
 
 
 def test_the_celery_app_defaults_to_production_too():
-    # gunicorn imports the `config` package, and so the Celery app, before `config.wsgi`
+    # a server imports the `config` package, and so the Celery app, before `config.wsgi`
     assert _settings_of("config.celery")["module"] == "config.settings.production"
 
 
