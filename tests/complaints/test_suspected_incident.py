@@ -90,6 +90,10 @@ def test_an_agent_raises_a_suspected_incident_from_a_complaint_page(client, demo
     )
     incident.refresh_from_db()
     assert (incident.state, incident.level) == ("classified", "yellow")
+    # the agent follows it (it reported it) without being offered to classify or publish it
+    client.force_login(demo["hotline1"])
+    page = client.get(reverse("incidents:detail", args=[incident.pk]))
+    assert page.status_code == 200 and page.context["actions"] == []
 
 
 def test_the_complaint_page_offers_it_to_the_hotline_only_while_unlinked(client, demo, complaint):

@@ -77,3 +77,17 @@ def test_the_api_still_answers_403_in_json(api_client, demo, dispatched):  # noq
     assert response["Content-Type"].startswith("application/json")
     detail = response.json()["errors"][0]["detail"]
     assert detail == said(FORBIDDEN["acknowledge"], "zh-hans", department="网络部")
+
+
+def test_recording_a_phone_call_is_the_cs_departments(client, demo, dispatched):  # noqa: F811
+    from alerts.models import AlertRecipient
+
+    recipient = AlertRecipient.objects.filter(incident=dispatched).first()
+    assert recipient is not None
+    client.force_login(demo["net_contact"])  # reached by the alert, not its publisher
+    response = client.post(reverse("alerts:phone", args=[recipient.pk]))
+    with translation.override("zh-hans"):
+        message = translation.gettext("The customer-service department records the phone calls.")
+    assert_forbidden_page(response, message)
+    recipient.refresh_from_db()
+    assert recipient.phoned_at is None
