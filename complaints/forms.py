@@ -1,5 +1,7 @@
 """Forms of the complaint pages; each feeds one service, like the API's input serializers."""
 
+import json
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from incidents.forms import RecordFilterForm
 from organisation.models import City, Department
 
 from .choices import ComplaintState, Escalation, Satisfaction, Severity
+from .services import PHONE
 
 
 class ComplaintFilterForm(RecordFilterForm):
@@ -64,16 +67,56 @@ class ComplaintConsoleForm(forms.Form):
         label=_("Dispatch to"),
         queryset=Department.objects.filter(is_active=True).order_by("code"),
         required=False,
+        help_text=_("A call linked to an incident goes to the incident's owning department."),
     )
     satisfaction = forms.ChoiceField(
         label=_("Customer satisfied?"),
         choices=[("", "—"), *Satisfaction.choices],
         required=False,
     )
+    raise_incident = forms.BooleanField(
+        label=_("Report a suspected incident"),
+        required=False,
+        help_text=_(
+            "Many customers hit by one problem: the customer-service department is told and "
+            "classifies it; the call is linked to it."
+        ),
+    )
+
+    # checked on the server as each is left (hx-post), not only once the whole form is sent
+    CHECKED_ON_LEAVING = (
+        "customer_phone",
+        "customer_name",
+        "customer_account",
+        "address",
+        "summary",
+        "description",
+    )
+
+    def __init__(self, *args, check_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.CHECKED_ON_LEAVING if check_url else ():
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": check_url,
+                    "hx-trigger": "blur changed",
+                    "hx-target": f"#id_{name}_errors",
+                    "hx-swap": "innerHTML",
+                    "hx-vals": json.dumps({"check": name}),
+                }
+            )
+
+    def clean_customer_phone(self):
+        phone = self.cleaned_data["customer_phone"].strip()
+        if not PHONE.match(phone):  # the intake's own rule, said as the field is left
+            raise forms.ValidationError(_("Give a phone number of digits."))
+        return phone
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == "dispatch" and not data.get("department"):
+        # linked to an incident (or raising one), the call goes to its owning department
+        linked = data.get("incident") or data.get("raise_incident")
+        if data.get("outcome") == "dispatch" and not data.get("department") and not linked:
             self.add_error("department", _("Choose the department to dispatch to."))
         if data.get("outcome") == "resolved" and not data.get("satisfaction"):
             self.add_error("satisfaction", _("Ask whether the customer is satisfied."))
@@ -143,6 +186,18 @@ class ConveneForm(forms.Form):
     )
     assignment = forms.CharField(
         label=_("Written assignment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SuspectedIncidentForm(forms.Form):
+    """A suspected incident raised from a complaint: what it is about; the customer-service
+    department classifies it."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What the customers report"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -78,7 +78,9 @@ def incidents_like(
     best first."""
     if len(text.strip()) < 2:
         return []
-    open_incidents = incident_linkable(user=user).prefetch_related("cities")
+    open_incidents = (
+        incident_linkable(user=user).select_related("owning_department").prefetch_related("cities")
+    )
     scored = []
     for incident in open_incidents.order_by("-created_at")[:200]:
         score = similarity(text, f"{incident.title} {incident.description}")

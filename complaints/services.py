@@ -32,6 +32,7 @@ from deadlines.services import (
     deadlines_build_many,
     responsible_person,
 )
+from incidents.choices import Source
 from incidents.models import Incident
 from incidents.selectors import incident_linkable
 from incidents.services import CLOCK_SKEW, incident_counts_add, incident_create
@@ -51,6 +52,7 @@ from .models import (
     MassComplaintCluster,
     MassComplaintRule,
 )
+from .workflow import FORBIDDEN
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")
 # Fields a complaint must carry (seed 003 第八条 11: 客户姓名、地址、联系方式、账号、详细情况).
@@ -105,7 +107,8 @@ def _check(complaint: Complaint, method: str, actor: User) -> None:
         method,
         actor,
         not_now=_("“%(action)s” is not allowed while the complaint is %(state)s."),
-        forbidden=_("You may not %(action)s this complaint."),
+        forbidden=FORBIDDEN.get(method, _("You may not %(action)s this complaint.")),
+        params={"department": complaint.department or "—"},
     )
 
 
@@ -354,28 +357,51 @@ def complaint_create(*, actor: User, **intake: Any) -> Complaint:
     return complaint
 
 
+def dispatch_department(
+    department: Department | None, incident: Incident | None
+) -> Department | None:
+    """Where a call is dispatched: to the department chosen, else — for a complaint linked
+    to an incident — to the incident's owning department, which leads its handling
+    (seed 000 第十条), so the console does not ask for it."""
+    if department is not None:
+        return department
+    return incident.owning_department if incident is not None else None
+
+
 def complaint_take_call(
     *,
     actor: User,
     outcome: str,
     department: Department | None = None,
     satisfaction: str = "",
+    raise_incident: bool = False,
     **intake: Any,
 ) -> Complaint:
     """The hotline console's call: the complaint taken, then resolved at first contact
     (``outcome`` "resolved", with the customer's satisfaction) or dispatched to
-    ``department`` — all of it or nothing. Its number is drawn before the transaction opens,
-    as every intake's, so the day's counter is not held while the rest is written."""
+    ``department`` (by default the linked incident's owner) — all of it or nothing.
+    ``raise_incident`` reports a suspected incident from the call for the CS department to
+    classify and links the complaint to it. Its number is drawn before the transaction
+    opens, as every intake's, so the day's counter is not held while the rest is written."""
+    if raise_incident and intake.get("incident") is not None:
+        raise ValidationError(
+            {"raise_incident": _("The call is linked to an incident already: none is raised.")}
+        )
     complaint = _prepare(actor=actor, channel=ComplaintChannel.HOTLINE, **intake)
     _number([complaint])
     with transaction.atomic():
         _store([complaint], actor=actor)
+        incident = complaint.incident
+        if raise_incident:
+            incident = _raise_suspected(
+                complaint, actor=actor, title=complaint.summary, description=complaint.description
+            )
         if outcome == "resolved":
             complaint_resolve_first_contact(
                 complaint_id=complaint.pk, actor=actor, satisfaction=satisfaction
             )
-        elif department is not None:
-            complaint_dispatch(complaint_id=complaint.pk, actor=actor, department=department)
+        elif (to := dispatch_department(department, incident)) is not None:
+            complaint_dispatch(complaint_id=complaint.pk, actor=actor, department=to)
         else:
             raise ValidationError({"department": _("Choose the department to dispatch to.")})
     return complaint
@@ -780,6 +806,67 @@ def mass_cluster_raise_incident(*, actor: User, cluster_id: int, **facts: Any) -
     return incident
 
 
+def _cs_contacts() -> list[User]:
+    """The interface persons of the customer-service department(s) 客户服务部."""
+    return [
+        person
+        for department in Department.objects.filter(
+            kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
+        )
+        for person in department_people(department, Role.INTERFACE_PERSON)
+    ]
+
+
+def _raise_suspected(complaint: Complaint, *, actor: User, title: str, description: str):
+    """Report a suspected incident behind ``complaint`` and link the complaint to it.
+
+    The incident is a major-complaint warning (seed 000 第四条(二), 第八条(二)) that stays
+    *received*: the CS department classifies it (or cancels it), not the hotline — so it
+    carries no cities or customer counts that would let the matrix set a level on its own;
+    the complaint linked to it says where. Its owner is the business line's department, as
+    for any report. Called inside the caller's transaction; the CS department's interface
+    persons are told."""
+    _check(complaint, "raise_incident", actor)
+    if complaint.incident_id is not None:
+        raise Conflict(
+            _("This complaint is linked to an incident already."), code="conditions_not_met"
+        )
+    now = timezone.now()
+    incident = incident_create(
+        actor=actor,
+        title=title.strip() or complaint.summary,
+        description=description.strip() or complaint.description,
+        business_line=complaint.business_line,
+        source=Source.MAJOR_COMPLAINT,
+        occurred_at=min(complaint.created_at or now, now),
+        detected_at=now,
+    )
+    _link([complaint], incident, actor=actor)
+    notify(
+        recipients=_cs_contacts(),
+        kind="incident.suspected",
+        subject=translated(
+            gettext_lazy("Suspected incident from the hotline, to classify: %(number)s %(title)s"),
+            {"number": incident.number, "title": incident.title},
+        ),
+        link=incident.get_absolute_url(),
+        dedupe_key=f"incident:{incident.pk}:suspected",
+    )
+    return incident
+
+
+@transaction.atomic
+def complaint_raise_incident(
+    *, complaint_id: int, actor: User, title: str, description: str = ""
+) -> Incident:
+    """The hotline (or a CS department) raises a suspected incident from a complaint's
+    page: 403 for anyone else, 409 when the complaint is linked already."""
+    if not title.strip():
+        raise ValidationError({"title": _("Give the suspected incident a title.")})
+    complaint = _lock(complaint_id)
+    return _raise_suspected(complaint, actor=actor, title=title, description=description)
+
+
 @transaction.atomic
 def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) -> int:
     """Link complaints (one or many) to an incident; complaints already linked to another
@@ -898,15 +985,8 @@ def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
 
 
 def _tell_mass(cluster: MassComplaintCluster, count: int) -> None:
-    cs_people = [
-        person
-        for department in Department.objects.filter(
-            kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True
-        )
-        for person in department_people(department, Role.INTERFACE_PERSON)
-    ]
     notify(
-        recipients=cs_people,
+        recipients=_cs_contacts(),
         kind="complaint.mass",
         subject=translated(
             gettext_lazy("Possible mass complaint: %(count)s complaints in %(city)s"),

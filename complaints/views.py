@@ -47,6 +47,11 @@ def _link(complaint, user, data):
     )
 
 
+HOTLINE_ONLY = _("Only the hotline and the customer-service departments can take calls.")
+MASS_ONLY = _(
+    "Only the hotline and the customer-service departments can look into possible mass complaints."
+)
+
 COMPLAINT_ACTIONS: dict[str, Action] = {
     "dispatch": Action(
         _("Dispatch"),
@@ -106,6 +111,16 @@ COMPLAINT_ACTIONS: dict[str, Action] = {
         lambda c, u, d: services.complaint_convene(complaint_id=c.pk, actor=u, **d),
     ),
     "link": Action(_("Link to an incident"), "link", forms.LinkForm, _link),
+    "raise_incident": Action(
+        _("Report a suspected incident"),
+        "raise_incident",
+        forms.SuspectedIncidentForm,
+        lambda c, u, d: services.complaint_raise_incident(complaint_id=c.pk, actor=u, **d),
+        initial=lambda complaint: {
+            "title": complaint.summary,
+            "description": complaint.description,
+        },
+    ),
 }
 
 
@@ -113,6 +128,8 @@ def _form(name, action, complaint, data=None):
     kwargs = {"prefix": name}
     if action.form is forms.HandOverForm:
         kwargs["complaint"] = complaint
+    if data is None and action.initial is not None:
+        kwargs["initial"] = action.initial(complaint)
     return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
 
 
@@ -204,8 +221,8 @@ def complaint_act_view(request, pk, name):
         add_errors(form, error)
         context = _detail_context(request, complaint, bound=(name, form))
         return render(request, "complaints/detail.html", context, status=400)
-    except (Conflict, PermissionDenied) as error:
-        messages.error(request, str(error) or _("You may not do this."))
+    except Conflict as error:  # a PermissionDenied is the 403 page, saying who may
+        messages.error(request, str(error))
         return redirect("complaints:detail", pk=pk)
     messages.success(request, _("Done: %(action)s.") % {"action": action.label})
     return redirect(reverse("complaints:detail", kwargs={"pk": pk}) + "#timeline")
@@ -221,8 +238,10 @@ def console_view(request):
     """Taking a call: keyboard only (Tab through, Alt+1…5 links a suggested incident,
     Ctrl+Enter saves), the customer's history by phone, similar open incidents as you type."""
     if not is_customer_service(None, request.user):
-        raise PermissionDenied
-    form = forms.ComplaintConsoleForm(request.POST or None)
+        raise PermissionDenied(HOTLINE_ONLY)
+    form = forms.ComplaintConsoleForm(
+        request.POST or None, check_url=reverse("complaints:console-check")
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         incident_id = data.pop("incident")
@@ -246,7 +265,40 @@ def console_view(request):
         if last_id.isdecimal()
         else None
     )
-    return render(request, "complaints/console.html", {"form": form, "last": last})
+    return render(
+        request,
+        "complaints/console.html",
+        {"form": form, "last": last, **_console_context(request, form)},
+    )
+
+
+def _console_context(request, form) -> dict:
+    """What the console showed beside the form before it was sent: the suggestions, the
+    customer's history and the linked incident, shown again with the form's errors."""
+    if not form.is_bound:
+        return {"similar": None, "history": None, "linked": None}
+    data = request.POST
+    city = data.get("city", "")
+    incident_id = data.get("incident", "")
+    phone = data.get("customer_phone", "").strip()
+    return {
+        "similar": incidents_like(
+            user=request.user,
+            text=f"{data.get('summary', '')} {data.get('description', '')}",
+            business_line=data.get("business_line", ""),
+            city_id=int(city) if city.isdecimal() else None,
+        ),
+        "history": customer_history(user=request.user, phone=phone) if len(phone) >= 7 else [],
+        "phone": phone,
+        "linked": (
+            incident_linkable(user=request.user)
+            .select_related("owning_department")
+            .filter(pk=int(incident_id))
+            .first()
+            if incident_id.isdecimal()
+            else None
+        ),
+    }
 
 
 def _console_lookup(view):
@@ -257,7 +309,7 @@ def _console_lookup(view):
     @require_POST
     def lookup(request):
         if not is_customer_service(None, request.user):
-            raise PermissionDenied
+            raise PermissionDenied(HOTLINE_ONLY)
         return view(request)
 
     return lookup
@@ -268,6 +320,18 @@ def console_history(request):
     phone = request.POST.get("customer_phone", "").strip()
     history = customer_history(user=request.user, phone=phone) if len(phone) >= 7 else []
     return render(request, "complaints/_history.html", {"history": history, "phone": phone})
+
+
+@_console_lookup
+def console_check(request):
+    """One field of the console, checked as it is left: its errors alone (an empty field
+    is not an error yet: the agent may come back to it)."""
+    name = request.POST.get("check", "")
+    form = forms.ComplaintConsoleForm(request.POST)
+    errors = []
+    if name in form.CHECKED_ON_LEAVING and request.POST.get(name, "").strip():
+        errors = form.errors.get(name, [])
+    return render(request, "complaints/_field_errors.html", {"errors": errors})
 
 
 @_console_lookup
@@ -289,7 +353,7 @@ def console_similar(request):
 @login_required
 def mass_list_view(request):
     if not is_customer_service(None, request.user):
-        raise PermissionDenied
+        raise PermissionDenied(MASS_ONLY)
     clusters = MassComplaintCluster.objects.select_related("city", "incident").annotate(
         size=Count("complaints")
     )  # a flood's cluster holds thousands: counted, not loaded
@@ -303,7 +367,7 @@ def mass_list_view(request):
 @login_required
 def mass_detail_view(request, pk):
     if not is_customer_service(None, request.user):
-        raise PermissionDenied
+        raise PermissionDenied(MASS_ONLY)
     cluster = get_object_or_404(
         MassComplaintCluster.objects.select_related("city", "incident"), pk=pk
     )
@@ -323,7 +387,7 @@ def mass_raise_view(request, pk):
     yet; saving raises the incident and links the cluster's complaints (the CS department's
     call, as the mass-complaint pages)."""
     if not is_customer_service(None, request.user):
-        raise PermissionDenied
+        raise PermissionDenied(MASS_ONLY)
     cluster = get_object_or_404(MassComplaintCluster, pk=pk, incident__isnull=True)
     complaints = list(cluster.complaints.order_by("created_at"))
     first = complaints[0].created_at if complaints else timezone.now()

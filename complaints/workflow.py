@@ -9,6 +9,7 @@ received ─ resolved at first contact ─────────────�
 Transitions only change fields; `services.py` locks, records and notifies.
 """
 
+from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
 from organisation.models import Role
@@ -45,8 +46,61 @@ def is_callback_person(complaint, user) -> bool:
     return is_customer_service(complaint, user)
 
 
+def not_linked(complaint) -> bool:
+    return complaint.incident_id is None
+
+
 def may_link(complaint, user) -> bool:
     return is_customer_service(complaint, user) or is_handler(complaint, user)
+
+
+# Who may, said to whoever may not (the 403 page); ``%(department)s`` is the handling
+# department.
+FORBIDDEN = {
+    "resolve_first_contact": gettext_lazy(
+        "Only the hotline and the customer-service departments can resolve a complaint during "
+        "the call."
+    ),
+    "dispatch": gettext_lazy(
+        "Only the hotline and the customer-service departments can dispatch a complaint."
+    ),
+    "return_to_cs": gettext_lazy(
+        "Only the handling department's interface person or leader (%(department)s) can return "
+        "this complaint."
+    ),
+    "hand_over": gettext_lazy(
+        "Only the handling department's interface person or leader (%(department)s) can hand "
+        "this complaint over."
+    ),
+    "contact": gettext_lazy(
+        "Only the first-responsible handler or the handling department's interface person or "
+        "leader (%(department)s) can record the contact with the customer."
+    ),
+    "reply": gettext_lazy(
+        "Only the first-responsible handler or the handling department's interface person or "
+        "leader (%(department)s) can reply to this complaint."
+    ),
+    "close_satisfied": gettext_lazy(
+        "Only the customer-service centre (for an employee-referred VIP complaint, the "
+        "referring employee) can call the customer back."
+    ),
+    "reopen_unsatisfied": gettext_lazy(
+        "Only the customer-service centre (for an employee-referred VIP complaint, the "
+        "referring employee) can call the customer back."
+    ),
+    "convene": gettext_lazy(
+        "Only the first-responsible handler or the handling department's interface person or "
+        "leader (%(department)s) can convene another department."
+    ),
+    "raise_incident": gettext_lazy(
+        "Only the hotline and the customer-service departments can raise a suspected incident "
+        "from a complaint; the customer-service department classifies it."
+    ),
+    "link": gettext_lazy(
+        "Only the hotline, the customer-service departments and the complaint's handler can "
+        "link it to an incident."
+    ),
+}
 
 
 class ComplaintWorkflow:
@@ -112,3 +166,15 @@ class ComplaintWorkflow:
     @transition(field="state", source="*", target=None, permission=may_link)
     def link(self, incident):
         self.incident = incident
+
+    @transition(
+        field="state",
+        source="*",
+        target=None,
+        permission=is_customer_service,
+        conditions=[not_linked],
+    )
+    def raise_incident(self):
+        """The hotline suspects a major incident behind the complaint (major complaints are a
+        source of warnings the CS centre monitors, seed 000 第八条(二)): it reports one, which
+        the CS department classifies; the complaint is linked to it."""

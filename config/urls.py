@@ -13,6 +13,8 @@ admin.site.site_header = "烽火 Fenghuo"
 admin.site.site_title = "烽火 Fenghuo"
 # an outage (the database or the broker out of reach) is a 503 with Retry-After, not a 500
 handler500 = "core.unavailable.server_error"
+# a refusal says who may do it instead (the exception's message)
+handler403 = "organisation.views.permission_denied"
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),

@@ -25,7 +25,7 @@ from organisation.selectors import department_people, user_department
 
 from .choices import SubmissionKind
 from .services import CLOCK_SKEW, _check, _lock, _record, _submission_add
-from .workflow import is_major
+from .workflow import ITEM_FORBIDDEN, is_major
 
 ACTION_ITEM_KIND = "action-item"
 
@@ -192,7 +192,7 @@ def _item_check(item: ActionItem, action: str, actor: User) -> None:
         action,
         actor,
         not_now=_("“%(action)s” is not allowed while the item is %(state)s."),
-        forbidden=_("You may not %(action)s this item."),
+        forbidden=ITEM_FORBIDDEN.get(action, _("You may not %(action)s this item.")),
         unmet=_("Action items change only while the incident is being improved."),
     )
 

@@ -61,7 +61,12 @@ from .classification import classify, level_rank, reasons_as_json
 from .defaults import load_warning_matrix
 from .live import incidents_told
 from .selectors import incident_facts, incident_scope, rule_set_current, rule_specs
-from .workflow import is_working_group, missing_before_closing, missing_before_resolving
+from .workflow import (
+    FORBIDDEN,
+    is_working_group,
+    missing_before_closing,
+    missing_before_resolving,
+)
 
 # Times a little in the future are clock skew between systems, not typos.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -111,8 +116,9 @@ def _check(incident: Incident, action: str, actor: User) -> None:
         action,
         actor,
         not_now=_("“%(action)s” is not allowed while the incident is %(state)s."),
-        forbidden=_("You may not %(action)s this incident."),
+        forbidden=FORBIDDEN.get(action, _("You may not %(action)s this incident.")),
         unmet=_("The conditions of “%(action)s” are not met."),
+        params={"department": incident.owning_department},
     )
 
 

@@ -68,6 +68,12 @@ def _escalate(incident, user, data):
     )
 
 
+REPORTERS_ONLY = _(
+    "Only interface persons, department leaders, the working group and the leadership group "
+    "can report an incident. The hotline raises a suspected incident from the console or a "
+    "complaint's page."
+)
+
 ACTIONS: dict[str, Action] = {
     "publish": Action(
         _("Publish and dispatch"),
@@ -231,7 +237,7 @@ def incident_list_view(request):
 @login_required
 def incident_create_view(request):
     if not may_report(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(REPORTERS_ONLY)
     return incident_create_page(
         request, lambda actor, facts: services.incident_create(actor=actor, **facts)
     )
@@ -381,8 +387,8 @@ def incident_act_view(request, pk, name):
             return redirect("incidents:detail", pk=pk)
         add_errors(form, error)
         return _rerender(request, incident, name, form)
-    except (Conflict, PermissionDenied) as error:
-        messages.error(request, str(error) or _("You may not do this."))
+    except Conflict as error:  # a PermissionDenied is the 403 page, saying who may
+        messages.error(request, str(error))
         return redirect("incidents:detail", pk=pk)
     messages.success(request, _("Done: %(action)s.") % {"action": action.label})
     return redirect(reverse("incidents:detail", kwargs={"pk": pk}) + "#timeline")

@@ -5,6 +5,7 @@ and writes the timeline. Permissions are predicates ``(incident, user) -> bool``
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
 from organisation.models import DepartmentKind, Role
@@ -71,6 +72,73 @@ def is_reporter_or_handler(incident, user) -> bool:
         or is_owner(incident, user)
         or is_cs_department(incident, user)
     )
+
+
+# Who may, said to whoever may not (the 403 page): one sentence per transition, naming the
+# role and, where one department acts, that department (``%(department)s``: the owner).
+FORBIDDEN = {
+    "set_level": gettext_lazy(
+        "Only the customer-service department, the working group or the leadership group can "
+        "set the level of an incident."
+    ),
+    "publish": gettext_lazy(
+        "Only the customer-service department or the working group can publish an alert and "
+        "dispatch the incident."
+    ),
+    "acknowledge": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can "
+        "acknowledge this incident."
+    ),
+    "submit": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can make "
+        "this incident's submissions."
+    ),
+    "submit_to_hq": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can report "
+        "this incident to headquarters."
+    ),
+    "resolve": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can resolve "
+        "this incident."
+    ),
+    "start_improvement": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can start "
+        "this incident's improvement."
+    ),
+    "report_improvement": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) can write "
+        "this incident's summary report and bulletin."
+    ),
+    "plan_improvement": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) or the "
+        "working group can plan this incident's rectification."
+    ),
+    "close": gettext_lazy("Only the working group can close an incident."),
+    "cancel": gettext_lazy(
+        "Only the customer-service department or the working group can cancel an incident."
+    ),
+    "change_owner": gettext_lazy(
+        "Only the customer-service department or the working group can change the owning "
+        "department."
+    ),
+    "escalate": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) or the "
+        "working group can escalate this incident."
+    ),
+    "update_facts": gettext_lazy(
+        "Only whoever reported this incident, the owning department (%(department)s) or the "
+        "customer-service department can correct its facts."
+    ),
+}
+ITEM_FORBIDDEN = {
+    "complete": gettext_lazy(
+        "Only the person named on this measure, its department's interface person or leader, "
+        "the owning department or the working group can mark it done."
+    ),
+    "verify": gettext_lazy("Only the working group can verify a rectification measure."),
+    "send_back": gettext_lazy("Only the working group can send a rectification measure back."),
+    "waive": gettext_lazy("Only the working group can waive a rectification measure."),
+}
 
 
 # --- what must exist first ------------------------------------------------------------------

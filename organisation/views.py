@@ -6,6 +6,27 @@ from .models import Department, DepartmentKind, Profile, Role
 from .selectors import user_department, user_roles
 
 
+def _role_labels(user) -> list[str]:
+    return [Role(code).label for code in sorted(user_roles(user)) if code in Role]
+
+
+def permission_denied(request, exception=None):
+    """The 403 page of the site's pages: that the person's role does not allow it, who may
+    (the refusal's message, where the view or the workflow names them), and the roles and
+    department the person holds. The API answers its own 403s in JSON."""
+    user = request.user
+    return render(
+        request,
+        "403.html",
+        {
+            "reason": str(exception or ""),
+            "role_labels": _role_labels(user) if user.is_authenticated else [],
+            "department": user_department(user) if user.is_authenticated else None,
+        },
+        status=403,
+    )
+
+
 @login_required
 def home(request):
     department = user_department(request.user)
@@ -20,7 +41,7 @@ def home(request):
             .select_related("user")
             .distinct()
         )
-    role_labels = [Role(code).label for code in sorted(user_roles(request.user)) if code in Role]
+    role_labels = _role_labels(request.user)
     return render(
         request,
         "organisation/home.html",

@@ -76,13 +76,13 @@ def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, li
     expect(page.get_by_test_id("similar")).to_contain_text(incident.number)
     keys.press("Alt+1")
     expect(page.locator("#linked-number")).to_have_text(incident.number)
+    # linked: the call goes to the incident's owning department, which is not asked for
+    expect(page.get_by_test_id("linked-owner")).to_have_text("网络部")
+    expect(page.locator("#id_department")).to_be_hidden()
     keys.press("Tab")  # severity: general
     keys.press("Tab")  # escalation: none
     keys.press("Tab")  # VIP: no
     keys.press("Tab")  # outcome: dispatch (the checked radio)
-    keys.press("Tab")
-    expect(page.locator("#id_department")).to_be_focused()
-    choose(page, "id_department", "网络部")
     keys.press("Control+Enter")
     expect(page.get_by_test_id("last")).to_contain_text("已派发")
 
@@ -124,3 +124,79 @@ def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, li
     panel.get_by_label("满意", exact=True).check()
     panel.locator('button[type="submit"]').click()
     expect(page.get_by_test_id("complaint-state")).to_have_text("已归档")
+
+
+def test_the_console_keeps_its_context_after_an_error_and_checks_a_field_as_it_is_left(
+    page: Page, live_server
+):
+    seed_demo()
+    from django.contrib.auth.models import User
+
+    from complaints import services as complaints
+
+    incident = services.incident_create(
+        actor=User.objects.get(username="cs_contact"),
+        title="长春地区4G数据业务中断",
+        description="朝阳区多个基站退服，用户上网慢",
+        business_line="network",
+        source="business_risk",
+        occurred_at=timezone.now(),
+        cities=[City.objects.get(code="CC")],
+    )
+    earlier = complaints.complaint_create(
+        actor=User.objects.get(username="hotline2"),
+        channel="hotline",
+        customer_name="王先生",
+        customer_phone="13812345678",
+        customer_account="0431-88886666",
+        city=City.objects.get(code="CC"),
+        address="长春市朝阳区人民大街100号",
+        business_line="network",
+        summary="上月宽带断网",
+        description="上月宽带断网两天。",
+    )
+
+    sign_in(page, live_server, "hotline1")
+    page.goto(f"{live_server.url}/complaints/console/")
+    keys = page.keyboard
+    phone = page.locator("#id_customer_phone")
+    expect(phone).to_be_focused()
+    # a phone number that is no number: said as soon as the field is left
+    keys.type("138-abc")
+    keys.press("Tab")
+    expect(page.locator("#id_customer_phone_errors")).to_contain_text("请填写数字电话号码")
+    expect(page.locator(".field.has-error #id_customer_phone")).to_be_visible()
+    phone.focus()
+    keys.press("Control+A")
+    keys.type("13812345678")
+    keys.press("Tab")
+    expect(page.locator("#id_customer_phone_errors")).to_be_empty()
+    expect(page.get_by_test_id("history")).to_contain_text(earlier.number)
+
+    # the customer's name is left out; the rest filled, an incident linked
+    page.locator("#id_customer_account").fill("0431-88886666")
+    page.locator("#id_address").fill("长春市朝阳区人民大街100号")
+    page.locator("#id_city").select_option(label="长春")
+    page.locator("#id_business_line").select_option(label="网络质量")
+    page.locator("#id_summary").focus()
+    keys.type("长春4G上网很慢")
+    page.locator("#id_description").focus()
+    keys.type("近三天晚上4G上网很慢，网页打不开。")
+    expect(page.get_by_test_id("similar")).to_contain_text(incident.number)
+    keys.press("Alt+1")
+    expect(page.locator("#linked-number")).to_have_text(incident.number)
+    keys.press("Control+Enter")
+
+    # the error, and beside it what the console showed before
+    expect(page.locator("#id_customer_name_errors")).not_to_be_empty()
+    expect(page.get_by_test_id("similar")).to_contain_text(incident.number)
+    expect(page.get_by_test_id("history")).to_contain_text(earlier.number)
+    expect(page.get_by_test_id("linked-note")).to_be_visible()
+    expect(page.locator("#linked-number")).to_have_text(incident.number)
+    expect(page.locator("#similar li.linked")).to_have_attribute("data-incident", str(incident.pk))
+    expect(page.locator("#id_department")).to_be_hidden()
+    page.locator("#id_customer_name").fill("王先生")
+    keys.press("Control+Enter")
+    expect(page.get_by_test_id("last")).to_contain_text("已派发")
+    complaint = Complaint.objects.exclude(pk=earlier.pk).get()
+    assert (complaint.incident, complaint.department.code) == (incident, "NET")
