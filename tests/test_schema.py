@@ -41,6 +41,25 @@ def test_schema_validates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO())
 
 
+def test_a_required_text_is_refused_blank_exactly_as_the_schema_says():
+    """The pattern a required text carries takes a value exactly when DRF keeps something of
+    it (it strips what Python counts as whitespace): over the whole Basic Multilingual Plane."""
+    import re
+
+    from core.api.schema import NOT_BLANK
+
+    pattern = re.compile(NOT_BLANK)
+    differ = [
+        hex(code)
+        for code in range(0x10000)
+        if not 0xD800 <= code <= 0xDFFF
+        and bool(pattern.search(chr(code))) != bool(chr(code).strip())
+    ]
+    assert differ == []
+    fields = schema.raw_schema["components"]["schemas"]["ComplaintCreateRequest"]["properties"]
+    assert fields["customer_name"]["pattern"] == NOT_BLANK
+
+
 CONFIG = SchemathesisConfig.from_dict(
     {
         "generation": {"mode": "all", "allow-x00": False, "codec": "utf-8"},

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "core.api.schema.text_is_not_blank",
     ],
 }
 
