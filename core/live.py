@@ -123,6 +123,7 @@ class RedisLog:
         self.url = url
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._async = redis.asyncio
+        self._error = redis.RedisError
 
     def append(self, topics: list[str]) -> None:
         self.client.xadd(
@@ -134,10 +135,15 @@ class RedisLog:
         return last[0][0].decode() if last else "0-0"
 
     def page_position(self) -> str:
-        """Where a page rendered now starts hearing: a little before now (entry ids are
-        Redis's clock in milliseconds), so that a change made while its view read the data
-        is heard, at worst twice; no round trip."""
-        return f"{int((time.time() - PAGE_MARGIN_SECONDS) * 1000)}-0"
+        """Where a page rendered now starts hearing: a little before now by Redis's clock
+        (entry ids are its milliseconds; the web's clock may differ), so that a change made
+        while its view read the data is heard, at worst twice."""
+        try:
+            seconds, microseconds = self.client.time()
+            now = seconds + microseconds / 1e6
+        except self._error:  # the page still renders; its stream will say what it can
+            now = time.time()
+        return f"{int((now - PAGE_MARGIN_SECONDS) * 1000)}-0"
 
     @staticmethod
     def key(position: str) -> tuple[int, int]:

@@ -3,9 +3,7 @@
 # DRF's CharField strips what Python counts as whitespace, then refuses a blank value: a
 # required text must hold one character that is not stripped. (ECMA's \S differs: it takes
 # U+001C–U+001F and U+0085, which Python strips, and refuses U+FEFF, which Python keeps.)
-NOT_BLANK = (
-    r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
+NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _not_blank(field: dict) -> None:
