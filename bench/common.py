@@ -106,3 +106,35 @@ def step(label: str, cursor, sql: str, params=None) -> None:
     start = time.perf_counter()
     cursor.execute(sql, params or [])
     print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def uvicorn(port: int, env: dict[str, str], *options: str) -> subprocess.Popen:
+    """Fenghuo served as production serves it (uvicorn, `config.asgi`) on ``port``, once it
+    answers; ``options`` are uvicorn's (``--workers``, …)."""
+    import urllib.request
+
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            *options,
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("uvicorn did not start")

@@ -25,15 +25,13 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, machine, write
+from bench.common import ROOT, machine, uvicorn, write
 
 PORT = 8765
 WARM_UP = 3  # seconds of each endpoint before measuring
@@ -157,32 +155,7 @@ def summary(runs: list[dict]) -> dict:
 
 
 def serve() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(PORT),
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=environment(),
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("uvicorn did not start")
+    return uvicorn(PORT, environment(), "--workers", str(WORKERS))
 
 
 TARGET_RATIO = 0.75  # single POST against the bare create

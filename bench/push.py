@@ -17,12 +17,11 @@ import resource
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, machine, percentile, write
+from bench.common import machine, percentile, uvicorn, write
 
 PORT = 8766
 BASE = f"http://127.0.0.1:{PORT}"
@@ -77,31 +76,7 @@ def prepare() -> list[tuple[str, str]]:
 
 
 def serve() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(PORT),
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "1",
-        ],
-        cwd=ROOT,
-        env=environment(),
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("uvicorn did not start")
+    return uvicorn(PORT, environment(), "--timeout-graceful-shutdown", "1")
 
 
 def rss_kib(pid: int) -> int:
