@@ -74,3 +74,20 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 def make_api_key(name: str = "test system", department: Department | None = None):
     """An API key row and its raw key, as `create_api_key` makes them."""
     return api_key_create(name=name, department=department)
+
+
+def hotline_intake(**overrides) -> dict:
+    """What a hotline agent takes down for a complaint (``complaint_create``'s keywords,
+    the city from the demo's Changchun), with ``overrides``."""
+    return {
+        "channel": "hotline",
+        "customer_name": "王先生",
+        "customer_phone": "13812345678",
+        "customer_account": "0431-88886666",
+        "city": City.objects.get(code="CC"),
+        "address": "长春市朝阳区人民大街 100 号",
+        "business_line": "network",
+        "summary": "家里 4G 信号差，上网很慢",
+        "description": "近三天晚上 4G 上网很慢。",
+        **overrides,
+    }

@@ -29,6 +29,22 @@ def sign_in(page: Page, live_server, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
 
 
+def outage_in_changchun():
+    """The incident a caller's complaint is linked to: a data outage in Changchun, reported
+    by the CS department."""
+    from django.contrib.auth.models import User
+
+    return services.incident_create(
+        actor=User.objects.get(username="cs_contact"),
+        title="长春地区4G数据业务中断",
+        description="朝阳区多个基站退服，用户上网慢",
+        business_line="network",
+        source="business_risk",
+        occurred_at=timezone.now(),
+        cities=[City.objects.get(code="CC")],
+    )
+
+
 def choose(page: Page, select_id: str, label: str) -> None:
     """Pick an option of the focused <select> with the arrow keys, as a keyboard user does."""
     labels = page.eval_on_selector(f"#{select_id}", "s => [...s.options].map(o => o.text)")
@@ -41,17 +57,8 @@ def choose(page: Page, select_id: str, label: str) -> None:
 
 def test_a_hotline_call_taken_by_keyboard_and_followed_to_archive(page: Page, live_server):
     seed_demo()
-    from django.contrib.auth.models import User
 
-    incident = services.incident_create(
-        actor=User.objects.get(username="cs_contact"),
-        title="长春地区4G数据业务中断",
-        description="朝阳区多个基站退服，用户上网慢",
-        business_line="network",
-        source="business_risk",
-        occurred_at=timezone.now(),
-        cities=[City.objects.get(code="CC")],
-    )
+    incident = outage_in_changchun()
 
     sign_in(page, live_server, "hotline1")
     page.goto(f"{live_server.url}/complaints/console/")
@@ -134,15 +141,7 @@ def test_the_console_keeps_its_context_after_an_error_and_checks_a_field_as_it_i
 
     from complaints import services as complaints
 
-    incident = services.incident_create(
-        actor=User.objects.get(username="cs_contact"),
-        title="长春地区4G数据业务中断",
-        description="朝阳区多个基站退服，用户上网慢",
-        business_line="network",
-        source="business_risk",
-        occurred_at=timezone.now(),
-        cities=[City.objects.get(code="CC")],
-    )
+    incident = outage_in_changchun()
     earlier = complaints.complaint_create(
         actor=User.objects.get(username="hotline2"),
         channel="hotline",

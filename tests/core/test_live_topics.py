@@ -16,7 +16,8 @@ from core import live
 from core.models import LiveChange
 from deadlines.services import deadlines_sweep
 from incidents import services as incidents
-from organisation.models import City, Department
+from organisation.models import Department
+from tests.factories import hotline_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -70,20 +71,7 @@ def test_a_complaint_tells_its_department_then_the_one_it_is_dispatched_to(demo,
     created = []
 
     def create():
-        created.append(
-            complaints.complaint_create(
-                actor=demo["hotline1"],
-                channel="hotline",
-                customer_name="王先生",
-                customer_phone="13812345678",
-                customer_account="0431-88886666",
-                city=City.objects.get(code="CC"),
-                address="长春市朝阳区人民大街 100 号",
-                business_line="network",
-                summary="家里 4G 信号差",
-                description="近三天晚上 4G 上网很慢。",
-            )
-        )
+        created.append(complaints.complaint_create(actor=demo["hotline1"], **hotline_intake()))
 
     (topics,) = told(create)
     complaint = created[0]
