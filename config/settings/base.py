@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "organisation",
     "notifications",
     "deadlines",
+    "collaboration",
     "incidents",
     "complaints",
     "alerts",
