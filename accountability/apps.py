@@ -12,6 +12,8 @@ class AccountabilityConfig(AppConfig):
 
         from . import receivers  # noqa: F401 - connects the signal receivers
         from .panels import penalty_mark, violations_panel
+        from .records import register_records
 
         panels.register(violations_panel)
         marks.register_deadline_mark(penalty_mark)
+        register_records()

@@ -9,5 +9,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the signal receivers
         from .conditions import register_conditions
+        from .records import register_records
 
         register_conditions()
+        register_records()
