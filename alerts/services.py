@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.display import joined
+from core.errors import Conflict
 from core.live import publish, user_topic
 from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.services import (
@@ -191,6 +192,17 @@ def alert_acknowledge(
     )
     if recipient.user_id != actor.pk:
         raise PermissionDenied(_("Only the recipient acknowledges an alert."))
+    if recipient.acknowledged_at is None and recipient.incident.state in (
+        State.CANCELLED,
+        State.CLOSED,
+    ):
+        # a form or link from before the incident ended: nothing is left to take on
+        raise Conflict(
+            _("The incident was cancelled: its alert needs no acknowledgment.")
+            if recipient.incident.state == State.CANCELLED
+            else _("The incident is closed: its alert needs no acknowledgment."),
+            code="incident_ended",
+        )
     _acknowledge(recipient, via=via)
     incident = recipient.incident
     if incident.state == State.DISPATCHED and is_owner(incident, actor):

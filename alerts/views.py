@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.actions import run_or_tell
+from core.errors import Conflict
 from deadlines.models import Deadline
 from incidents.choices import Level
 from incidents.forms import RecordFilterForm
@@ -126,10 +128,16 @@ def alert_detail(request, pk):
 @require_POST
 def acknowledge(request, pk):
     recipient = get_object_or_404(AlertRecipient, pk=pk, user=request.user)
-    services.alert_acknowledge(recipient_id=recipient.pk, actor=request.user, via=AckChannel.INBOX)
-    messages.success(
-        request, _("Acknowledged: %(number)s.") % {"number": recipient.incident.number}
-    )
+    # a form from before the incident was cancelled or closed: told why, nothing changes
+    if run_or_tell(
+        request,
+        lambda: services.alert_acknowledge(
+            recipient_id=recipient.pk, actor=request.user, via=AckChannel.INBOX
+        ),
+    ):
+        messages.success(
+            request, _("Acknowledged: %(number)s.") % {"number": recipient.incident.number}
+        )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -163,6 +171,8 @@ def acknowledge_by_link(request, token):
             recipient = services.alert_acknowledge_by_link(token=token)
         except ValidationError as error:
             return _ack_link_refused(request, error)
+        except Conflict as error:  # the incident ended since the link was sent
+            return render(request, "alerts/ack_link.html", {"error": error.message}, status=409)
         return render(request, "alerts/ack_link.html", {"recipient": recipient, "done": True})
     return render(request, "alerts/ack_link.html", {"recipient": recipient})
 

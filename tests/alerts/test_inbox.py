@@ -4,12 +4,14 @@
 
 import re
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from alerts import services as alert_services
 from alerts.models import AlertRecipient
 from deadlines.services import deadlines_sweep
 from incidents import services
@@ -139,6 +141,17 @@ def test_a_cancelled_incidents_alert_asks_for_nothing_and_counts_nowhere(
     # the acknowledgments still wanted come first
     rows = page.context["rows"]
     assert [r.recipient.incident for r in rows] == [live, cancelled]
+
+    # a form, an API call or an e-mailed link from before the cancellation acknowledges nothing
+    recipient = AlertRecipient.objects.get(incident=cancelled, user=contact)
+    refused = client.post(reverse("alerts:acknowledge", args=[recipient.pk]), follow=True)
+    assert "was cancelled" in refused.content.decode()
+    api = client.post(f"/api/v1/alerts/{cancelled_alert.pk}/acknowledge/")
+    assert api.status_code == 409 and api.json()["errors"][0]["code"] == "incident_ended"
+    link = client.post(urlsplit(alert_services.ack_link(recipient)).path)
+    assert link.status_code == 409 and "was cancelled" in link.content.decode()
+    recipient.refresh_from_db()
+    assert recipient.acknowledged_at is None
 
 
 def test_a_closed_incidents_unacknowledged_alert_asks_for_nothing(
