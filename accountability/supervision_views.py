@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.actions import add_errors, errors_text, run_or_tell
@@ -15,10 +16,13 @@ from organisation.selectors import user_has_role
 from . import forms, supervision_services
 from .models import SampleReview, SupervisionSample
 
+# who may instead, on the 403 page
+WORKING_GROUP_ONLY = gettext_lazy("The working group runs the supervision samples.")
+
 
 def _supervisor(request) -> None:
     if not user_has_role(request.user, Role.WORKING_GROUP, Role.ADMIN):
-        raise PermissionDenied
+        raise PermissionDenied(WORKING_GROUP_ONLY)
 
 
 @login_required

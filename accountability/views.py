@@ -53,6 +53,11 @@ ACTIONS: dict[str, Action] = {
     ),
 }  # fmt: skip
 
+# who may instead, on the 403 page
+ASSESSORS_ONLY = _("Marketing and the assessment committee record violations.")
+CUSTOMER_SERVICE_ONLY = _("The customer-service departments send interaction forms.")
+COMMITTEE_ONLY = _("The assessment committee publishes the assessment.")
+
 
 def _period(value: str | None) -> str:
     period = value or timezone.localtime().strftime("%Y-%m")
@@ -150,7 +155,7 @@ def violation_act_view(request, pk, name):
 @login_required
 def violation_new_view(request):
     if not is_assessor(None, request.user):
-        raise PermissionDenied
+        raise PermissionDenied(ASSESSORS_ONLY)
     form = forms.ViolationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -171,7 +176,7 @@ def violation_new_view(request):
 @login_required
 def interaction_form_view(request):
     if not in_customer_service(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(CUSTOMER_SERVICE_ONLY)
     form = forms.InteractionFormForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         record = services.interaction_form_create(actor=request.user, **form.cleaned_data)
@@ -193,7 +198,7 @@ def assessment_view(request, period=None):
                 services.assessment_approve(period=period, actor=request.user)
             elif request.POST.get("do") == "publish":
                 if not user_has_role(request.user, Role.ASSESSMENT_COMMITTEE, Role.ADMIN):
-                    raise PermissionDenied
+                    raise PermissionDenied(COMMITTEE_ONLY)
                 services.assessment_publish(period=period, actor=request.user)
         except (Conflict, PermissionDenied, ValidationError) as error:
             messages.error(request, str(error) or _("You may not do this."))

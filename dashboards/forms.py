@@ -16,6 +16,12 @@ from .selectors import Filters
 
 MAX_DAYS = 366
 
+# who may instead, on the 403 page
+DEPARTMENT_PEOPLE_ONLY = _(
+    "The dashboard shows a department's figures to its people, and the whole province's to "
+    "the working group and the managers."
+)
+
 
 class FilterForm(forms.Form):
     since = DayField(label=_("From"), required=False)
@@ -64,7 +70,12 @@ class FilterForm(forms.Form):
         if not user_sees_everything(user):
             department = user_department(user)
             if department is None:
-                raise PermissionDenied
+                raise PermissionDenied(
+                    _(
+                        "The dashboard shows a department's figures to its people, and the whole "
+                        "province's to the working group and the managers."
+                    )
+                )
         return Filters(
             since=data["since"],
             until=data["until"],

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from accountability.supervision_views import WORKING_GROUP_ONLY
+from accountability.views import ASSESSORS_ONLY, CUSTOMER_SERVICE_ONLY
 from complaints.views import HOTLINE_ONLY
 from incidents import services
 from incidents.views import REPORTERS_ONLY
@@ -91,3 +93,18 @@ def test_recording_a_phone_call_is_the_cs_departments(client, demo, dispatched):
     assert_forbidden_page(response, message)
     recipient.refresh_from_db()
     assert recipient.phoned_at is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "route, message",
+    [
+        ("accountability:violation-new", ASSESSORS_ONLY),
+        ("accountability:interaction", CUSTOMER_SERVICE_ONLY),
+        ("accountability:supervision", WORKING_GROUP_ONLY),
+    ],
+)
+def test_an_accountability_page_refused_names_who_may(client, demo, route, message, language):  # noqa: F811
+    # the network department's interface person: no assessor, no CS, no working group
+    in_language(client, language).force_login(demo["net_contact"])
+    assert_forbidden_page(client.get(reverse(route)), said(message, language))
