@@ -66,6 +66,24 @@ class IncidentCreateForm(forms.Form):
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
+class FactsForm(forms.Form):
+    """What is known of an open incident; the matrix runs again on it (levels only rise)."""
+
+    title = IncidentCreateForm.base_fields["title"]
+    cities = IncidentCreateForm.base_fields["cities"]
+    customers_affected = IncidentCreateForm.base_fields["customers_affected"]
+    publicity = IncidentCreateForm.base_fields["publicity"]
+    hq_level = IncidentCreateForm.base_fields["hq_level"]
+    legal_involved = IncidentCreateForm.base_fields["legal_involved"]
+    description = IncidentCreateForm.base_fields["description"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("hq_level"):
+            data.pop("hq_level", None)  # not an HQ warning: the level HQ gave stays as it is
+        return data
+
+
 class ClassifyForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -153,6 +153,23 @@ ACTIONS: dict[str, Action] = {
         check_conditions=False,  # the service says what is still missing
         style="primary",
     ),
+    "update_facts": Action(
+        _("Update the facts"),
+        "update_facts",
+        forms.FactsForm,
+        lambda i, u, d: services.incident_update_facts(
+            incident_id=i.pk, actor=u, cities=list(d.pop("cities")), **d
+        ),
+        initial=lambda incident: {
+            "title": incident.title,
+            "cities": list(incident.cities.all()),
+            "customers_affected": incident.customers_affected,
+            "publicity": incident.publicity,
+            "hq_level": incident.hq_level,
+            "legal_involved": incident.legal_involved,
+            "description": incident.description,
+        },
+    ),
     "classify": Action(
         _("Set the level"),
         "set_level",

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
+from organisation.models import City
 
 from .conftest import drive
 
@@ -94,6 +95,31 @@ def test_an_action_from_the_page_runs_the_workflow(client, demo, make_incident):
     )
     assert response.status_code == 302
     assert incident.submissions.get().content == {"text": "统一口径：局部传输故障，正在抢修"}
+
+
+def test_the_facts_change_from_the_page_and_the_level_follows(client, demo, make_incident):
+    incident = drive(make_incident(cities=("CC",)), demo, "handling")
+    assert incident.level == "yellow"
+    client.force_login(demo["net_contact"])
+    page = client.get(reverse("incidents:detail", args=[incident.pk]))
+    facts = next(a for a in page.context["actions"] if a["name"] == "update_facts")
+    assert facts["form"]["title"].value() == incident.title  # the form starts from the record
+    cities = City.objects.filter(code__in=["CC", "JL", "SP", "LY", "TH"])
+    response = client.post(
+        reverse("incidents:act", args=[incident.pk, "update_facts"]),
+        {
+            "update_facts-title": incident.title,
+            "update_facts-cities": [c.pk for c in cities],
+            "update_facts-customers_affected": "12000",
+            "update_facts-publicity": "none",
+            "update_facts-description": "传输光缆中断，波及五个地市",
+        },
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.customers_affected == 12000 and incident.cities.count() == 5
+    assert incident.level == "red" and incident.description == "传输光缆中断，波及五个地市"
+    assert incident.timeline.filter(kind="facts").exists()
 
 
 def test_an_invalid_action_form_is_shown_again_with_its_errors(client, demo, make_incident):
