@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services as cs
@@ -281,3 +282,145 @@ def test_assign_complaints_and_action_items_through_the_api(
         format="json",
     )
     assert unseen.status_code == 404
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_the_incident_page_offers_the_departments_people(make_incident, demo, engineers, client):
+    incident = make_incident()
+    client.force_login(demo["net_contact"])
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert 'data-action="assign"' in page and "网络工程师1" in page
+    assert 'name="assign-reason"' not in page  # nobody to replace yet
+    assert (
+        "mkt_contact" not in page and "市场部" not in page.split('data-action="assign"')[1][:2000]
+    )
+    act = reverse("incidents:act", kwargs={"pk": incident.pk, "name": "assign"})
+    answer = client.post(act, {"assign-assignee": engineers[0].pk})
+    assert answer.status_code == 302
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert 'name="assign-reason"' in page  # replacing someone asks why
+    refused = client.post(act, {"assign-assignee": engineers[1].pk})
+    assert refused.status_code == 400
+    incident.refresh_from_db()
+    assert incident.assignee == engineers[0]
+    client.post(act, {"assign-assignee": engineers[1].pk, "assign-reason": "轮岗"})
+    incident.refresh_from_db()
+    assert incident.assignee == engineers[1]
+    page = client.get(incident.get_absolute_url()).content.decode()
+    timeline = page.split('id="timeline"')[1]
+    assert "网络工程师1" in timeline and "网络工程师2" in timeline and "轮岗" in timeline
+    assert "reassigned" not in timeline
+
+
+def test_an_outsider_gets_no_assign_form(make_incident, demo, client):
+    incident = make_incident()
+    client.force_login(demo["cs_leader"])
+    assert 'data-action="assign"' not in client.get(incident.get_absolute_url()).content.decode()
+    act = reverse("incidents:act", kwargs={"pk": incident.pk, "name": "assign"})
+    assert client.post(act, {"assign-assignee": demo["net_leader"].pk}).status_code == 403
+
+
+def test_the_complaint_page_reassigns(demo, engineers, client):
+    complaint = _complaint(demo)
+    cs.complaint_assign(complaint_id=complaint.pk, actor=demo["net_contact"], assignee=engineers[0])
+    client.force_login(demo["net_leader"])
+    act = reverse("complaints:act", kwargs={"pk": complaint.pk, "name": "assign"})
+    answer = client.post(act, {"assign-assignee": engineers[1].pk, "assign-reason": "换班"})
+    assert answer.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.handler == engineers[1]
+    page = client.get(complaint.get_absolute_url()).content.decode()
+    assert "换班" in page and "网络工程师2" in page
+
+
+def test_an_action_item_is_assigned_on_the_incident_page(make_incident, demo, engineers, client):
+    item = _item(make_incident(), demo)
+    client.force_login(demo["net_contact"])
+    page = client.get(item.incident.get_absolute_url()).content.decode()
+    assert f'action="/incidents/rectification/{item.pk}/act/assign/"' in page
+    act = reverse("incidents:item-act", kwargs={"pk": item.pk, "name": "assign"})
+    client.post(act, {f"assign-{item.pk}-assignee": engineers[0].pk})
+    item.refresh_from_db()
+    assert item.owner == engineers[0]
+
+
+# --- my work ------------------------------------------------------------------------------
+
+
+def test_my_work_lists_every_kind_nearest_deadline_first(make_incident, demo, engineers, client):
+    with time_machine.travel("2026-11-23 09:00 +08:00", tick=False):
+        later = make_incident(title="较晚到期的事件", occurred_at=timezone.now())
+        item = _item(make_incident(title="整改事件"), demo)  # due in 7 days
+        complaint = _complaint(demo)  # its hand-over is due in 30 minutes
+        services.incident_assign(
+            incident_id=later.pk, actor=demo["net_contact"], assignee=engineers[0]
+        )
+        improvement_services.action_item_assign(
+            item_id=item.pk, actor=demo["net_contact"], assignee=engineers[0]
+        )
+        cs.complaint_assign(
+            complaint_id=complaint.pk, actor=demo["net_contact"], assignee=engineers[0]
+        )
+        unassigned = make_incident(title="没有分派的事件")
+    with time_machine.travel("2026-11-23 10:00 +08:00", tick=False):
+        from dashboards.selectors import my_work
+
+        rows = my_work(engineers[0])
+        assert [row.kind for row in rows] == ["complaint", "incident", "action_item"]
+        assert [row.overdue for row in rows] == [True, True, False]  # 30 and 60 minutes
+        assert unassigned.number not in {row.number for row in rows}
+        assert my_work(engineers[1]) == []
+        client.force_login(engineers[0])
+        page = client.get("/my-work/").content.decode().split('data-testid="my-work"')[1]
+        assert page.index(complaint.number) < page.index(later.number) < page.index("更换老化")
+        assert page.count('class="overdue"') == 2
+        api = client.get("/api/v1/my-work/").json()
+        assert [row["kind"] for row in api] == ["complaint", "incident", "action_item"]
+        assert api[2]["deadline"]["due_at"] and api[2]["overdue"] is False
+    home = client.get("/").content.decode()
+    assert 'href="/my-work/"' in home
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def test_the_lists_filter_by_assignee(make_incident, demo, engineers, client, api_client):
+    mine = make_incident(title="分派给我的事件")
+    other = make_incident(title="分派给同事的事件")
+    nobody = make_incident(title="无人负责的事件")
+    for incident, person in ((mine, engineers[0]), (other, engineers[1])):
+        services.incident_assign(
+            incident_id=incident.pk, actor=demo["net_contact"], assignee=person
+        )
+    complaint = _complaint(demo)
+    cs.complaint_assign(complaint_id=complaint.pk, actor=demo["net_contact"], assignee=engineers[0])
+    open_complaint = _complaint(demo, summary="还没人处理的投诉")
+
+    client.force_login(engineers[0])
+
+    def listed(url, **query):
+        page = client.get(url, query).content.decode().split("<tbody")[1]  # not the bell
+        return {
+            i.number for i in (mine, other, nobody, complaint, open_complaint) if i.number in page
+        }
+
+    assert listed("/incidents/", assignee="me") == {mine.number}
+    assert listed("/incidents/", assignee="none") == {nobody.number}
+    assert listed("/incidents/", assignee=engineers[1].pk) == {other.number}
+    assert (
+        "网络工程师2" in client.get("/incidents/", {"assignee": engineers[1].pk}).content.decode()
+    )
+    assert listed("/complaints/", assignee="me") == {complaint.number}
+    assert listed("/complaints/", assignee="none") == {open_complaint.number}
+    assert client.get("/incidents/", {"assignee": "x'--"}).status_code == 200  # an error shown
+
+    api_client.force_authenticate(engineers[0])
+    numbers = lambda url, **q: {r["number"] for r in api_client.get(url, q).json()["results"]}  # noqa: E731
+    assert numbers("/api/v1/incidents/", assignee="me") == {mine.number}
+    assert numbers("/api/v1/incidents/", assignee="net_engineer2") == {other.number}
+    assert numbers("/api/v1/incidents/", assignee=str(engineers[1].pk)) == {other.number}
+    assert numbers("/api/v1/incidents/", assignee="none") == {nobody.number}
+    assert numbers("/api/v1/complaints/", assignee="me") == {complaint.number}
+    assert api_client.get("/api/v1/incidents/", {"assignee": "a b"}).status_code == 400
