@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.bulk import instances, rows_insert, sets_supported
 from core.errors import Conflict
+from core.live import publish, user_topic
 from core.numbering import numbers_and_ids
 from core.reference import cached
 from core.transitions import transition_check
@@ -632,6 +633,7 @@ def _assignee_cleared(complaint: Complaint, old, *, actor, reason: str) -> None:
             payload=assignment_payload(old, None),
             reason=reason,
         )
+        publish([user_topic(old.pk)])  # their "My work"
 
 
 @transaction.atomic
@@ -669,6 +671,7 @@ def complaint_assign(
         link=complaint.get_absolute_url(),
         reason=reason.strip(),
         key=f"complaint:{complaint.pk}:assigned:{event.pk}",
+        previous=old,
     )
     return complaint
 

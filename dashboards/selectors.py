@@ -688,7 +688,7 @@ def my_work(user, *, now: datetime | None = None) -> list[WorkRow]:
         for record in records:
             deadline = nearest.get(record.pk)
             number = getattr(record, "number", "") or str(record.pk)
-            title = getattr(record, "title", None) or getattr(record, "summary", "")
+            title = str(getattr(record, "title", None) or getattr(record, "summary", ""))
             row = WorkRow(
                 kind=kind.code,
                 kind_label=str(kind.label),
@@ -697,7 +697,9 @@ def my_work(user, *, now: datetime | None = None) -> list[WorkRow]:
                 state=record.get_state_display(),
                 url=kind.url(record),
                 deadline=deadline,
-                overdue=deadline is not None and deadline.due_at <= now,
+                overdue=deadline is not None
+                and deadline.due_at is not None
+                and deadline.due_at <= now,
             )
             rows.append((row, getattr(record, "created_at", now)))
     rows.sort(

@@ -312,5 +312,6 @@ def action_item_assign(
         link=item.get_absolute_url(),
         reason=reason.strip(),
         key=f"action-item:{item.pk}:assigned:{event.pk}",
+        previous=old,
     )
     return item

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
+from core.live import publish, user_topic
 from core.numbering import number_next
 from core.transitions import transition_check
 from deadlines.choices import DeadlineState, RecordType, Responsible, StartsAt
@@ -752,6 +753,7 @@ def incident_change_owner(
             payload=assignment_payload(old_assignee, None),
             reason=_("The owning department changed."),
         )
+        publish([user_topic(old_assignee.pk)])
     return incident
 
 
@@ -792,9 +794,18 @@ def assignee_check(
 
 
 def assignee_tell(
-    *, assignee: User, record_label: str, title: str, link: str, reason: str, key: str
+    *,
+    assignee: User,
+    record_label: str,
+    title: str,
+    link: str,
+    reason: str,
+    key: str,
+    previous: User | None = None,
 ) -> None:
-    """The new assignee learns of it through their channels."""
+    """The new assignee learns of it through their channels; the open "My work" pages of
+    both people read theirs again."""
+    publish([user_topic(assignee.pk), user_topic(previous.pk if previous else None)])
     notify(
         recipients=[assignee],
         kind="assigned",
@@ -841,6 +852,7 @@ def incident_assign(*, incident_id: int, actor: User, assignee: User, reason: st
         link=incident.get_absolute_url(),
         reason=reason.strip(),
         key=f"incident:{incident.pk}:assigned:{event.pk}",
+        previous=old,
     )
     return incident
 
