@@ -81,8 +81,11 @@ ASSIGNEE = r"^(me|none|[0-9]{1,18}|[A-Za-z0-9_.@+-]{1,150})$"
 
 
 @extend_schema_field({"type": "string", "pattern": ASSIGNEE})
-class AssigneeFilter(django_filters.CharFilter):
-    """``me``, ``none`` (unassigned), or a person's id or username."""
+class AssigneeFilter(django_filters.Filter):
+    """``me``, ``none`` (unassigned), or a person's id or username; typed, so an empty
+    value is an error (the schema's pattern), not "no filter"."""
+
+    field_class = forms.CharField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [RegexValidator(ASSIGNEE)])
