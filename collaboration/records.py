@@ -20,6 +20,8 @@ class RecordKind:
     scope: Callable[[Any], QuerySet]  # user -> the records of this kind the user may see
     url: Callable[[Any], str]  # record -> its page
     topics: Callable[[Any], Iterable[str]] = lambda record: ()  # record -> live topics
+    # user -> the records of this kind assigned to them and still to do ("My work")
+    assigned: Callable[[Any], QuerySet] | None = None
 
 
 _KINDS: dict[str, RecordKind] = {}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import MomentField
 from incidents.choices import BusinessLine
-from incidents.forms import RecordFilterForm
+from incidents.forms import AssigneeFilterField, RecordFilterForm
 from organisation.models import City, Department
 
 from .choices import ComplaintState, Escalation, Satisfaction, Severity
@@ -24,6 +24,7 @@ class ComplaintFilterForm(RecordFilterForm):
         required=False,
     )
     escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    assignee = AssigneeFilterField()
     event = forms.ChoiceField(
         label=_("Period of"),
         choices=[("received", _("Received")), ("archived", _("Archived"))],

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.records import RecordKind, register
 
 from .models import Complaint
-from .selectors import complaint_scope
+from .selectors import complaint_scope, complaints_assigned
 
 
 def register_records() -> None:
@@ -17,5 +17,6 @@ def register_records() -> None:
             complaint_scope,
             Complaint.get_absolute_url,
             lambda complaint: [f"complaint:{complaint.pk}"],
+            complaints_assigned,
         )
     )

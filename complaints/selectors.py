@@ -3,6 +3,7 @@ look like a complaint, and who may see a customer's full phone number and accoun
 
 from django.db.models import Q, QuerySet
 
+from core.assignment import assigned_q
 from core.keyset import Key
 from incidents.selectors import in_period, incident_linkable
 from organisation.models import CUSTOMER_SERVICE_KINDS, Role
@@ -35,9 +36,14 @@ def complaint_list(*, user) -> QuerySet[Complaint]:
     return complaint_scope(user, queryset).order_by("-created_at", "-id")
 
 
-def complaints_filter(complaints: QuerySet[Complaint], data: dict) -> QuerySet[Complaint]:
-    """Apply the list's filters (the cleaned data of `ComplaintFilterForm`). A complaint
-    belongs to its handling department, else to its first-ask department."""
+def complaints_filter(
+    complaints: QuerySet[Complaint], data: dict, user=None
+) -> QuerySet[Complaint]:
+    """Apply the list's filters (the cleaned data of `ComplaintFilterForm`; ``user`` is "me"
+    of the assignee filter, whose person is the handler). A complaint belongs to its handling
+    department, else to its first-ask department."""
+    if data.get("assignee"):
+        complaints = complaints.filter(assigned_q("handler", data["assignee"], user))
     if data.get("state") == "open":
         complaints = complaints.exclude(state=ComplaintState.ARCHIVED)
     elif data.get("state"):
@@ -123,3 +129,8 @@ def personal_data_log(*, user, complaints, where: str) -> None:
     PersonalDataRead.objects.bulk_create(
         PersonalDataRead(user=user, complaint=complaint, where=where) for complaint in complaints
     )
+
+
+def complaints_assigned(user) -> QuerySet[Complaint]:
+    """The complaints ``user`` handles that are not archived yet."""
+    return complaint_scope(user).filter(handler=user.pk).exclude(state=ComplaintState.ARCHIVED)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.bulk import instances, rows_insert, sets_supported
 from core.errors import Conflict
+from core.live import publish, user_topic
 from core.numbering import numbers_and_ids
 from core.reference import cached
 from core.transitions import transition_check
@@ -35,7 +36,14 @@ from deadlines.services import (
 from incidents.choices import Source
 from incidents.models import Incident
 from incidents.selectors import incident_linkable
-from incidents.services import CLOCK_SKEW, incident_counts_add, incident_create
+from incidents.services import (
+    CLOCK_SKEW,
+    assignee_check,
+    assignee_tell,
+    assignment_payload,
+    incident_counts_add,
+    incident_create,
+)
 from incidents.workflow import LIVE_STATES, OPEN_STATES
 from notifications.models import Channel
 from notifications.services import notify, translated
@@ -546,6 +554,7 @@ def complaint_return(*, complaint_id: int, actor: User, reason: str) -> Complain
         raise ValidationError({"reason": _("Say why the complaint is not yours.")})
     complaint = _lock(complaint_id)
     department = complaint.department
+    handler = complaint.handler
     _transition(
         complaint,
         "return_to_cs",
@@ -554,6 +563,7 @@ def complaint_return(*, complaint_id: int, actor: User, reason: str) -> Complain
         reason=reason,
     )
     deadline_cancel(record=complaint, kinds=["complaint-handover", "complaint-contact"])
+    _assignee_cleared(complaint, handler, actor=actor, reason=_("Returned for re-dispatch."))
     deadline_reassign(
         record=complaint,
         kinds=_handling_kinds(),
@@ -574,8 +584,14 @@ def complaint_hand_over(*, complaint_id: int, actor: User, handler: User) -> Com
     complaint = _lock(complaint_id)
     if user_department(handler) != complaint.department:
         raise ValidationError({"handler": _("The handler must belong to the handling department.")})
+    return _hand_over(complaint, actor=actor, handler=handler)
+
+
+def _hand_over(complaint: Complaint, *, actor: User, handler: User) -> Complaint:
+    """Called while holding the complaint's row lock."""
     _transition(complaint, "hand_over", actor, handler, payload={"handler": handler.username})
     deadline_meet(record=complaint, kind="complaint-handover")
+    _handler_answers(complaint, handler)
     _open(
         complaint,
         "complaint-contact",
@@ -590,6 +606,72 @@ def complaint_hand_over(*, complaint_id: int, actor: User, handler: User) -> Com
         gettext_lazy(
             "You are the first responsible for %(number)s: contact the customer within 30 minutes"
         ),
+    )
+    return complaint
+
+
+def _handler_answers(complaint: Complaint, handler: User) -> None:
+    """The handler is reminded of the handling department's pending limits."""
+    pending = complaint.deadlines.filter(
+        state=DeadlineState.PENDING, responsible_department=complaint.department
+    )
+    deadline_reassign(
+        record=complaint,
+        kinds=list(pending.values_list("kind", flat=True)),
+        department=complaint.department,
+        person=handler,
+    )
+
+
+def _assignee_cleared(complaint: Complaint, old, *, actor, reason: str) -> None:
+    if old is not None:
+        _record(
+            complaint,
+            actor=actor,
+            kind=ComplaintEvent.Kind.ASSIGNEE,
+            action="cleared",
+            payload=assignment_payload(old, None),
+            reason=reason,
+        )
+        publish([user_topic(old.pk)])  # their "My work"
+
+
+@transaction.atomic
+def complaint_assign(
+    *, complaint_id: int, actor: User, assignee: User, reason: str = ""
+) -> Complaint:
+    """Name the person of the handling department who handles the complaint (its handler):
+    the first time is the hand-over; naming another one says why, and the new handler answers
+    for the department's pending limits (their reminders)."""
+    complaint = _lock(complaint_id)
+    if complaint.state == ComplaintState.DISPATCHED and complaint.handler_id is None:
+        _check(complaint, "hand_over", actor)
+        assignee_check(
+            current=None, assignee=assignee, department=complaint.department, reason=reason
+        )
+        return _hand_over(complaint, actor=actor, handler=assignee)
+    _check(complaint, "assign", actor)
+    old = complaint.handler
+    assignee_check(current=old, assignee=assignee, department=complaint.department, reason=reason)
+    complaint.assign(assignee)
+    complaint.save(update_fields=["handler", "updated_at"])
+    event = _record(
+        complaint,
+        actor=actor,
+        kind=ComplaintEvent.Kind.ASSIGNEE,
+        action="reassigned" if old else "assigned",
+        payload=assignment_payload(old, assignee),
+        reason=reason.strip(),
+    )
+    _handler_answers(complaint, assignee)
+    assignee_tell(
+        assignee=assignee,
+        record_label=complaint.number,
+        title=complaint.summary,
+        link=complaint.get_absolute_url(),
+        reason=reason.strip(),
+        key=f"complaint:{complaint.pk}:assigned:{event.pk}",
+        previous=old,
     )
     return complaint
 

@@ -18,7 +18,7 @@ from core import panels
 from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
 from core.keyset import page_for_request
-from incidents.forms import NoteForm
+from incidents.forms import AssignForm, NoteForm
 from incidents.selectors import incident_linkable
 from incidents.views import incident_create_page
 
@@ -75,6 +75,12 @@ COMPLAINT_ACTIONS: dict[str, Action] = {
         lambda c, u, d: services.complaint_hand_over(complaint_id=c.pk, actor=u, **d),
         style="primary",
     ),
+    "assign": Action(
+        _("Assign to someone else"),
+        "assign",
+        AssignForm,
+        lambda c, u, d: services.complaint_assign(complaint_id=c.pk, actor=u, **d),
+    ),
     "contact": Action(
         _("Customer contacted"),
         "contact",
@@ -128,6 +134,8 @@ def _form(name, action, complaint, data=None):
     kwargs = {"prefix": name}
     if action.form is forms.HandOverForm:
         kwargs["complaint"] = complaint
+    if action.form is AssignForm:
+        kwargs.update(department=complaint.department, current=complaint.handler)
     if data is None and action.initial is not None:
         kwargs["initial"] = action.initial(complaint)
     return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
@@ -151,7 +159,7 @@ def complaint_list_view(request):
     complaints = complaint_list(user=request.user)
     form = forms.ComplaintFilterForm(request.GET or None)
     if form.is_valid():
-        complaints = complaints_filter(complaints, form.cleaned_data)
+        complaints = complaints_filter(complaints, form.cleaned_data, user=request.user)
     query = request.GET.copy()
     query.pop("cursor", None)
     page = page_for_request(

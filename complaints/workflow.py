@@ -32,6 +32,14 @@ def is_department_contact(complaint, user) -> bool:
     )
 
 
+def is_assigner(complaint, user) -> bool:
+    """Who names the handler: the handling department's interface person or leader, and the
+    working group."""
+    return is_department_contact(complaint, user) or user_has_role(
+        user, Role.WORKING_GROUP, Role.ADMIN
+    )
+
+
 def is_handler(complaint, user) -> bool:
     return (complaint.handler_id is not None and complaint.handler_id == user.pk) or (
         is_department_contact(complaint, user)
@@ -71,6 +79,10 @@ FORBIDDEN = {
     "hand_over": gettext_lazy(
         "Only the handling department's interface person or leader (%(department)s) can hand "
         "this complaint over."
+    ),
+    "assign": gettext_lazy(
+        "Only the handling department's interface person or leader (%(department)s) or the "
+        "working group can assign this complaint."
     ),
     "contact": gettext_lazy(
         "Only the first-responsible handler or the handling department's interface person or "
@@ -134,6 +146,16 @@ class ComplaintWorkflow:
         field="state", source=S.DISPATCHED, target=S.ASSIGNED, permission=is_department_contact
     )
     def hand_over(self, handler):
+        self.handler = handler
+
+    @transition(
+        field="state",
+        source=(S.ASSIGNED, S.IN_PROGRESS, S.REPLIED),
+        target=None,
+        permission=is_assigner,
+    )
+    def assign(self, handler):
+        """Another person of the handling department takes the complaint on."""
         self.handler = handler
 
     @transition(field="state", source=S.ASSIGNED, target=S.IN_PROGRESS, permission=is_handler)

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
 from complaints.api.views import ComplaintViewSet
-from dashboards.api import MetricsViewSet
+from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
@@ -46,3 +46,4 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("my-work", MyWorkViewSet, basename="my-work")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core.views import live_stream
+from dashboards.views import my_work_view
 from organisation import views as organisation_views
 
 from .api import router
@@ -27,6 +28,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("my-work/", my_work_view, name="my-work"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -141,3 +141,33 @@ class MetricsViewSet(KeyScoped, viewsets.ViewSet):
         return Response(
             [figures.as_dict() for figures in selectors.departments(self._filters(request))]
         )
+
+
+class WorkDeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="The deadline's kind (its policy code).")
+    name = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class WorkRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["incident", "complaint", "action_item"], help_text="The kind of record."
+    )
+    number = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.CharField(help_text="The record's state, by its name.")
+    url = serializers.CharField(help_text="The record's page.")
+    deadline = WorkDeadlineSerializer(allow_null=True, help_text="The nearest open deadline.")
+    overdue = serializers.BooleanField()
+
+
+class MyWorkViewSet(KeyScoped, viewsets.ViewSet):
+    """What the caller is assigned to across incidents, complaints and action items, the
+    nearest deadline first (the "My work" page)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=WorkRowSerializer(many=True))
+    def list(self, request):
+        rows = selectors.my_work(request.user)
+        return Response(WorkRowSerializer(rows, many=True).data)

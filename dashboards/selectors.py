@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -28,6 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alerts.models import AlertRecipient
+from collaboration.records import kinds as record_kinds
 from core.reference import cached
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
@@ -632,3 +634,79 @@ def departments(f: Filters) -> list[DepartmentFigures]:
     for pk, by_kind in kinds.items():
         rows[pk].on_time = {kind: rate(met, due) for kind, (met, due) in sorted(by_kind.items())}
     return sorted(rows.values(), key=lambda figures: figures.department.code)
+
+
+# --- my work: what is assigned to a person, across the kinds of record ---------------------------
+
+MY_WORK_PER_KIND = 200  # a person's open assignments; beyond that, the lists' filters
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One record assigned to the person, with its nearest open deadline."""
+
+    kind: str  # the record kind's code
+    kind_label: str
+    number: str
+    title: str
+    state: str  # the state's label
+    url: str
+    deadline: Deadline | None
+    overdue: bool
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.deadline.due_at if self.deadline is not None else None
+
+
+def _nearest_deadlines(model, ids: list[int]) -> dict[int, Deadline]:
+    """Each record's nearest deadline not met yet: pending, or breached and still open."""
+    content_type = ContentType.objects.get_for_model(model)
+    open_ = Deadline.objects.filter(
+        Q(state=DeadlineState.PENDING) | Q(state=DeadlineState.BREACHED, met_at__isnull=True),
+        content_type=content_type,
+        object_id__in=ids,
+        due_at__isnull=False,
+    ).select_related("policy_version", "policy")
+    nearest: dict[int, Deadline] = {}
+    for deadline in open_.order_by("due_at", "id"):
+        nearest.setdefault(deadline.object_id, deadline)
+    return nearest
+
+
+def my_work(user, *, now: datetime | None = None) -> list[WorkRow]:
+    """What ``user`` is assigned to and still has to do, of every kind of record that has
+    assignments (incidents, complaints, action items: ``collaboration.records``), the
+    nearest deadline first; records without one come last, newest first."""
+    now = now or timezone.now()
+    rows: list[tuple[WorkRow, datetime]] = []
+    for kind in record_kinds():
+        if kind.assigned is None:
+            continue
+        records = list(kind.assigned(user).order_by("-pk")[:MY_WORK_PER_KIND])
+        nearest = _nearest_deadlines(kind.model, [record.pk for record in records])
+        for record in records:
+            deadline = nearest.get(record.pk)
+            number = getattr(record, "number", "") or str(record.pk)
+            title = str(getattr(record, "title", None) or getattr(record, "summary", ""))
+            row = WorkRow(
+                kind=kind.code,
+                kind_label=str(kind.label),
+                number=number,
+                title="" if title in number else title,  # an action item's number has it
+                state=record.get_state_display(),
+                url=kind.url(record),
+                deadline=deadline,
+                overdue=deadline is not None
+                and deadline.due_at is not None
+                and deadline.due_at <= now,
+            )
+            rows.append((row, getattr(record, "created_at", now)))
+    rows.sort(
+        key=lambda pair: (
+            pair[0].due_at is None,
+            pair[0].due_at or now,
+            -pair[1].timestamp(),
+        )
+    )
+    return [row for row, _created in rows]

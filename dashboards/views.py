@@ -210,3 +210,10 @@ def export(request, table: str, fmt: str):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def my_work_view(request):
+    """My work 我的工作: what is assigned to this person across the kinds of record, the
+    nearest deadline first."""
+    return render(request, "dashboards/my_work.html", {"rows": selectors.my_work(request.user)})

@@ -213,7 +213,15 @@ class ActionItemInline(ReadOnlyInline):
 class IncidentAdmin(ShownOnlyAdmin):
     """Incidents change only through the workflow; the admin shows them."""
 
-    list_display = ("number", "title", "level", "state", "owning_department", "created_at")
+    list_display = (
+        "number",
+        "title",
+        "level",
+        "state",
+        "owning_department",
+        "assignee",
+        "created_at",
+    )
     list_filter = ("state", "level", "business_line", "source", "owning_department")
     search_fields = ("number", "title")
     date_hierarchy = "created_at"

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.models import User
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +199,27 @@ def _person_label(user) -> str:
     return f"{profile.full_name or user.username} · {profile.department or ''}"
 
 
+class AssignForm(forms.Form):
+    """Name the person who works on a record, among the people of the department answering
+    for it; replacing someone asks why (the field is there only then)."""
+
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none())
+    reason = _text(_("Why someone else"), rows=2)
+
+    def __init__(self, *args, department=None, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True, profile__department=department)
+        if current is not None:
+            people = people.exclude(pk=current.pk)
+        field = self.fields["assignee"]
+        field.queryset = people.select_related("profile").order_by("profile__full_name", "pk")
+        field.label_from_instance = _person_name
+        if current is None:
+            del self.fields["reason"]
+        else:
+            field.help_text = _("Now: %(person)s") % {"person": _person_name(current)}
+
+
 class EvidenceForm(forms.Form):
     evidence = _text(_("Evidence of completion"))
 
@@ -280,6 +302,42 @@ class RecordFilterForm(forms.Form):
     until = DayField(label=_("To"), required=False)
 
 
+class _AssigneeSelect(forms.Select):
+    def get_context(self, name, value, attrs):
+        # a person chosen by id (a link from elsewhere) shows by name
+        known = {str(choice) for choice, _label in self.choices}
+        if value and str(value).isdigit() and str(value) not in known:
+            user = User.objects.filter(pk=value).select_related("profile").first()
+            if user is not None:
+                self.choices = [*self.choices, (str(value), _person_name(user))]
+        return super().get_context(name, value, attrs)
+
+
+def _person_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.full_name if profile else "") or user.username
+
+
+class AssigneeFilterField(forms.CharField):
+    """Whose records a list shows: anyone's, mine, nobody's, or a person's (``?assignee=``
+    with their id)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Assignee"),
+            required=False,
+            validators=[RegexValidator(r"^(me|none|[0-9]{1,18})$")],
+            widget=_AssigneeSelect(
+                choices=[
+                    ("", _("Anyone")),
+                    ("me", _("Assigned to me")),
+                    ("none", _("Unassigned")),
+                ]
+            ),
+            **kwargs,
+        )
+
+
 LIVE = "live"  # the pseudo-state of the lists: every state before closed or cancelled
 
 
@@ -299,6 +357,7 @@ class IncidentFilterForm(RecordFilterForm):
         choices=[("created", _("Reported")), ("resolved", _("Resolved")), ("closed", _("Closed"))],
         required=False,
     )
+    assignee = AssigneeFilterField()
     q = forms.CharField(
         label=_("Search"),
         required=False,

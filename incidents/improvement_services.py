@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core.transitions import transition_check
 from deadlines.models import DeadlinePolicy
-from deadlines.services import deadline_cancel, deadline_meet, deadline_open
+from deadlines.services import deadline_cancel, deadline_meet, deadline_open, deadline_reassign
 from incidents.models import (
     ActionItem,
     Submission,
@@ -24,7 +24,16 @@ from organisation.models import Department, Role
 from organisation.selectors import department_people, user_department
 
 from .choices import SubmissionKind
-from .services import CLOCK_SKEW, _check, _lock, _record, _submission_add
+from .services import (
+    CLOCK_SKEW,
+    _check,
+    _lock,
+    _record,
+    _submission_add,
+    assignee_check,
+    assignee_tell,
+    assignment_payload,
+)
 from .workflow import ITEM_FORBIDDEN, is_major
 
 ACTION_ITEM_KIND = "action-item"
@@ -270,4 +279,39 @@ def action_item_waive(*, item_id: int, actor: User, reason: str) -> ActionItem:
     item.verified_by, item.verified_at = actor, timezone.now()
     _item_transition(item, "waive", actor, reason.strip(), reason=reason.strip())
     deadline_cancel(record=item)
+    return item
+
+
+@transaction.atomic
+def action_item_assign(
+    *, item_id: int, actor: User, assignee: User, reason: str = ""
+) -> ActionItem:
+    """Name the person of the owner department who answers for the measure (its owner);
+    naming another one says why. The person is reminded of its due date."""
+    item = _item_lock(item_id)
+    _item_check(item, "assign", actor)
+    old = item.owner
+    assignee_check(current=old, assignee=assignee, department=item.owner_department, reason=reason)
+    item.assign(assignee)
+    item.save(update_fields=["owner"])
+    event = _record(
+        item.incident,
+        actor=actor,
+        kind=TimelineEvent.Kind.ASSIGNEE,
+        action="reassigned" if old else "assigned",
+        payload={"action_item": item.pk, "title": item.title, **assignment_payload(old, assignee)},
+        reason=reason.strip(),
+    )
+    deadline_reassign(
+        record=item, kinds=[ACTION_ITEM_KIND], department=item.owner_department, person=assignee
+    )
+    assignee_tell(
+        assignee=assignee,
+        record_label=item.incident.number,
+        title=item.title,
+        link=item.get_absolute_url(),
+        reason=reason.strip(),
+        key=f"action-item:{item.pk}:assigned:{event.pk}",
+        previous=old,
+    )
     return item

@@ -13,7 +13,7 @@ from core.actions import errors_text, run_or_tell
 from .choices import ActionItemState
 from .exports import bulletin_pdf
 from .selectors import action_item_list, action_item_scope, bulletin_data
-from .views import ITEM_ACTIONS, _visible_incident
+from .views import ITEM_ACTIONS, _visible_incident, action_form
 
 
 @login_required
@@ -23,7 +23,7 @@ def action_item_act_view(request, pk, name):
     action = ITEM_ACTIONS.get(name)
     if action is None:
         raise Http404
-    form = action.form(request.POST, prefix=f"{name}-{item.pk}")
+    form = action_form(action, item, request.POST, prefix=f"{name}-{item.pk}")
     if not form.is_valid():
         messages.error(request, errors_text(form))
     elif run_or_tell(request, lambda: action.run(item, request.user, dict(form.cleaned_data))):

@@ -191,6 +191,16 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
     handling_mode = models.CharField(
         _("handling mode"), max_length=10, choices=HandlingMode.choices, default=HandlingMode.POINT
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # incident_assignee leads with it
+        help_text=_("The person of the owning department working on the incident."),
+    )
 
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, protected=True
@@ -255,6 +265,7 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "level"]),
             models.Index(fields=["owning_department", "state"]),
+            models.Index(fields=["assignee", "state"], name="incident_assignee"),  # my work
             models.Index(fields=["business_line", "created_at"]),
             # the lists' order (newest first, cursor by cursor), and the live ones' alone
             models.Index(fields=["created_at", "id"], name="incident_newest"),
@@ -339,6 +350,7 @@ class TimelineEvent(AppendOnlyEvent):
         DEADLINE = "deadline", _("Deadline missed")
         DUE_TIME = "due_time", _("Due time set")
         IMPROVEMENT = "improvement", _("Rectification")
+        ASSIGNEE = "assignee", _("Assigned")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.records import RecordKind, register
 
 from .models import ActionItem, Incident, Submission
-from .selectors import action_item_scope, incident_scope
+from .selectors import (
+    action_item_scope,
+    action_items_assigned,
+    incident_scope,
+    incidents_assigned,
+)
 
 
 def _submission_scope(user):
@@ -21,6 +26,7 @@ def register_records() -> None:
             incident_scope,
             Incident.get_absolute_url,
             lambda incident: [f"incident:{incident.pk}"],
+            incidents_assigned,
         )
     )
     register(
@@ -31,6 +37,7 @@ def register_records() -> None:
             action_item_scope,
             ActionItem.get_absolute_url,
             lambda item: [f"incident:{item.incident_id}"],
+            action_items_assigned,
         )
     )
     register(

@@ -7,6 +7,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.assignment import assigned_q
 from core.keyset import Key, order_by
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
@@ -126,6 +127,7 @@ def incident_list(*, user) -> QuerySet[Incident]:
         .prefetch_related(
             "cities",
             "cooperations__department",
+            "assignee__profile",
             Prefetch(
                 "deadlines",
                 queryset=Deadline.objects.select_related("responsible_department").order_by(
@@ -320,8 +322,11 @@ def in_period(queryset: QuerySet, field: str, since, until) -> QuerySet:
 INCIDENT_PERIOD_FIELDS = {"created": "created_at", "resolved": "resolved_at", "closed": "closed_at"}
 
 
-def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Incident]:
-    """Apply the list's filters (the cleaned data of `IncidentFilterForm`)."""
+def incidents_filter(incidents: QuerySet[Incident], data: dict, user=None) -> QuerySet[Incident]:
+    """Apply the list's filters (the cleaned data of `IncidentFilterForm`; ``user`` is "me"
+    of the assignee filter)."""
+    if data.get("assignee"):
+        incidents = incidents.filter(assigned_q("assignee", data["assignee"], user))
     if data.get("state") == "live":
         incidents = incidents.filter(state__in=LIVE_STATES)
     elif data.get("state"):
@@ -338,3 +343,14 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Inci
     if data.get("q"):
         incidents = incidents.filter(Q(title__icontains=data["q"]) | Q(number__icontains=data["q"]))
     return incidents
+
+
+def incidents_assigned(user) -> QuerySet[Incident]:
+    """The live incidents ``user`` is assigned to (within what they may see)."""
+    return incident_scope(user).filter(assignee=user.pk, state__in=LIVE_STATES)
+
+
+def action_items_assigned(user) -> QuerySet[ActionItem]:
+    """The open measures ``user`` answers for by name."""
+    items = action_item_scope(user).filter(owner=user.pk, state=ActionItemState.OPEN)
+    return items.select_related("incident")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
+from core.live import publish, user_topic
 from core.numbering import number_next
 from core.transitions import transition_check
 from deadlines.choices import DeadlineState, RecordType, Responsible, StartsAt
@@ -54,7 +55,7 @@ from incidents.models import (
 )
 from notifications.services import notify, translated
 from organisation.models import City, Department, DepartmentKind, Role
-from organisation.selectors import department_people, user_has_role
+from organisation.selectors import department_people, user_department, user_has_role
 
 from . import signals
 from .classification import classify, level_rank, reasons_as_json
@@ -328,6 +329,8 @@ def _sync_deadlines(incident: Incident) -> None:
             continue
         department = _responsible_department(incident, policy.responsible)
         person = incident.created_by if policy.responsible == Responsible.REPORTER else None
+        if policy.responsible == Responsible.OWNER:
+            person = incident.assignee  # the owner's limits remind whoever works on it
         deadline_open(
             record=incident,
             policy=policy,
@@ -721,6 +724,7 @@ def incident_change_owner(
         raise ValidationError({"reason": _("Say why the owner changes.")})
     incident = _lock(incident_id)
     old = incident.owning_department
+    old_assignee = incident.assignee
     if department == old:
         raise ValidationError({"department": _("This department already owns the incident.")})
     _transition(
@@ -740,6 +744,116 @@ def incident_change_owner(
     )
     Cooperation.objects.filter(incident=incident, department=department).delete()
     deadline_reassign(record=incident, kinds=_owner_kinds(), department=department)
+    if old_assignee is not None:
+        _record(
+            incident,
+            actor=actor,
+            kind=TimelineEvent.Kind.ASSIGNEE,
+            action="cleared",
+            payload=assignment_payload(old_assignee, None),
+            reason=_("The owning department changed."),
+        )
+        publish([user_topic(old_assignee.pk)])
+    return incident
+
+
+def person_name(user: User | None) -> str:
+    """A person as pages name them: the full name, else the login name."""
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    return (profile.full_name if profile and profile.full_name else "") or user.get_username()
+
+
+def assignment_payload(old: User | None, new: User | None) -> dict:
+    """A timeline line's account of an assignment, the names as they were then."""
+    return {
+        "from": old.pk if old else None,
+        "to": new.pk if new else None,
+        "from_name": person_name(old),
+        "to_name": person_name(new),
+    }
+
+
+def assignee_check(
+    *, current: User | None, assignee: User, department: Department | None, reason: str
+) -> None:
+    """The assignee belongs to ``department`` (the one answering for the record); replacing
+    someone needs a reason. Field errors otherwise."""
+    if not assignee.is_active or user_department(assignee) != department:
+        raise ValidationError(
+            {
+                "assignee": _("The assignee must be a person of %(department)s.")
+                % {"department": department or "—"}
+            }
+        )
+    if current is not None and current.pk == assignee.pk:
+        raise ValidationError({"assignee": _("This person is already assigned.")})
+    if current is not None and not reason.strip():
+        raise ValidationError({"reason": _("Say why the work goes to someone else.")})
+
+
+def assignee_tell(
+    *,
+    assignee: User,
+    record_label: str,
+    title: str,
+    link: str,
+    reason: str,
+    key: str,
+    previous: User | None = None,
+) -> None:
+    """The new assignee learns of it through their channels; the open "My work" pages of
+    both people read theirs again."""
+    publish([user_topic(assignee.pk), user_topic(previous.pk if previous else None)])
+    notify(
+        recipients=[assignee],
+        kind="assigned",
+        subject=translated(
+            gettext_lazy("Assigned to you: %(number)s %(title)s"),
+            {"number": record_label, "title": title},
+        ),
+        body=reason,
+        link=link,
+        dedupe_key=key,
+    )
+
+
+@transaction.atomic
+def incident_assign(*, incident_id: int, actor: User, assignee: User, reason: str = "") -> Incident:
+    """Name the person of the owning department who works on the incident; a reassignment
+    says why. The assignee answers for the owner's pending deadlines (their reminders)."""
+    incident = _lock(incident_id)
+    _check(incident, "assign", actor)
+    old = incident.assignee
+    assignee_check(
+        current=old, assignee=assignee, department=incident.owning_department, reason=reason
+    )
+    incident.assign(assignee)
+    incident.save(update_fields=["assignee", "updated_at"])
+    event = _record(
+        incident,
+        actor=actor,
+        kind=TimelineEvent.Kind.ASSIGNEE,
+        action="reassigned" if old else "assigned",
+        payload=assignment_payload(old, assignee),
+        reason=reason.strip(),
+    )
+    deadline_reassign(
+        record=incident,
+        kinds=_owner_kinds(),
+        department=incident.owning_department,
+        person=assignee,
+    )
+    assignee_tell(
+        assignee=assignee,
+        record_label=incident.number,
+        title=incident.title,
+        link=incident.get_absolute_url(),
+        reason=reason.strip(),
+        key=f"incident:{incident.pk}:assigned:{event.pk}",
+        previous=old,
+    )
     return incident
 
 

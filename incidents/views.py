@@ -183,11 +183,23 @@ ACTIONS: dict[str, Action] = {
         forms.ChangeOwnerForm,
         lambda i, u, d: services.incident_change_owner(incident_id=i.pk, actor=u, **d),
     ),
+    "assign": Action(
+        _("Assign"),
+        "assign",
+        forms.AssignForm,
+        lambda i, u, d: services.incident_assign(incident_id=i.pk, actor=u, **d),
+    ),
     "cancel": Action(_("Cancel"), "cancel", forms.CancelForm, _cancel),
 }
 
 
 ITEM_ACTIONS: dict[str, Action] = {
+    "assign": Action(
+        _("Assign"),
+        "assign",
+        forms.AssignForm,
+        lambda i, u, d: improvement_services.action_item_assign(item_id=i.pk, actor=u, **d),
+    ),
     "complete": Action(
         _("Mark done"),
         "complete",
@@ -217,6 +229,17 @@ ITEM_ACTIONS: dict[str, Action] = {
 }
 
 
+def action_form(action: Action, record, data=None, **kwargs):
+    """The form of ``action`` on ``record``: an assignment offers the people of the
+    department that answers for it."""
+    if action.form is forms.AssignForm:
+        if isinstance(record, Incident):
+            kwargs.update(department=record.owning_department, current=record.assignee)
+        else:  # an action item: its owner is its assignee
+            kwargs.update(department=record.owner_department, current=record.owner)
+    return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
+
+
 def _visible_incident(request, pk) -> Incident:
     return get_object_or_404(incident_list(user=request.user), pk=pk)
 
@@ -226,7 +249,7 @@ def incident_list_view(request):
     form = forms.IncidentFilterForm(request.GET or None)
     incidents = incident_list(user=request.user)
     if form.is_valid():
-        incidents = incidents_filter(incidents, form.cleaned_data)
+        incidents = incidents_filter(incidents, form.cleaned_data, user=request.user)
     # counted among the newest LIST_COUNT_CAP only: beyond them, "at least" (412+)
     by_level, more = counts_newest(incidents, "level", settings.LIST_COUNT_CAP)
     counts = [
@@ -293,7 +316,7 @@ def _detail_context(request, incident, bound: tuple[str, forms.forms.Form] | Non
             form = (
                 bound[1]
                 if bound and bound[0] == name
-                else action.form(prefix=name, initial=initial)
+                else action_form(action, incident, prefix=name, initial=initial)
             )
         actions.append({"name": name, "label": action.label, "form": form, "style": action.style})
     return {
@@ -330,7 +353,7 @@ def improvement_context(request, incident: Incident) -> dict:
                     {
                         "name": n,
                         "label": ITEM_ACTIONS[n].label,
-                        "form": ITEM_ACTIONS[n].form(prefix=f"{n}-{item.pk}"),
+                        "form": action_form(ITEM_ACTIONS[n], item, prefix=f"{n}-{item.pk}"),
                     }
                     for n in names
                 ],
@@ -393,7 +416,7 @@ def incident_act_view(request, pk, name):
     action = ACTIONS.get(name)
     if action is None:
         raise Http404
-    form = action.form(request.POST, prefix=name) if action.form else None
+    form = action_form(action, incident, request.POST, prefix=name) if action.form else None
     if form is not None and not form.is_valid():
         return _rerender(request, incident, name, form)
     try:

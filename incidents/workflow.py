@@ -125,6 +125,10 @@ FORBIDDEN = {
         "Only the owning department's interface person or leader (%(department)s) or the "
         "working group can escalate this incident."
     ),
+    "assign": gettext_lazy(
+        "Only the owning department's interface person or leader (%(department)s) or the "
+        "working group can assign this incident."
+    ),
     "update_facts": gettext_lazy(
         "Only whoever reported this incident, the owning department (%(department)s) or the "
         "customer-service department can correct its facts."
@@ -134,6 +138,10 @@ ITEM_FORBIDDEN = {
     "complete": gettext_lazy(
         "Only the person named on this measure, its department's interface person or leader, "
         "the owning department or the working group can mark it done."
+    ),
+    "assign": gettext_lazy(
+        "Only the measure's department's interface person or leader, the owning department or "
+        "the working group can assign a rectification measure."
     ),
     "verify": gettext_lazy("Only the working group can verify a rectification measure."),
     "send_back": gettext_lazy("Only the working group can send a rectification measure back."),
@@ -305,8 +313,10 @@ class IncidentWorkflow:
         permission=is_cs_department,
     )
     def change_owner(self, department):
-        """A new owner; if the old one was already handling, the new one must acknowledge."""
+        """A new owner; if the old one was already handling, the new one must acknowledge.
+        Its person is the new owner's to name."""
         self.owning_department = department
+        self.assignee = None
 
     @transition(
         field="state",
@@ -317,6 +327,13 @@ class IncidentWorkflow:
     def escalate(self, mode: str):
         """点 → 线 → 面 (第十条(三)): within the professional line or across departments."""
         self.handling_mode = mode
+
+    @transition(
+        field="state", source=LIVE_STATES, target=None, permission=is_owner_or_working_group
+    )
+    def assign(self, person):
+        """A person of the owning department works on the incident (``None``: nobody)."""
+        self.assignee = person
 
     @transition(field="state", source=OPEN_STATES, target=None, permission=is_reporter_or_handler)
     def update_facts(self):
@@ -330,6 +347,16 @@ def is_item_owner(item, user) -> bool:
     """The person named on the item, the acting people of its owner department, the
     incident's owner and the working group."""
     if item.owner_id == user.pk or is_owner_or_working_group(item.incident, user):
+        return True
+    return user_department(user) == item.owner_department and user_has_role(
+        user, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
+    )
+
+
+def is_item_assigner(item, user) -> bool:
+    """Who names the person of an item: the acting people of its owner department, the
+    incident's owner and the working group."""
+    if is_owner_or_working_group(item.incident, user):
         return True
     return user_department(user) == item.owner_department and user_has_role(
         user, Role.INTERFACE_PERSON, Role.DEPARTMENT_LEADER
@@ -357,6 +384,16 @@ class ActionItemWorkflow:
     )
     def complete(self, evidence: str):
         self.evidence = evidence
+
+    @transition(
+        field="state",
+        source=(ActionItemState.OPEN, ActionItemState.DONE),
+        target=None,
+        permission=is_item_assigner,
+    )
+    def assign(self, person):
+        """A person of the owner department answers for the measure."""
+        self.owner = person
 
     @transition(
         field="state",

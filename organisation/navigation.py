@@ -44,6 +44,7 @@ SECTIONS: tuple[NavSection, ...] = (
         "department",
         _("Department"),
         (
+            NavEntry(_("My work"), "my-work"),
             NavEntry(_("Alert inbox"), "alerts:inbox"),
             NavEntry(_("Complaints"), "complaints:list"),
             NavEntry(_("Incidents"), "incidents:list"),

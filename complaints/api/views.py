@@ -22,7 +22,7 @@ from core.api.pagination import KeysetPagination
 from core.api.plain import plain_validation
 from core.idempotency import IDEMPOTENCY, idempotent
 from deadlines.models import Deadline
-from incidents.api.serializers import ReasonSerializer
+from incidents.api.serializers import AssignSerializer, ReasonSerializer
 from organisation.api.permissions import SUBMIT, KeyScoped
 from organisation.models import Role
 from organisation.selectors import in_customer_service, user_has_role
@@ -194,6 +194,12 @@ class ComplaintViewSet(
     def hand_over(self, request, pk=None):
         """The interface person names the first-responsible handler."""
         return self._act(pk, services.complaint_hand_over, s.HandOverSerializer)
+
+    @extend_schema(request=AssignSerializer, responses={200: s.ComplaintSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Name (or change, with a reason) the handler: a person of the handling department."""
+        return self._act(pk, services.complaint_assign, AssignSerializer)
 
     @extend_schema(request=s.ComplaintNoteSerializer, responses={200: s.ComplaintSerializer})
     @action(detail=True, methods=["post"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from complaints.choices import ComplaintState, Satisfaction
 from deadlines.models import DeadlinePolicy
+from incidents.templatetags.incidents import assignment_text
 from organisation.models import Department
 
 register = template.Library()
@@ -36,6 +37,8 @@ def complaint_event_text(event) -> str:
         return " · ".join(parts)
     if event.kind == "cooperation":
         return _department(payload.get("department"))
+    if event.kind == "assignee":
+        return assignment_text(event)
     if event.kind == "linked":
         return payload.get("incident") or ""
     if event.kind == "deadline":

@@ -9,10 +9,13 @@ is no value of its type. Only free-text filters take an empty value, as no filte
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+
+from core.assignment import assigned_q
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -70,3 +73,28 @@ class RecordIdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+# --- who a record is assigned to ---------------------------------------------------------------
+
+ASSIGNEE = r"^(me|none|[0-9]{1,18}|[A-Za-z0-9_.@+-]{1,150})$"
+
+
+@extend_schema_field({"type": "string", "pattern": ASSIGNEE})
+class AssigneeFilter(django_filters.Filter):
+    """``me``, ``none`` (unassigned), or a person's id or username; typed, so an empty
+    value is an error (the schema's pattern), not "no filter"."""
+
+    field_class = forms.CharField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [RegexValidator(ASSIGNEE)])
+        kwargs.setdefault(
+            "help_text", "`me`, `none` (nobody assigned) or a person's id or username."
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(assigned_q(self.field_name, value, self.parent.request.user))

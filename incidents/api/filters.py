@@ -1,7 +1,7 @@
 import django_filters
 
 from core.api.fields import IsoDateTimeFilter
-from core.api.filters import FilterSet
+from core.api.filters import AssigneeFilter, FilterSet
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Incident
 
@@ -15,6 +15,7 @@ class IncidentFilter(FilterSet):
         field_name="owning_department__code", label="Owning department (code)"
     )
     city = django_filters.CharFilter(method="filter_city", label="City (code)")
+    assignee = AssigneeFilter(field_name="assignee", label="Assignee")
     created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
@@ -22,7 +23,7 @@ class IncidentFilter(FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["state", "level", "business_line", "source", "department", "city"]
+        fields = ["state", "level", "business_line", "source", "department", "city", "assignee"]
 
     def filter_city(self, queryset, name, value):
         # a semi-join, not a join: no row twice, so no DISTINCT over the whole list

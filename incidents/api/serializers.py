@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import DateField, DateTimeField
+from core.api.fields import CodeField, DateField, DateTimeField
 from core.limits import LARGEST_COUNT
 from deadlines.serializers import DeadlineSerializer
 from incidents.choices import (
@@ -52,6 +52,12 @@ class IncidentSerializer(serializers.ModelSerializer):
     escalated_this_week = serializers.IntegerField(read_only=True, default=0)
     merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The person of the owning department working on it.",
+    )
     deadlines = DeadlineSerializer(many=True, read_only=True)
     root_cause_category = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
@@ -85,6 +91,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "owning_department",
             "cooperating_departments",
             "handling_mode",
+            "assignee",
             "state",
             "level",
             "level_reasons",
@@ -281,6 +288,23 @@ class CancelSerializer(serializers.Serializer):
 class ChangeOwnerSerializer(serializers.Serializer):
     department = DepartmentCodeField()
     reason = serializers.CharField(max_length=2000)
+
+
+class AssignSerializer(serializers.Serializer):
+    """Name the person who works on a record (an incident, a complaint, an action item)."""
+
+    assignee = CodeField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        help_text="A person of the department answering for the record (username).",
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when someone else is assigned already.",
+    )
 
 
 class AssignmentSerializer(serializers.Serializer):

@@ -246,6 +246,15 @@ class IncidentViewSet(
         )
         return self._render(incident.pk)
 
+    @_action_schema(s.AssignSerializer, "Assign a person of the owning department")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        incident = self._visible(pk)
+        services.incident_assign(
+            incident_id=incident.pk, actor=request.user, **self._data(s.AssignSerializer)
+        )
+        return self._render(incident.pk)
+
     @_action_schema(s.EscalateSerializer, "Escalate: professional line, or cross-department")
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
@@ -331,3 +340,8 @@ class ActionItemViewSet(
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         return self._act(improvement_services.action_item_waive, s.ReasonSerializer)
+
+    @_item_action_schema(s.AssignSerializer, "Assign a person of the measure's department")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._act(improvement_services.action_item_assign, s.AssignSerializer)

@@ -195,6 +195,23 @@ def sees(user, incident) -> bool:
 
 
 @register.filter
+def assignment_text(event) -> str:
+    """An assignment line as a sentence: "to Li Lei", "from Li Lei to Han Meimei", "Li Lei
+    no longer (the owner changed)"; a measure's assignment names the measure first."""
+    payload = event.payload or {}
+    names = {"from": payload.get("from_name") or "—", "to": payload.get("to_name") or "—"}
+    if event.action == "reassigned":
+        text = _("from %(from)s to %(to)s") % names
+    elif event.action == "cleared":
+        text = _("%(from)s is no longer assigned") % names
+    else:
+        text = _("to %(to)s") % names
+    if payload.get("title") and payload.get("action_item"):
+        text = f"{payload['title']}: {text}"
+    return text
+
+
+@register.filter
 def timeline_change(event) -> str:
     """What an incident's timeline event changed, by its labels: "Received → Classified"."""
     payload = event.payload or {}
@@ -208,6 +225,8 @@ def timeline_change(event) -> str:
         return department_name(payload.get("department"))
     if event.kind == "owner":
         return f"{department_name(payload.get('from'))} → {department_name(payload.get('to'))}"
+    if event.kind == "assignee":
+        return assignment_text(event)
     if event.kind == "improvement":
         what = payload.get("title") or payload.get("of") or ""
         return f"{improvement_label(event.action)} {what}"
