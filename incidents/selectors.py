@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.keyset import Key, order_by
+from core.search import number_matches, search
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
 from incidents.choices import ActionItemState, State, SubmissionKind
@@ -336,5 +337,14 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Inci
     field = INCIDENT_PERIOD_FIELDS.get(data.get("event") or "created", "created_at")
     incidents = in_period(incidents, field, data.get("since"), data.get("until"))
     if data.get("q"):
-        incidents = incidents.filter(Q(title__icontains=data["q"]) | Q(number__icontains=data["q"]))
+        incidents = incidents_search(incidents, data["q"])
     return incidents
+
+
+def incidents_search(incidents: QuerySet[Incident], q: str) -> QuerySet[Incident]:
+    """The incidents ``q`` finds: by number (or its beginning), by a part of the title or the
+    description (two characters or more)."""
+    q = q.strip()
+    if not q:
+        return incidents
+    return search(incidents, q, text=("title", "description"), exact=number_matches(q))

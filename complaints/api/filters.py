@@ -1,10 +1,22 @@
+import django_filters
+
 from complaints.models import Complaint
+from complaints.selectors import complaints_search
 from core.api.filters import FilterSet, RecordIdFilter
 
 
 class ComplaintFilter(FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=100,
+        label="Search: the number (or its beginning), the customer's full phone number or "
+        "account, or two characters or more of the customer's name, the summary or the details",
+    )
     incident = RecordIdFilter(field_name="incident_id", label="Incident (id)")
 
     class Meta:
         model = Complaint
-        fields = ["state", "business_line", "channel", "severity", "escalation", "incident"]
+        fields = ["q", "state", "business_line", "channel", "severity", "escalation", "incident"]
+
+    def filter_q(self, queryset, name, value):
+        return complaints_search(queryset, value)
