@@ -85,7 +85,7 @@ def complaints_search(complaints: QuerySet[Complaint], q: str) -> QuerySet[Compl
         exact |= Q(customer_phone__in={q, phone})
     digits_only = phone.lstrip("+").isdigit()
     text = () if digits_only else ("customer_name", "summary", "description")
-    return search(complaints, q, text=text, exact=exact)
+    return search(complaints, q, text=text, index="complaint_search_text", exact=exact)
 
 
 def customer_history(

@@ -4,17 +4,19 @@ the text's bigrams, on SQLite by a plain scan.
 A list's search box finds records by their number, by exact identifiers, and by any substring
 of two characters or more of their text. pg_trgm cannot serve the two-character words Chinese
 is mostly searched by (a two-character pattern has no trigram to look up), so the index holds
-the text's two-character substrings, ``fenghuo_bigrams(…)``: the records holding every bigram of
-the query are the candidates, and ``LIKE`` keeps those that hold the query itself."""
+the text's two-character substrings, ``fenghuo_bigrams(…)``: the records holding the query's
+bigrams are the candidates, and ``fenghuo_holds(…)`` keeps those that hold the query itself."""
 
+import time
 from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Func, Q, QuerySet, TextField
+from django.db.models import BooleanField, Func, Q, QuerySet, TextField, Value
 
 BIGRAMS_FUNCTION = "fenghuo_bigrams"
+HOLDS_FUNCTION = "fenghuo_holds"
 
 
 def index_create(schema_editor, name: str, table: str, columns: tuple[str, ...]) -> None:
@@ -54,24 +56,72 @@ class Bigrams(Func):
     output_field = ArrayField(TextField())
 
 
-def search(queryset: QuerySet, q: str, *, text: tuple[str, ...], exact: Q | None = None):
-    """The rows of ``queryset`` that ``exact`` matches or one of whose ``text`` fields holds
-    ``q`` (two characters or more; case-insensitive; ``%`` and ``_`` in it are themselves).
+class Holds(Func):
+    """``fenghuo_holds(q, field, …)``: one of the fields holds ``q`` (any case, no wildcards)."""
 
-    On PostgreSQL the text is looked up in the GIN index on ``fenghuo_bigrams(*text)`` (a
-    migration creates one per searched model, over exactly these fields, in this order): the
-    rows holding every bigram of ``q``, of which ``LIKE`` keeps those holding ``q``. A lone
-    caseless bigram (``断网``) needs no ``LIKE``: holding it is holding ``q``. The planner,
-    knowing each bigram's frequency from the index's statistics, either reads the index (a
-    rare word) or walks the list newest first until the page is full (a frequent one)."""
+    function = HOLDS_FUNCTION
+    output_field = BooleanField()
+
+
+# A bigram in more than one row in a thousand is common: walking the list newest first finds
+# a page of rows holding it soon, where fetching every row the index names would not.
+COMMON = 0.001
+STATISTICS_AGE = 600.0  # seconds the index's statistics are kept before they are read again
+_statistics: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def frequencies(index: str) -> dict[str, float]:
+    """The share of rows holding each of the commonest bigrams of ``index`` (a bigram index),
+    as ANALYZE last counted them (nothing before it has)."""
+    now = time.monotonic()
+    read_at, counted = _statistics.get(index, (-STATISTICS_AGE, {}))
+    if now - read_at < STATISTICS_AGE:
+        return counted
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE tablename = %s AND most_common_elems IS NOT NULL",
+            [index],
+        )
+        row = cursor.fetchone()
+    counted = dict(zip(row[0], row[1], strict=False)) if row else {}
+    _statistics[index] = (now, counted)
+    return counted
+
+
+def search(
+    queryset: QuerySet, q: str, *, text: tuple[str, ...], index: str, exact: Q | None = None
+) -> QuerySet:
+    """The rows of ``queryset`` that ``exact`` matches or one of whose ``text`` fields holds
+    ``q`` (two characters or more; in any case; ``%`` and ``_`` are themselves).
+
+    On PostgreSQL the text is looked up in the GIN ``index`` on ``fenghuo_bigrams(*text)``
+    (the fields in this order), and how depends on how common the query's bigrams are, which
+    the planner must know to choose well between reading the rows the index names (few) and
+    walking the list newest first until a page is full (a common word):
+
+    - two characters: the rows holding that bigram, which is holding ``q``; the planner
+      knows the bigram's frequency from the index's statistics;
+    - longer, and one of its bigrams rare: the rows holding every bigram, then holding ``q``;
+    - longer, every bigram common: the rows holding the rarest bigram, then holding ``q``.
+      The planner would take the bigrams of one word for independent and think their rows
+      few; told of one it knows how common the word is at most.
+    """
     condition = exact if exact is not None else Q(pk__in=[])
     if text and len(q) >= 2:
-        caseless = q.lower() == q.upper()
-        lookup = "contains" if caseless else "icontains"
-        like = reduce(or_, (Q(**{f"{field}__{lookup}": q}) for field in text))
         if connection.vendor == "postgresql":
             queryset = queryset.alias(search_bigrams=Bigrams(*text))
-            indexed = Q(search_bigrams__contains=bigrams(q))
-            like = indexed if caseless and len(q) == 2 else indexed & like
-        condition |= like
+            grams = bigrams(q)
+            if len(q) == 2:
+                condition |= Q(search_bigrams__contains=grams)
+            else:
+                counted = frequencies(index)
+                rarest = min(grams, key=lambda gram: counted.get(gram, 0.0))
+                if counted.get(rarest, 0.0) >= COMMON:
+                    grams = [rarest]
+                holds = Holds(Value(q, output_field=TextField()), *text)
+                condition |= Q(search_bigrams__contains=grams) & Q(holds)
+        else:
+            lookup = "contains" if q.lower() == q.upper() else "icontains"
+            condition |= reduce(or_, (Q(**{f"{field}__{lookup}": q}) for field in text))
     return queryset.filter(condition)

@@ -347,4 +347,10 @@ def incidents_search(incidents: QuerySet[Incident], q: str) -> QuerySet[Incident
     q = q.strip()
     if not q:
         return incidents
-    return search(incidents, q, text=("title", "description"), exact=number_matches(q))
+    return search(
+        incidents,
+        q,
+        text=("title", "description"),
+        index="incident_search_text",
+        exact=number_matches(q),
+    )
