@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Func, Q, QuerySet, TextField, Value
 
 BIGRAMS_FUNCTION = "fenghuo_bigrams"
 HOLDS_FUNCTION = "fenghuo_holds"
+HOLDS_OPERATOR = "~~>"
 
 
 def index_create(schema_editor, name: str, table: str, columns: tuple[str, ...]) -> None:
@@ -56,11 +57,20 @@ class Bigrams(Func):
     output_field = ArrayField(TextField())
 
 
-class Holds(Func):
-    """``fenghuo_holds(q, field, …)``: one of the fields holds ``q`` (any case, no wildcards)."""
+class Texts(Func):
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(TextField())
 
-    function = HOLDS_FUNCTION
+
+class Holds(Func):
+    """``ARRAY[field, …] ~~> q``: one of the fields holds ``q`` (any case, no wildcards)."""
+
+    arg_joiner = f" {HOLDS_OPERATOR} "
+    template = "(%(expressions)s)"
     output_field = BooleanField()
+
+    def __init__(self, q: str, *fields: str):
+        super().__init__(Texts(*fields), Value(q, output_field=TextField()))
 
 
 # A bigram in more than one row in a thousand is common: walking the list newest first finds
@@ -100,27 +110,24 @@ def search(
     the planner must know to choose well between reading the rows the index names (few) and
     walking the list newest first until a page is full (a common word):
 
-    - two characters: the rows holding that bigram, which is holding ``q``; the planner
-      knows the bigram's frequency from the index's statistics;
-    - longer, and one of its bigrams rare: the rows holding every bigram, then holding ``q``;
-    - longer, every bigram common: the rows holding the rarest bigram, then holding ``q``.
-      The planner would take the bigrams of one word for independent and think their rows
-      few; told of one it knows how common the word is at most.
+    - two characters, or one of its bigrams rare: the rows holding every bigram of ``q``;
+    - longer, every bigram common: the rows holding the rarest bigram. The planner would
+      take the bigrams of one word for independent and think their rows few; told of one
+      it knows how common the word is at most;
+
+    of which ``~~>`` keeps those that hold ``q`` itself (see migration core 0006).
     """
     condition = exact if exact is not None else Q(pk__in=[])
     if text and len(q) >= 2:
         if connection.vendor == "postgresql":
             queryset = queryset.alias(search_bigrams=Bigrams(*text))
             grams = bigrams(q)
-            if len(q) == 2:
-                condition |= Q(search_bigrams__contains=grams)
-            else:
+            if len(grams) > 1:
                 counted = frequencies(index)
                 rarest = min(grams, key=lambda gram: counted.get(gram, 0.0))
                 if counted.get(rarest, 0.0) >= COMMON:
                     grams = [rarest]
-                holds = Holds(Value(q, output_field=TextField()), *text)
-                condition |= Q(search_bigrams__contains=grams) & Q(holds)
+            condition |= Q(Holds(q, *text)) & Q(search_bigrams__contains=grams)
         else:
             lookup = "contains" if q.lower() == q.upper() else "icontains"
             condition |= reduce(or_, (Q(**{f"{field}__{lookup}": q}) for field in text))
