@@ -8,7 +8,6 @@ from core.api.filters import FilterSet, RecordIdFilter
 class ComplaintFilter(FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
-        max_length=100,
         label="Search: the number (or its beginning), the customer's full phone number or "
         "account, or two characters or more of the customer's name, the summary or the details",
     )

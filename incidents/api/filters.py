@@ -10,7 +10,6 @@ from incidents.selectors import incidents_search
 class IncidentFilter(FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
-        max_length=100,
         label="Search: the number (or its beginning), or two characters or more of the title or "
         "the description",
     )
