@@ -1,10 +1,14 @@
 """The words the benchmark's synthetic complaints and incidents are written from.
 
 Each row's text is put together from these lists by expressions of its row number, so every
-word occurs in a known share of the rows: a problem phrase in one complaint in fifty (``断网``
-"network cut": 1 in 50), a scene in one in twenty, a district, an estate; a "mid" word in one in
-a thousand and a "rare" word in one in a hundred thousand (``鹿鸣``: 100 complaints of
-10,000,000). The search benchmark looks for words of each kind."""
+word occurs in a known share of the rows: a problem phrase in one complaint in fifty (``网速很慢`` "slow
+network": 1 in 50), a scene in one in twenty, a district, an estate; a "mid" word in one in
+a thousand and a "rare" word in one in a hundred thousand (``瑶池``: 100 complaints of
+10,000,000). The search benchmark looks for words of each kind.
+
+The first word of a list is no fair sample: the open complaints, the newest (``g`` a multiple
+of 100, see `bench/pages.py`), all have the first problem (``宽带断网``) and the first rare word
+(``鹿鸣``), as if an outage were going on; the benchmark looks for others."""
 
 # fifty problems, each a phrase of its own; a complaint's summary starts with one of them
 PROBLEMS = [
