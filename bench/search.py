@@ -25,8 +25,7 @@ from bench.common import RESULTS, machine, percentile, setup_django
 
 TARGET_MS = 150.0
 PAGE_SIZE = 30
-# the words looked for, with the share of complaints holding them (bench/vocabulary.py): none
-# of them the first of its list, which every open complaint (the newest) has
+# the words looked for, with the share of complaints holding them (bench/vocabulary.py)
 FREQUENT, MID, RARE = "网速", "加急", "瑶池"
 PHRASE = "网速很慢"
 
