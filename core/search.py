@@ -82,7 +82,9 @@ _statistics: dict[str, tuple[float, dict[str, float]]] = {}
 
 def frequencies(index: str) -> dict[str, float]:
     """The share of rows holding each of the commonest bigrams of ``index`` (a bigram index),
-    as ANALYZE last counted them (nothing before it has)."""
+    as ANALYZE last counted them. None before it has, nor for a role that may not read the
+    statistics (``pg_stats`` shows them to the index's owner, the role that migrates): every
+    bigram then counts as rare, which finds the same rows, a common phrase more slowly."""
     now = time.monotonic()
     read_at, counted = _statistics.get(index, (-STATISTICS_AGE, {}))
     if now - read_at < STATISTICS_AGE:
