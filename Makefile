@@ -21,6 +21,10 @@ bench-dashboard: $(BIN)/.installed-dev
 bench-pages: $(BIN)/.installed-dev
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
+## bench-search: the complaint list's search by phone, number and Chinese words over 10,000,000 complaints (PostgreSQL)
+bench-search: $(BIN)/.installed-dev
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
 ## bench-intake: single and bulk complaint intake under load (PostgreSQL, Redis, `hey`)
 bench-intake: $(BIN)/.installed-dev
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
@@ -33,7 +37,7 @@ bench-fanout: $(BIN)/.installed-dev
 bench-push: $(BIN)/.installed-dev
 	$(BIN)/python bench/push.py $(BENCH_ARGS)
 
-.PHONY: bench-push pytest-sqlite test-dates bench-dashboard bench-pages bench-intake bench-fanout help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
+.PHONY: bench-search bench-push pytest-sqlite test-dates bench-dashboard bench-pages bench-intake bench-fanout help bench-deadlines run test quicktest lint format typecheck pytest install install-dev messages vendor clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,9 +64,9 @@ test: lint typecheck pytest pytest-sqlite
 pytest: $(BIN)/.installed-dev
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations
+## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations, the search without its index
 pytest-sqlite: $(BIN)/.installed-dev
-	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py
+	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py tests/complaints/test_search.py
 
 # A month's end, a year's end into a year the working-day calendar does not know yet, a public
 # holiday (National Day): the suite without the browser, with every test's clock moved there.

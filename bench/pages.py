@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import vocabulary
 from bench.common import RESULTS, machine, percentile, secondary_indexes, setup_django, step
 
 TABLES = (
@@ -31,8 +32,8 @@ TABLES = (
     "deadlines_deadline",
 )
 LINES = "ARRAY['network','business_support','value_added','enterprise_product','terminal','billing','service','information_security']"
-INCIDENT_KINDS = "ARRAY['incident-explanation','incident-root-cause','incident-resolution']"
-COMPLAINT_KINDS = "ARRAY['complaint-handover','complaint-contact','complaint-reply']"
+INCIDENT_KINDS = ("incident-explanation", "incident-root-cause", "incident-publish")
+COMPLAINT_KINDS = ("complaint-handover", "complaint-contact", "complaint-callback")
 OPEN_COMPLAINT_STATES = "ARRAY['received','dispatched','assigned','in_progress','replied']"
 # the departments that handle complaints and own incidents (not the hotline, not the office)
 BRANCHES = ("CC", "JL", "SP", "LY", "TH", "BS", "SY", "BC", "YB")
@@ -40,7 +41,8 @@ HANDLERS = ("NET", "ENT", "MKT", "DATA", "ITC", *(f"BR-{code}" for code in BRANC
 TARGET_MS = 150.0
 
 
-def fill(incidents: int, complaints: int, days: int) -> float:
+def fill(incidents: int, complaints: int, days: int, deadlines: bool = True) -> float:
+    """Load the synthetic province (the tables emptied first); the seconds it took."""
     from django.contrib.auth.models import User
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
@@ -67,6 +69,8 @@ def fill(incidents: int, complaints: int, days: int) -> float:
         "days": days,
         "incident_type": ContentType.objects.get_for_model(Incident).pk,
         "complaint_type": ContentType.objects.get_for_model(Complaint).pk,
+        **vocabulary.params(),
+        **_policies(),
     }
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -75,131 +79,156 @@ def fill(incidents: int, complaints: int, days: int) -> float:
         for indexes in dropped.values():
             for name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-        # one in a hundred incidents still live, the newest ones among them
-        step(
-            f"{incidents:,} incidents",
-            cursor,
-            f"""
-            INSERT INTO incidents_incident (number, title, description, business_line, source,
-                hq_level, customers_affected, publicity, legal_involved, occurred_at, detected_at,
-                owning_department_id, handling_mode, state, level, level_reasons, cancel_reason,
-                created_by_id, created_at, updated_at, resolved_at, restored_at, closed_at)
-            SELECT 'B-' || g, '基站退服 ' || g, '', ({LINES})[1 + g %% 8], 'business_risk', '',
-                (random() * 5000)::int, 'none', false, t - interval '20 minutes', t,
-                (%(departments)s::bigint[])[1 + g %% cardinality(%(departments)s::bigint[])],
-                'point', s, l, '[]', '', %(manager)s, t, t,
-                CASE WHEN s IN ('resolved', 'improving', 'closed')
-                     THEN t + random() * interval '30 hours' END,
-                CASE WHEN s IN ('resolved', 'improving', 'closed')
-                     THEN t + random() * interval '20 hours' END,
-                CASE WHEN s = 'closed' THEN t + interval '2 days' + random() * interval '8 days' END
-            FROM (
-                SELECT g, CASE WHEN g %% 100 = 0 THEN now() - random() * interval '20 days'
-                               ELSE now() - random() * (%(days)s * interval '1 day') END AS t,
-                    CASE WHEN g %% 100 = 0 THEN
-                            (ARRAY['dispatched','handling','resolved','improving'])[1 + g / 100 %% 4]
-                         WHEN g %% 97 = 0 THEN 'cancelled' ELSE 'closed' END AS s,
-                    CASE WHEN g %% 50 = 0 THEN 'red' WHEN g %% 12 = 0 THEN 'orange'
-                         WHEN g %% 3 = 0 THEN 'none' ELSE 'yellow' END AS l
-                FROM generate_series(1, %(n)s) g
-            ) x
-            """,
-            {**params, "n": incidents},
-        )
-        step(
-            "incident cities",
-            cursor,
-            """
-            INSERT INTO incidents_incident_cities (incident_id, city_id)
-            SELECT id, (%(cities)s::bigint[])[1 + id %% cardinality(%(cities)s::bigint[])]
-            FROM incidents_incident
-            UNION ALL
-            SELECT id, (%(cities)s::bigint[])[1 + (id + 1) %% cardinality(%(cities)s::bigint[])]
-            FROM incidents_incident WHERE id %% 5 = 0
-            """,
-            params,
-        )
-        # the hotline takes every complaint; two in three are dispatched to a department;
-        # one in a hundred is still open (received in the last ten days)
-        chunk = 1_000_000
-        for first in range(1, complaints + 1, chunk):
-            last = min(first + chunk - 1, complaints)
+        try:
+            # one in a hundred incidents still live, the newest ones among them
             step(
-                f"complaints {first:,}–{last:,}",
+                f"{incidents:,} incidents",
                 cursor,
                 f"""
-                INSERT INTO complaints_complaint (number, external_id, channel, customer_name,
-                    customer_phone, customer_account, address, business_line, summary,
-                    description, is_vip, escalation, severity, state, satisfaction,
-                    repeat_count, round, created_at, updated_at, archived_at, city_id,
-                    department_id, first_ask_department_id, first_ask_owner_id)
-                SELECT 'BC-' || g, '', 'hotline', '客户',
-                    '138' || lpad((g %% 100000000)::text, 8, '0'),
-                    'A' || g, '地址', ({LINES})[1 + g %% 8], '宽带无法上网', '', g %% 50 = 0,
-                    CASE WHEN g %% 40 = 0 THEN 'ministry' ELSE 'none' END, 'general', s,
-                    CASE WHEN s = 'archived' THEN
-                        CASE WHEN g %% 10 = 0 THEN 'unsatisfied' ELSE 'satisfied' END ELSE '' END,
-                    CASE WHEN g %% 17 = 0 THEN 1 ELSE 0 END, 0, t, t,
-                    CASE WHEN s = 'archived' THEN t + random() * interval '3 days' END,
-                    (%(cities)s::bigint[])[1 + g %% cardinality(%(cities)s::bigint[])],
-                    CASE WHEN g %% 3 = 0 THEN NULL ELSE
-                        (%(departments)s::bigint[])[1 + g / 3 %% cardinality(%(departments)s::bigint[])]
-                    END,
-                    %(hotline)s, %(agent)s
+                INSERT INTO incidents_incident (number, title, description, business_line, source,
+                    hq_level, customers_affected, publicity, legal_involved, occurred_at, detected_at,
+                    owning_department_id, handling_mode, state, level, level_reasons, cancel_reason,
+                    created_by_id, created_at, updated_at, resolved_at, restored_at, closed_at)
+                SELECT 'INC-' || to_char(t, 'YYYYMMDD') || '-' || to_char(g %% 10000000, 'FM0000000'),
+                    {vocabulary.INCIDENT_TITLE}, {vocabulary.INCIDENT_DESCRIPTION},
+                    ({LINES})[1 + g %% 8], 'business_risk', '',
+                    (random() * 5000)::int, 'none', false, t - interval '20 minutes', t,
+                    (%(departments)s::bigint[])[1 + g %% cardinality(%(departments)s::bigint[])],
+                    'point', s, l, '[]', '', %(manager)s, t, t,
+                    CASE WHEN s IN ('resolved', 'improving', 'closed')
+                         THEN t + random() * interval '30 hours' END,
+                    CASE WHEN s IN ('resolved', 'improving', 'closed')
+                         THEN t + random() * interval '20 hours' END,
+                    CASE WHEN s = 'closed' THEN t + interval '2 days' + random() * interval '8 days' END
                 FROM (
-                    SELECT g,
-                        CASE WHEN g %% 100 = 0 THEN now() - random() * interval '10 days'
-                             ELSE now() - random() * (%(days)s * interval '1 day') END AS t,
-                        CASE WHEN g %% 100 = 0 THEN ({OPEN_COMPLAINT_STATES})[1 + g / 100 %% 5]
-                             ELSE 'archived' END AS s
-                    FROM generate_series(%(first)s, %(last)s) g
+                    SELECT g, CASE WHEN g %% 100 = 0 THEN now() - random() * interval '20 days'
+                                   ELSE now() - random() * (%(days)s * interval '1 day') END AS t,
+                        CASE WHEN g %% 100 = 0 THEN
+                                (ARRAY['dispatched','handling','resolved','improving'])[1 + g / 100 %% 4]
+                             WHEN g %% 97 = 0 THEN 'cancelled' ELSE 'closed' END AS s,
+                        CASE WHEN g %% 50 = 0 THEN 'red' WHEN g %% 12 = 0 THEN 'orange'
+                             WHEN g %% 3 = 0 THEN 'none' ELSE 'yellow' END AS l
+                    FROM generate_series(1, %(n)s) g
                 ) x
                 """,
-                {**params, "first": first, "last": last},
+                {**params, "n": incidents},
             )
-        # three deadlines per incident: met (one in nine late) for the settled, pending for
-        # the live ones; one per open complaint, pending
-        step(
-            f"{incidents * 3:,} incident deadlines",
-            cursor,
-            f"""
-            INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
-                policy_snapshot, started_at, due_at, reminders, state, met_at, breached_at,
-                problem, created_at, responsible_department_id)
-            SELECT %(incident_type)s, i.id, ({INCIDENT_KINDS})[k], 0, '{{}}', i.created_at,
-                i.created_at + k * interval '4 hours', '[]',
-                CASE WHEN i.state IN ('closed', 'cancelled')
-                     THEN CASE WHEN i.id %% 9 = 0 THEN 'breached' ELSE 'met' END
-                     ELSE 'pending' END,
-                CASE WHEN i.state IN ('closed', 'cancelled')
-                     THEN i.created_at + k * interval '3 hours' END,
-                CASE WHEN i.state IN ('closed', 'cancelled') AND i.id %% 9 = 0
-                     THEN i.created_at + k * interval '4 hours' END, '', i.created_at,
-                i.owning_department_id
-            FROM incidents_incident i CROSS JOIN generate_series(1, 3) k
-            """,
-            params,
-        )
-        step(
-            "open complaint deadlines",
-            cursor,
-            f"""
-            INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
-                policy_snapshot, started_at, due_at, reminders, state, problem, created_at,
-                responsible_department_id)
-            SELECT %(complaint_type)s, c.id, ({COMPLAINT_KINDS})[1 + c.id %% 3], 0, '{{}}',
-                c.created_at, c.created_at + interval '2 days', '[]', 'pending', '',
-                c.created_at, coalesce(c.department_id, c.first_ask_department_id)
-            FROM complaints_complaint c WHERE c.state <> 'archived'
-            """,
-            params,
-        )
-        for indexes in dropped.values():
-            for name, definition in indexes:
-                step(f"index {name}", cursor, definition)
+            step(
+                "incident cities",
+                cursor,
+                """
+                INSERT INTO incidents_incident_cities (incident_id, city_id)
+                SELECT id, (%(cities)s::bigint[])[1 + id %% cardinality(%(cities)s::bigint[])]
+                FROM incidents_incident
+                UNION ALL
+                SELECT id, (%(cities)s::bigint[])[1 + (id + 1) %% cardinality(%(cities)s::bigint[])]
+                FROM incidents_incident WHERE id %% 5 = 0
+                """,
+                params,
+            )
+            # the hotline takes every complaint; two in three are dispatched to a department;
+            # one in a hundred is still open (received in the last ten days)
+            chunk = 1_000_000
+            for first in range(1, complaints + 1, chunk):
+                last = min(first + chunk - 1, complaints)
+                step(
+                    f"complaints {first:,}–{last:,}",
+                    cursor,
+                    f"""
+                    INSERT INTO complaints_complaint (number, external_id, channel, customer_name,
+                        customer_phone, customer_account, address, business_line, summary,
+                        description, is_vip, escalation, severity, state, satisfaction,
+                        repeat_count, round, created_at, updated_at, archived_at, city_id,
+                        department_id, first_ask_department_id, first_ask_owner_id)
+                    SELECT 'CMP-' || to_char(t, 'YYYYMMDD') || '-' || to_char(g %% 10000000, 'FM0000000'),
+                        '', 'hotline', {vocabulary.CUSTOMER_NAME}, {vocabulary.CUSTOMER_PHONE},
+                        {vocabulary.CUSTOMER_ACCOUNT}, '地址', ({LINES})[1 + g %% 8],
+                        {vocabulary.SUMMARY}, {vocabulary.DESCRIPTION}, g %% 50 = 0,
+                        CASE WHEN g %% 40 = 0 THEN 'ministry' ELSE 'none' END, 'general', s,
+                        CASE WHEN s = 'archived' THEN
+                            CASE WHEN g %% 10 = 0 THEN 'unsatisfied' ELSE 'satisfied' END ELSE '' END,
+                        CASE WHEN g %% 17 = 0 THEN 1 ELSE 0 END, 0, t, t,
+                        CASE WHEN s = 'archived' THEN t + random() * interval '3 days' END,
+                        (%(cities)s::bigint[])[1 + g %% cardinality(%(cities)s::bigint[])],
+                        CASE WHEN g %% 3 = 0 THEN NULL ELSE
+                            (%(departments)s::bigint[])[1 + g / 3 %% cardinality(%(departments)s::bigint[])]
+                        END,
+                        %(hotline)s, %(agent)s
+                    FROM (
+                        SELECT g,
+                            CASE WHEN g %% 100 = 0 THEN now() - random() * interval '10 days'
+                                 ELSE now() - random() * (%(days)s * interval '1 day') END AS t,
+                            CASE WHEN g %% 100 = 0 THEN ({OPEN_COMPLAINT_STATES})[1 + g / 100 %% 5]
+                                 ELSE 'archived' END AS s
+                        FROM generate_series(%(first)s, %(last)s) g
+                    ) x
+                    """,
+                    {**params, "first": first, "last": last},
+                )
+            if deadlines:
+                # three deadlines per incident: met (one in nine late) for the settled, pending for
+                # the live ones; one per open complaint, pending
+                step(
+                    f"{incidents * 3:,} incident deadlines",
+                    cursor,
+                    """
+                    INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
+                        policy_id, policy_version_id, started_at, due_at, reminders, state, met_at,
+                        breached_at, problem, created_at, responsible_department_id)
+                    SELECT %(incident_type)s, i.id, (%(incident_kinds)s::text[])[k],
+                        0, (%(incident_policies)s::bigint[])[k], (%(incident_versions)s::bigint[])[k],
+                        i.created_at,
+                        i.created_at + k * interval '4 hours', '[]',
+                        CASE WHEN i.state IN ('closed', 'cancelled')
+                             THEN CASE WHEN i.id %% 9 = 0 THEN 'breached' ELSE 'met' END
+                             ELSE 'pending' END,
+                        CASE WHEN i.state IN ('closed', 'cancelled')
+                             THEN i.created_at + k * interval '3 hours' END,
+                        CASE WHEN i.state IN ('closed', 'cancelled') AND i.id %% 9 = 0
+                             THEN i.created_at + k * interval '4 hours' END, '', i.created_at,
+                        i.owning_department_id
+                    FROM incidents_incident i CROSS JOIN generate_series(1, 3) k
+                    """,
+                    params,
+                )
+                step(
+                    "open complaint deadlines",
+                    cursor,
+                    """
+                    INSERT INTO deadlines_deadline (content_type_id, object_id, kind, round,
+                        policy_id, policy_version_id, started_at, due_at, reminders, state, problem,
+                        created_at, responsible_department_id)
+                    SELECT %(complaint_type)s, c.id, (%(complaint_kinds)s::text[])[1 + c.id %% 3], 0,
+                        (%(complaint_policies)s::bigint[])[1 + c.id %% 3],
+                        (%(complaint_versions)s::bigint[])[1 + c.id %% 3],
+                        c.created_at, c.created_at + interval '2 days', '[]', 'pending', '',
+                        c.created_at, coalesce(c.department_id, c.first_ask_department_id)
+                    FROM complaints_complaint c WHERE c.state <> 'archived'
+                    """,
+                    params,
+                )
+        finally:  # the indexes back, even when the load failed
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for indexes in dropped.values():
+                for name, definition in indexes:
+                    step(f"index {name}", cursor, definition)
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
+
+
+def _policies() -> dict[str, list]:
+    """The deadline kinds the load writes, each with its policy and that policy's version."""
+    from deadlines.models import DeadlinePolicy
+    from deadlines.versions import policy_version
+
+    out: dict[str, list] = {}
+    for record, kinds in (("incident", INCIDENT_KINDS), ("complaint", COMPLAINT_KINDS)):
+        policies = [DeadlinePolicy.objects.get(code=kind) for kind in kinds]
+        out[f"{record}_kinds"] = list(kinds)
+        out[f"{record}_policies"] = [policy.pk for policy in policies]
+        out[f"{record}_versions"] = [policy_version(policy).pk for policy in policies]
+    return out
 
 
 def _deep_cursor(model, keys, where: str, last: bool = False) -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import MomentField
 from incidents.choices import BusinessLine
-from incidents.forms import AssigneeFilterField, RecordFilterForm
+from incidents.forms import AssigneeFilterField, RecordFilterForm, SearchField
 from organisation.models import City, Department
 
 from .choices import ComplaintState, Escalation, Satisfaction, Severity
@@ -30,7 +30,8 @@ class ComplaintFilterForm(RecordFilterForm):
         choices=[("received", _("Received")), ("archived", _("Archived"))],
         required=False,
     )
-    field_order = ["state", "business_line", "department", "city", "event", "since"]
+    q = SearchField(placeholder=_("Number, customer, full phone or account, text"))
+    field_order = ["q", "state", "business_line", "department", "city", "event", "since"]
 
 
 class ComplaintConsoleForm(forms.Form):

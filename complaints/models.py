@@ -138,6 +138,8 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["customer_phone", "created_at"], name="complaint_by_phone"),
+            # search: by account; the text's GIN index is PostgreSQL's alone (migration 0007)
+            models.Index(fields=["customer_account"], name="complaint_by_account"),
             models.Index(fields=["department", "state"], name="complaint_inbox"),
             models.Index(fields=["business_line", "city", "created_at"], name="complaint_mass"),
             models.Index(fields=["incident", "created_at"], name="complaint_incident"),

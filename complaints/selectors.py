@@ -1,10 +1,13 @@
 """Reads of complaints: lists scoped to the reader, the customer's history, incidents that
 look like a complaint, and who may see a customer's full phone number and account."""
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from core.assignment import assigned_q
 from core.keyset import Key
+from core.search import number_matches, search
 from incidents.selectors import in_period, incident_linkable
 from organisation.models import CUSTOMER_SERVICE_KINDS, Role
 from organisation.selectors import scope_to_user, user_department, user_has_role
@@ -60,7 +63,35 @@ def complaints_filter(
     if data.get("escalated"):
         complaints = complaints.filter(ESCALATED)
     field = "archived_at" if data.get("event") == "archived" else "created_at"
-    return in_period(complaints, field, data.get("since"), data.get("until"))
+    complaints = in_period(complaints, field, data.get("since"), data.get("until"))
+    if data.get("q"):
+        complaints = complaints_search(complaints, data["q"])
+    return complaints
+
+
+# what a phone number may be written with besides its digits
+PHONE_SEPARATORS = re.compile(r"[\s\-]")
+PHONE_NUMBER = re.compile(r"^\+?[0-9]{5,20}$")
+
+
+def complaints_search(complaints: QuerySet[Complaint], q: str) -> QuerySet[Complaint]:
+    """The complaints ``q`` finds: by number (case-insensitive, or its beginning), by the
+    customer's account or phone number given in full, by a part of the customer's name, the
+    summary or the details (two characters or more).
+
+    A phone number or account matches only whole: their digits are masked for some readers
+    (:func:`sees_personal_data`), who must not learn them by searching piece by piece. For
+    the same reason a query of digits alone is not looked for inside the text."""
+    q = q.strip()
+    if not q:
+        return complaints
+    exact = number_matches(q) | Q(customer_account=q)
+    phone = PHONE_SEPARATORS.sub("", q)
+    if PHONE_NUMBER.match(phone):
+        exact |= Q(customer_phone__in={q, phone})
+    digits_only = phone.lstrip("+").isdigit()
+    text = () if digits_only else ("customer_name", "summary", "description")
+    return search(complaints, q, text=text, index="complaint_search_text", exact=exact)
 
 
 def customer_history(

@@ -276,6 +276,17 @@ def _deadline_kinds():
     return [("", _("Any kind"))] + [(p.code, p.name) for p in DeadlinePolicy.objects.all()]
 
 
+class SearchField(forms.CharField):
+    """A list's search box (``?q=``): the page's one, which ``/`` goes to."""
+
+    def __init__(self, *, placeholder, **kwargs):
+        attrs = {"type": "search", "id": "search", "data-shortcut": "/", "placeholder": placeholder}
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100)
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+
 class RecordFilterForm(forms.Form):
     """The filters the lists and the dashboards share (GET)."""
 
@@ -358,12 +369,8 @@ class IncidentFilterForm(RecordFilterForm):
         required=False,
     )
     assignee = AssigneeFilterField()
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Number or title"), "type": "search"}),
-    )
-    field_order = ["state", "level", "business_line", "department", "city", "event", "since"]
+    q = SearchField(placeholder=_("Number, title or description"))
+    field_order = ["q", "state", "level", "business_line", "department", "city", "event", "since"]
 
 
 class DeadlineFilterForm(forms.Form):

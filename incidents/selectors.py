@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.assignment import assigned_q
 from core.keyset import Key, order_by
+from core.search import number_matches, search
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline
 from incidents.choices import ActionItemState, State, SubmissionKind
@@ -341,7 +342,7 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict, user=None) -> Qu
     field = INCIDENT_PERIOD_FIELDS.get(data.get("event") or "created", "created_at")
     incidents = in_period(incidents, field, data.get("since"), data.get("until"))
     if data.get("q"):
-        incidents = incidents.filter(Q(title__icontains=data["q"]) | Q(number__icontains=data["q"]))
+        incidents = incidents_search(incidents, data["q"])
     return incidents
 
 
@@ -354,3 +355,18 @@ def action_items_assigned(user) -> QuerySet[ActionItem]:
     """The open measures ``user`` answers for by name."""
     items = action_item_scope(user).filter(owner=user.pk, state=ActionItemState.OPEN)
     return items.select_related("incident")
+
+
+def incidents_search(incidents: QuerySet[Incident], q: str) -> QuerySet[Incident]:
+    """The incidents ``q`` finds: by number (or its beginning), by a part of the title or the
+    description (two characters or more)."""
+    q = q.strip()
+    if not q:
+        return incidents
+    return search(
+        incidents,
+        q,
+        text=("title", "description"),
+        index="incident_search_text",
+        exact=number_matches(q),
+    )

@@ -4,9 +4,15 @@ from core.api.fields import IsoDateTimeFilter
 from core.api.filters import AssigneeFilter, FilterSet
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Incident
+from incidents.selectors import incidents_search
 
 
 class IncidentFilter(FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label="Search: the number (or its beginning), or two characters or more of the title or "
+        "the description",
+    )
     state = django_filters.MultipleChoiceFilter(choices=State.choices)
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
     business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices)
@@ -23,7 +29,19 @@ class IncidentFilter(FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["state", "level", "business_line", "source", "department", "city", "assignee"]
+        fields = [
+            "q",
+            "state",
+            "level",
+            "business_line",
+            "source",
+            "department",
+            "city",
+            "assignee",
+        ]
+
+    def filter_q(self, queryset, name, value):
+        return incidents_search(queryset, value)
 
     def filter_city(self, queryset, name, value):
         # a semi-join, not a join: no row twice, so no DISTINCT over the whole list
