@@ -164,6 +164,37 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Files attached to records (collaboration.attachment_services): read only through the
+# record's scoping (/attachments/<id>/), never at a public URL, so the storage has no base URL
+# and lies outside MEDIA_ROOT. Production may put them in an S3-compatible store instead
+# (config/settings/production.py, ATTACHMENT_S3_*).
+ATTACHMENT_DIR = Path(env("ATTACHMENT_DIR", default=str(VAR_DIR / "attachments")))
+STORAGES["attachments"] = {
+    "BACKEND": "collaboration.attachment_storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": ATTACHMENT_DIR},
+}
+# The largest file one may attach, in bytes (a larger one is refused: 413 on the API).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The types one may attach, as the file's bytes show them (never as the client declares):
+# documents, spreadsheets, pictures, plain text and archives of them.
+ATTACHMENT_TYPES = env.list(
+    "ATTACHMENT_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+    ],
+)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
