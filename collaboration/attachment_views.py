@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.display import joined
+
 from .attachment_forms import AttachmentForm
 from .attachment_selectors import attachment_get, attachment_list, record_get
 from .attachment_services import attachment_add, attachment_storage
@@ -48,9 +50,7 @@ def attachment_upload_view(request, kind, pk):
                 else:
                     added.append(upload.name)
             if added:
-                messages.success(
-                    request, _("Attached: %(names)s.") % {"names": _("、").join(added)}
-                )
+                messages.success(request, _("Attached: %(names)s.") % {"names": joined(added)})
             if form.is_valid():
                 return redirect(f"{record_kind.url(record)}#{panel_id(record)}")
         status = 400

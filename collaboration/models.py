@@ -18,7 +18,7 @@ class Attachment(models.Model):
     part of the record's history."""
 
     record_kind = models.CharField(_("record kind"), max_length=30)
-    record_id = models.PositiveBigIntegerField(_("record"))
+    record_id = models.PositiveBigIntegerField(_("record id"))
     name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))

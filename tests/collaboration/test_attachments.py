@@ -334,3 +334,15 @@ def test_the_admin_shows_attachments_read_only(records, client, demo):
     assert client.get(f"/admin/collaboration/attachment/{attachment.pk}/change/").status_code == 200
     assert client.get("/admin/collaboration/attachment/add/").status_code == 403
     assert client.get(f"/admin/collaboration/attachment/{attachment.pk}/delete/").status_code == 403
+
+
+def test_the_housekeeping_task_prunes_once(records, attachment_dir):
+    from collaboration.tasks import prune_orphan_attachments_task
+
+    storage = storages["attachments"]
+    orphan = storage.save("cd/" + "2" * 32, ContentFile(b"orphan"))
+    long_ago = time.time() - 3 * 3600
+    os.utime(storage.path(orphan), (long_ago, long_ago))
+    assert prune_orphan_attachments_task.run() == 1
+    assert prune_orphan_attachments_task.run() == 0
+    assert stored_files(attachment_dir) == []
