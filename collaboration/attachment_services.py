@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import live
 
+from .attachment_signals import attachment_added
 from .models import Attachment
 from .records import kind_of, visible
 
@@ -134,6 +135,7 @@ def attachment_add(*, record: Model, actor: Any, file: IO[bytes], name: str) -> 
                 stored_as=stored_as,
                 uploaded_by=actor,
             )
+            attachment_added.send(sender=Attachment, attachment=attachment, record=record)
             live.publish(kind.topics(record))
     except BaseException:
         _remove(storage, stored_as)

@@ -346,3 +346,32 @@ def test_the_housekeeping_task_prunes_once(records, attachment_dir):
     assert prune_orphan_attachments_task.run() == 1
     assert prune_orphan_attachments_task.run() == 0
     assert stored_files(attachment_dir) == []
+
+
+@pytest.mark.parametrize("kind", ["incident", "action_item", "submission"])
+def test_a_file_attached_to_an_incident_or_its_parts_is_on_its_timeline(kind, records, client):
+    record, person = records[kind]
+    incident = record if kind == "incident" else record.incident
+    attachment_add(
+        record=record, actor=person, file=upload("抢修记录.pdf", PDF), name="抢修记录.pdf"
+    )
+    event = incident.timeline.get(kind="attachment")
+    assert (event.actor, event.action, event.payload["name"]) == (person, kind, "抢修记录.pdf")
+    client.force_login(person)
+    timeline = client.get(incident.get_absolute_url()).content.decode().split('id="timeline"')[1]
+    assert "抢修记录.pdf" in timeline
+
+
+def test_a_file_attached_to_a_complaint_is_on_its_timeline(records, client):
+    complaint, person = records["complaint"]
+    attachment_add(
+        record=complaint,
+        actor=person,
+        file=upload("录音摘要.txt", "客户来电".encode()),
+        name="录音摘要.txt",
+    )
+    event = complaint.timeline.get(kind="attachment")
+    assert (event.actor, event.payload["name"]) == (person, "录音摘要.txt")
+    client.force_login(person)
+    timeline = client.get(complaint.get_absolute_url()).content.decode().split('id="timeline"')[1]
+    assert "录音摘要.txt" in timeline
