@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -40,19 +40,26 @@ def _kinds_help() -> str:
 RECORD_HELP = "The record, as `<kind>:<id>`: `incident:12`, `complaint:40`, …"
 
 
+#: ``<kind>:<id>``; an unknown kind is a 404, as a record one may not see
+RECORD_PATTERN = r"^[a-z_]{1,30}:[1-9][0-9]{0,17}$"
+
+
 def record_from(text: str, request):
     """The record ``<kind>:<id>`` names; a record the caller may not see is a 404, as one
-    that does not exist."""
-    code, colon, pk = text.partition(":")
-    if not colon or not pk.isascii() or not pk.isdigit() or code not in _codes():
-        raise serializers.ValidationError(
-            f"Name a record as <kind>:<id>, the kind one of: {_kinds_help()}.", code="invalid"
-        )
+    that does not exist (or a kind there is not)."""
+    code, _colon, pk = text.partition(":")
     return record_get(user=request.user, code=code, pk=pk)
 
 
-def _codes() -> set[str]:
-    return {kind.code for kind in kinds()}
+def record_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        RECORD_PATTERN,
+        max_length=50,
+        help_text=RECORD_HELP,
+        error_messages={
+            "invalid": f"Name a record as <kind>:<id>, the kind one of: {_kinds_help()}."
+        },
+    )
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -86,7 +93,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    record = serializers.CharField(max_length=60, help_text=RECORD_HELP)
+    record = record_field()
     file = serializers.FileField(
         max_length=10_000, help_text="The file; its type is read from its bytes."
     )
@@ -96,7 +103,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class RecordQuerySerializer(serializers.Serializer):
-    record = serializers.CharField(max_length=60, help_text=RECORD_HELP)
+    record = record_field()
 
     def validate_record(self, value):
         return record_from(value, self.context["request"])
@@ -121,14 +128,7 @@ class AttachmentViewSet(
         return super().get_parsers()
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "record",
-                str,
-                required=True,
-                description="The record, as `<kind>:<id>` (`incident:12`).",
-            )
-        ],
+        parameters=[RecordQuerySerializer],
         responses={200: AttachmentSerializer(many=True), 404: ErrorResponse404Serializer},
     )
     def list(self, request, *args, **kwargs):

@@ -201,11 +201,12 @@ def test_outside_the_records_scope_everything_is_a_404(kind, records, client, ou
 def test_a_record_is_named_kind_colon_id(records, client):
     _incident, person = records["incident"]
     client.force_login(person)
-    for bad in ("", "incident", "incident:x", "ticket:1", "incident:-1"):
+    for bad in ("", "incident", "incident:x", "incident:0", "incident:-1", "Incident:1"):
         answer = client.get("/api/v1/attachments/", {"record": bad})
         assert answer.status_code == 400, bad
         assert [e["attr"] for e in answer.json()["errors"]] == ["record"]
-    assert client.get("/api/v1/attachments/", {"record": "incident:999999"}).status_code == 404
+    for unknown in ("incident:999999", "ticket:1"):
+        assert client.get("/api/v1/attachments/", {"record": unknown}).status_code == 404
 
 
 def test_files_have_no_public_url(records, client, attachment_dir):
