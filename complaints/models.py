@@ -287,6 +287,7 @@ class ComplaintEvent(AppendOnlyEvent):
         DUE_TIME = "due_time", _("Due time set")
         LINKED = "linked", _("Linked to an incident")
         ASSIGNEE = "assignee", _("Assigned")
+        ATTACHMENT = "attachment", _("File attached")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

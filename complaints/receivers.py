@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.dispatch import receiver
 
+from collaboration.attachment_signals import attachment_added
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
@@ -44,3 +45,17 @@ def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User |
         )
         for deadline in _complaints(deadlines)
     )
+
+
+@receiver(attachment_added, dispatch_uid="complaints.on_attachment")
+def on_attachment(sender, attachment, record, **kwargs) -> None:
+    """A file attached to the complaint, on its timeline."""
+    if isinstance(record, Complaint):
+        ComplaintEvent.objects.create(
+            complaint=record,
+            kind=ComplaintEvent.Kind.ATTACHMENT,
+            actor=attachment.uploaded_by,
+            at=attachment.uploaded_at,
+            action=attachment.record_kind,
+            payload={"name": attachment.name, "attachment": attachment.pk},
+        )

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
+from collaboration.api.attachments import AttachmentViewSet
 from complaints.api.views import ComplaintViewSet
 from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
@@ -47,3 +48,4 @@ router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("my-work", MyWorkViewSet, basename="my-work")
+router.register("attachments", AttachmentViewSet, basename="attachment")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("my-work/", my_work_view, name="my-work"),
+    path("attachments/", include("collaboration.attachment_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

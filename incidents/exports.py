@@ -28,6 +28,8 @@ def _event_text(event) -> str:
         )
     if event.kind == "level":
         return f"{event.payload.get('from', '')} → {event.payload.get('to', '')}"
+    if event.kind == "attachment":
+        return f"{event.get_kind_display()}: {event.payload.get('name', '')}"
     return str(event.get_kind_display())
 
 

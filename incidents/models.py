@@ -351,6 +351,7 @@ class TimelineEvent(AppendOnlyEvent):
         DUE_TIME = "due_time", _("Due time set")
         IMPROVEMENT = "improvement", _("Rectification")
         ASSIGNEE = "assignee", _("Assigned")
+        ATTACHMENT = "attachment", _("File attached")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -8,11 +8,12 @@ from django.contrib.auth.models import User
 from django.db.models import prefetch_related_objects
 from django.dispatch import receiver
 
+from collaboration.attachment_signals import attachment_added
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
 from .live import incidents_told
-from .models import ActionItem, Incident, TimelineEvent
+from .models import ActionItem, Incident, Submission, TimelineEvent
 
 
 def _incident_of(deadline: Deadline) -> int | None:
@@ -78,3 +79,25 @@ def on_due_times(sender, deadlines: Sequence[Deadline], year: int, actor: User |
         )
     TimelineEvent.objects.bulk_create(events)
     incidents_told({event.incident_id for event in events})
+
+
+@receiver(attachment_added, dispatch_uid="incidents.on_attachment")
+def on_attachment(sender, attachment, record, **kwargs) -> None:
+    """A file attached to the incident, to one of its action items or submissions, on the
+    incident's timeline: which file, and to what."""
+    if isinstance(record, Incident):
+        incident_id, of = record.pk, ""
+    elif isinstance(record, ActionItem):
+        incident_id, of = record.incident_id, record.title
+    elif isinstance(record, Submission):
+        incident_id, of = record.incident_id, f"{record.get_kind_display()} v{record.version}"
+    else:
+        return
+    TimelineEvent.objects.create(
+        incident_id=incident_id,
+        kind=TimelineEvent.Kind.ATTACHMENT,
+        actor=attachment.uploaded_by,
+        at=attachment.uploaded_at,
+        action=attachment.record_kind,
+        payload={"name": attachment.name, "of": of, "attachment": attachment.pk},
+    )

@@ -104,6 +104,7 @@ ROUTES = [
     ("core.tasks.prune_idempotency_records_task", "default"),
     ("notifications.tasks.prune_deliveries_task", "default"),
     ("core.tasks.prune_live_changes_task", "default"),
+    ("collaboration.tasks.prune_orphan_attachments_task", "default"),
 ]
 
 

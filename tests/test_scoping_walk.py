@@ -25,6 +25,7 @@ from django_fsm import FSMField
 from accountability.models import Violation
 from accountability.services import violation_confirm
 from alerts.models import AlertRecipient
+from collaboration.records import kinds as record_kinds
 from complaints.models import Complaint
 from deadlines.services import deadlines_sweep
 from incidents.demo import seed_records
@@ -105,7 +106,12 @@ def action_names() -> set[str]:
 
 def urls(route, ids, names) -> list[str]:
     """The route's URLs for every record id (and, for ``act/<name>``, every action)."""
-    fillers = {"period": ["2026-03"], "fmt": ["xlsx", "pdf"], "table": ["departments"]}
+    fillers = {
+        "period": ["2026-03"],
+        "fmt": ["xlsx", "pdf"],
+        "table": ["departments"],
+        "kind": [kind.code for kind in record_kinds()],  # a record's files (collaboration)
+    }
     combos: list[dict] = [{}]
     for keyword, kind in route.converters:
         values = ids if kind == "int" else fillers.get(keyword, sorted(names) or ["x"])

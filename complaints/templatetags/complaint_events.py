@@ -41,6 +41,8 @@ def complaint_event_text(event) -> str:
         return assignment_text(event)
     if event.kind == "linked":
         return payload.get("incident") or ""
+    if event.kind == "attachment":
+        return payload.get("name") or ""
     if event.kind == "deadline":
         policy = DeadlinePolicy.objects.filter(code=event.action).first()
         return policy.name if policy else _("a time limit")

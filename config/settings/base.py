@@ -6,6 +6,7 @@ for a developer's machine, and ``production.py`` makes the secrets mandatory.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -159,11 +160,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Files attached to records (collaboration.attachment_services): read only through the
+# record's scoping (/attachments/<id>/), never at a public URL: the storage has no URL and
+# lies outside MEDIA_ROOT. Production may put them in an S3-compatible store instead
+# (config/settings/production.py, ATTACHMENT_S3_*).
+ATTACHMENT_DIR = Path(env("ATTACHMENT_DIR", default=str(VAR_DIR / "attachments")))
+STORAGES["attachments"] = {
+    "BACKEND": "collaboration.attachment_storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": ATTACHMENT_DIR},
+}
+# The largest file one may attach, in bytes (a larger one is refused: 413 on the API).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The types one may attach, as the file's bytes show them (never as the client declares):
+# documents, spreadsheets, pictures, plain text and archives of them.
+ATTACHMENT_TYPES = env.list(
+    "ATTACHMENT_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+    ],
+)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -390,6 +422,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "prune-deliveries": {
         "task": "notifications.tasks.prune_deliveries_task",
+        "schedule": HOUSEKEEPING_SECONDS,
+        "options": {"expires": HOUSEKEEPING_SECONDS},
+    },
+    "prune-orphan-attachments": {
+        "task": "collaboration.tasks.prune_orphan_attachments_task",
         "schedule": HOUSEKEEPING_SECONDS,
         "options": {"expires": HOUSEKEEPING_SECONDS},
     },

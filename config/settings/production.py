@@ -57,3 +57,28 @@ REST_FRAMEWORK = {
     # Reverse proxies in front that append to X-Forwarded-For (0: the client's own address).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
+
+# --- attachments: an S3-compatible object store when its bucket is named --------------------
+# (django-storages; otherwise the local folder of base.py, ATTACHMENT_DIR). The bucket stays
+# private: files are read through /attachments/<id>/, never at a bucket URL.
+ATTACHMENT_S3_BUCKET = env("ATTACHMENT_S3_BUCKET", default="")
+if ATTACHMENT_S3_BUCKET:
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "attachments": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": ATTACHMENT_S3_BUCKET,
+                "endpoint_url": env("ATTACHMENT_S3_ENDPOINT_URL", default=None),
+                "region_name": env("ATTACHMENT_S3_REGION", default=None),
+                "access_key": env("ATTACHMENT_S3_ACCESS_KEY_ID"),
+                "secret_key": env("ATTACHMENT_S3_SECRET_ACCESS_KEY"),
+                "location": env("ATTACHMENT_S3_PREFIX", default="attachments"),
+                "addressing_style": env("ATTACHMENT_S3_ADDRESSING_STYLE", default=None),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "custom_domain": None,
+            },
+        },
+    }
