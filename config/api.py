@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
 from complaints.api.views import ComplaintViewSet
+from core.api.saved_views import SavedViewViewSet
 from dashboards.api import MetricsViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
@@ -46,3 +47,4 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")

@@ -286,6 +286,7 @@ class IncidentFilterForm(RecordFilterForm):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Number or title"), "type": "search"}),
     )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     field_order = ["state", "level", "business_line", "department", "city", "event", "since"]
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.keyset import Key, order_by
 from deadlines.choices import DeadlineState
-from deadlines.models import Deadline
+from deadlines.models import Deadline, overdue_condition, overdue_records
 from incidents.choices import ActionItemState, State, SubmissionKind
 from incidents.models import (
     ActionItem,
@@ -201,10 +201,7 @@ def deadlines_filter(deadlines: QuerySet[Deadline], data: dict) -> QuerySet[Dead
     pending = deadlines.filter(state=DeadlineState.PENDING, met_at__isnull=True)
     when = data.get("when")
     if when == "overdue":  # missed and still not done: breached by the sweep, or about to be
-        deadlines = deadlines.filter(
-            Q(state=DeadlineState.BREACHED) | Q(state=DeadlineState.PENDING, due_at__lt=now),
-            met_at__isnull=True,
-        )
+        deadlines = deadlines.filter(overdue_condition(now))
     elif when == "soon":
         soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
         deadlines = pending.filter(due_at__gte=now, due_at__lt=soon)
@@ -337,4 +334,6 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Inci
     incidents = in_period(incidents, field, data.get("since"), data.get("until"))
     if data.get("q"):
         incidents = incidents.filter(Q(title__icontains=data["q"]) | Q(number__icontains=data["q"]))
+    if data.get("overdue"):
+        incidents = incidents.filter(pk__in=overdue_records(Incident))
     return incidents

@@ -1,7 +1,8 @@
 import django_filters
 
 from core.api.fields import IsoDateTimeFilter
-from core.api.filters import FilterSet
+from core.api.filters import FilterSet, YesNoFilter
+from deadlines.models import overdue_records
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Incident
 
@@ -19,10 +20,11 @@ class IncidentFilter(FilterSet):
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    overdue = YesNoFilter(method="filter_overdue", label="With a deadline missed and not done")
 
     class Meta:
         model = Incident
-        fields = ["state", "level", "business_line", "source", "department", "city"]
+        fields = ["state", "level", "business_line", "source", "department", "city", "overdue"]
 
     def filter_city(self, queryset, name, value):
         # a semi-join, not a join: no row twice, so no DISTINCT over the whole list
@@ -30,3 +32,7 @@ class IncidentFilter(FilterSet):
             return queryset
         touched = Incident.cities.through.objects.filter(city__code=value)
         return queryset.filter(pk__in=touched.values("incident_id"))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = overdue_records(Incident)
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
