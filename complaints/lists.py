@@ -9,6 +9,6 @@ def register_lists() -> None:
     list_register(
         "complaints",
         url_name="complaints:list",
-        params=ComplaintFilterForm.base_fields,
+        params=list(ComplaintFilterForm().fields),
         export_url_name="complaints:export",
     )

@@ -11,6 +11,7 @@ from core.limits import LARGEST_COUNT, DayField, MomentField
 from organisation.models import City, Department
 
 from .choices import (
+    ActionItemState,
     BusinessLine,
     CancelReason,
     HqLevel,
@@ -307,3 +308,20 @@ class DeadlineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=_deadline_kinds, required=False)
     since = RecordFilterForm.base_fields["since"]
     until = RecordFilterForm.base_fields["until"]
+
+
+class ActionItemFilterForm(forms.Form):
+    """My rectification items' filters (GET): by default the items still to do or to
+    verify."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("To do or to verify")),
+            ("all", _("Any state")),
+            *ActionItemState.choices,
+        ],
+        required=False,
+    )
+    department = RecordFilterForm.base_fields["department"]
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -5,14 +5,21 @@ from core.lists import list_register
 
 
 def register_lists() -> None:
-    from .forms import DeadlineFilterForm, IncidentFilterForm
+    from .forms import ActionItemFilterForm, DeadlineFilterForm, IncidentFilterForm
 
     list_register(
         "incidents",
         url_name="incidents:list",
-        params=IncidentFilterForm.base_fields,
+        params=list(IncidentFilterForm().fields),
         export_url_name="incidents:export",
     )
     list_register(
-        "deadlines", url_name="incidents:deadlines", params=[*DeadlineFilterForm.base_fields, "scope"]
+        "deadlines",
+        url_name="incidents:deadlines",
+        params=[*DeadlineFilterForm().fields, "scope"],
+    )
+    list_register(
+        "action-items",
+        url_name="incidents:rectification",
+        params=list(ActionItemFilterForm().fields),
     )

@@ -337,3 +337,18 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict) -> QuerySet[Inci
     if data.get("overdue"):
         incidents = incidents.filter(pk__in=overdue_records(Incident))
     return incidents
+
+
+def action_items_filter(items: QuerySet[ActionItem], data: dict) -> QuerySet[ActionItem]:
+    """Apply my rectification items' filters (`ActionItemFilterForm`) to
+    :func:`action_item_list` of every state."""
+    state = data.get("state")
+    if not state:
+        items = items.filter(state__in=(ActionItemState.OPEN, ActionItemState.DONE))
+    elif state != "all":
+        items = items.filter(state=state)
+    if data.get("department"):
+        items = items.filter(owner_department=data["department"])
+    if data.get("overdue"):
+        items = items.filter(pk__in=overdue_records(ActionItem))
+    return items

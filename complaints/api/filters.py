@@ -35,8 +35,7 @@ class ComplaintFilter(FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(department__code=value)
-            | Q(department__isnull=True, first_ask_department__code=value)
+            Q(department__code=value) | Q(department__isnull=True, first_ask_department__code=value)
         )
 
     def filter_escalated(self, queryset, name, value):

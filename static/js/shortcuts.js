@@ -65,7 +65,9 @@
   }
 
   function press(key) {
-    var target = document.querySelector('[data-shortcut="' + key + '"]');
+    // the selected row's own (an inbox row's acknowledgment), else the page's first
+    var selector = '[data-shortcut="' + key + '"]', all = rows(), index = selectedIndex(all);
+    var target = (index >= 0 && all[index].querySelector(selector)) || document.querySelector(selector);
     if (!target || target.disabled) { return false; }
     if (typing(target)) { target.focus(); } else { target.click(); }
     return true;

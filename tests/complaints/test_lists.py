@@ -238,7 +238,9 @@ def test_bulk_hand_over_to_a_handler_of_another_department_is_refused_in_words(m
 
 def test_bulk_close_archives_what_was_replied(made, demo):
     one = made["one"]
-    cs.complaint_hand_over(complaint_id=one.pk, actor=demo["net_contact"], handler=demo["net_leader"])
+    cs.complaint_hand_over(
+        complaint_id=one.pk, actor=demo["net_contact"], handler=demo["net_leader"]
+    )
     cs.complaint_contact(complaint_id=one.pk, actor=demo["net_leader"])
     cs.complaint_reply(
         complaint_id=one.pk, actor=demo["net_leader"], resolved_at=timezone.now(),
