@@ -65,7 +65,7 @@ def test_the_incident_export_is_the_filtered_list_in_its_scope(
     user = demo[username]
     client.force_login(user)
     query = {"state": "live", "level": ""}
-    rows = _csv(client.get("/incidents/export/csv/", query))
+    rows = _csv(client.get("/incidents/export.csv", query))
     form = IncidentFilterForm(query)
     assert form.is_valid()
     expected = list(
@@ -74,7 +74,7 @@ def test_the_incident_export_is_the_filtered_list_in_its_scope(
         )
     )
     assert [row[0] for row in rows[1:]] == expected
-    response = client.get("/incidents/export/xlsx/", {"business_line": "billing"})
+    response = client.get("/incidents/export.xlsx", {"business_line": "billing"})
     assert isinstance(response, StreamingHttpResponse)
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -87,7 +87,7 @@ def test_the_incident_export_is_the_filtered_list_in_its_scope(
 def test_the_export_of_a_large_list_is_read_in_chunks(incidents, demo, client, settings):
     settings.EXPORT_CHUNK_SIZE = 1
     client.force_login(demo["manager"])
-    rows = _csv(client.get("/incidents/export/csv/"))
+    rows = _csv(client.get("/incidents/export.csv"))
     assert [row[0] for row in rows[1:]] == list(
         Incident.objects.order_by("-created_at", "-id").values_list("number", flat=True)
     )
@@ -124,9 +124,9 @@ def test_violations_filter_and_export(make_incident, demo, client):
     client.force_login(demo["manager"])
     page = client.get("/accountability/violations/", {"department": "NET"})
     assert [v.number for v in page.context["page"]] == [net.number]
-    rows = _csv(client.get("/accountability/violations/export/csv/", {"department": "CS"}))
+    rows = _csv(client.get("/accountability/violations/export.csv", {"department": "CS"}))
     assert [row[0] for row in rows[1:]] == [cs.number]
     # a department sees its own only, in the export as on the page
     client.force_login(demo["net_contact"])
-    rows = _csv(client.get("/accountability/violations/export/csv/"))
+    rows = _csv(client.get("/accountability/violations/export.csv"))
     assert [row[0] for row in rows[1:]] == [net.number]
