@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .errors import Conflict
 from .lists import list_get
 from .models import SavedView
 
@@ -41,6 +42,9 @@ def saved_view_create_view(request):
     except ValidationError as error:
         _errors(request, error)
         return _back(list_name, query)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return _back(list_name, query)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     return _back(list_name, view.query)
 
@@ -54,8 +58,11 @@ def saved_view_rename_view(request, pk):
         )
     except SavedView.DoesNotExist:
         raise Http404 from None
-    except ValidationError as error:
-        _errors(request, error)
+    except (ValidationError, Conflict) as error:
+        if isinstance(error, Conflict):
+            messages.error(request, error.message)
+        else:
+            _errors(request, error)
         view = SavedView.objects.filter(user=request.user, pk=pk).first()
         if view is None:
             raise Http404 from None

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .errors import Conflict
 from .lists import list_get, query_normalise
 from .live import EVERYTHING
 from .models import IdempotencyRecord, LiveChange, SavedView
@@ -64,8 +65,10 @@ def _saved_view_unique(*, user, list_name: str, name: str, exclude: int | None =
     same = SavedView.objects.filter(user=user, list_name=list_name, name=name)
     if exclude is not None:
         same = same.exclude(pk=exclude)
-    if same.exists():
-        raise ValidationError({"name": _("You already have a view of this list by that name.")})
+    if same.exists():  # as a second record of one external id: a conflict with what exists
+        raise Conflict(
+            _("You already have a view of this list by that name."), code="duplicate_name"
+        )
 
 
 @transaction.atomic

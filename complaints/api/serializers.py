@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -266,7 +267,9 @@ class BulkActionSerializer(serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         allow_empty=False,
-        help_text="Complaint ids; at most settings.COMPLAINT_BULK_ACTION_MAX (100).",
+        min_length=1,
+        max_length=settings.COMPLAINT_BULK_ACTION_MAX,
+        help_text="Complaint ids, each once; at most COMPLAINT_BULK_ACTION_MAX (a setting).",
     )
     department = DepartmentCodeField(required=False)
     handler = CodeField(
@@ -275,8 +278,6 @@ class BulkActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
     def validate_ids(self, ids):
-        from django.conf import settings
-
         if len(ids) > settings.COMPLAINT_BULK_ACTION_MAX:
             raise serializers.ValidationError(
                 _("At most %(max)s complaints at a time; %(count)s were selected.")

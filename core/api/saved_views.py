@@ -6,17 +6,25 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core import services
+from core.lists import LISTS
 from core.models import SavedView
 from core.selectors import saved_view_list
 
 
+class TextField(serializers.CharField):
+    """Text as the schema says: a number or a boolean is not text (DRF would turn it into
+    some)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SavedViewSerializer(serializers.ModelSerializer):
-    list_name = serializers.CharField(
-        max_length=40,
-        help_text="The list's key: complaints, incidents, deadlines, action-items, "
-        "violations, alerts-inbox.",
-    )
-    query = serializers.CharField(
+    list_name = serializers.ChoiceField(choices=[], help_text="The list's key.")
+    name = TextField(max_length=80)
+    query = TextField(
         max_length=1000,
         required=False,
         allow_blank=True,
@@ -29,9 +37,14 @@ class SavedViewSerializer(serializers.ModelSerializer):
         fields = ["id", "list_name", "name", "query", "created_at"]
         read_only_fields = ["id", "created_at"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the lists the apps registered when they started
+        self.fields["list_name"].choices = [(key, key) for key in sorted(LISTS)]
+
 
 class SavedViewRenameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=80)
+    name = TextField(max_length=80)
 
 
 @extend_schema_view(
@@ -50,6 +63,7 @@ class SavedViewViewSet(
     queryset = SavedView.objects.none()
     lookup_value_regex = "[0-9]+"
     filterset_fields = ["list_name"]
+    pagination_class = None  # a person's views of the lists: a handful
 
     def get_queryset(self):
         return saved_view_list(user=self.request.user)

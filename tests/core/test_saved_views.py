@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from core import services
+from core.errors import Conflict
 from core.lists import query_normalise
 from core.models import SavedView
 
@@ -25,9 +26,9 @@ def test_names_are_unique_per_person_and_list(demo):
     services.saved_view_create(
         user=me, list_name="complaints", name="待派单", query="state=received"
     )
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as conflict:
         services.saved_view_create(user=me, list_name="complaints", name=" 待派单 ", query="")
-    assert "name" in error.value.message_dict
+    assert conflict.value.code == "duplicate_name"
     # another list, another person: fine
     services.saved_view_create(user=me, list_name="incidents", name="待派单", query="")
     services.saved_view_create(user=other, list_name="complaints", name="待派单", query="")
@@ -91,13 +92,12 @@ def test_the_api_is_scoped_to_the_owner(demo):
     duplicate = mine.post(
         "/api/v1/saved-views/", {"list_name": "incidents", "name": "红色在办"}, format="json"
     )
-    assert duplicate.status_code == 400
-    assert duplicate.json()["errors"][0]["attr"] == "name"
+    assert duplicate.status_code == 409
     unknown = mine.post("/api/v1/saved-views/", {"list_name": "x", "name": "y"}, format="json")
     assert unknown.json()["errors"][0]["attr"] == "list_name"
-    assert [v["id"] for v in mine.get("/api/v1/saved-views/").json()["results"]] == [pk]
-    assert mine.get("/api/v1/saved-views/", {"list_name": "complaints"}).json()["results"] == []
-    assert theirs.get("/api/v1/saved-views/").json()["results"] == []
+    assert [v["id"] for v in mine.get("/api/v1/saved-views/").json()] == [pk]
+    assert mine.get("/api/v1/saved-views/", {"list_name": "complaints"}).json() == []
+    assert theirs.get("/api/v1/saved-views/").json() == []
     assert theirs.get(f"/api/v1/saved-views/{pk}/").status_code == 404
     assert (
         theirs.patch(f"/api/v1/saved-views/{pk}/", {"name": "x"}, format="json").status_code == 404
