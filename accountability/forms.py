@@ -121,6 +121,7 @@ class ViolationFilterForm(forms.Form):
         label=_("State"),
         choices=[("", _("Any state")), *ViolationState.choices],
         required=False,
+        widget=forms.Select(attrs={"data-autosubmit": True}),
     )
     department = forms.ModelChoiceField(
         label=_("Department"),

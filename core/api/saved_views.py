@@ -6,6 +6,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core import services
+from core.api.errors import ApiSchema
 from core.lists import LISTS
 from core.models import SavedView
 from core.selectors import saved_view_list
@@ -64,6 +65,7 @@ class SavedViewViewSet(
     lookup_value_regex = "[0-9]+"
     filterset_fields = ["list_name"]
     pagination_class = None  # a person's views of the lists: a handful
+    schema = ApiSchema()  # a second view of one name is a 409, as the schema says
 
     def get_queryset(self):
         return saved_view_list(user=self.request.user)
