@@ -1,8 +1,10 @@
 """The monthly assessment as XLSX (openpyxl) and PDF (reportlab, with its built-in Chinese
-CID font, so the PDF carries a real text layer)."""
+CID font, so the PDF carries a real text layer); the violation list for CSV and XLSX."""
 
+from collections.abc import Iterator
 from io import BytesIO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -112,3 +114,30 @@ def assessment_pdf(period: str, summary: dict, state: str) -> bytes:
         pdf.table([people, *_people_rows(summary)]),
     ]
     return pdf.build(story, title=period)
+
+
+def violation_export_header() -> list[str]:
+    return [
+        _("Number"),
+        _("Rule"),
+        _("Department"),
+        _("Responsible person"),
+        _("State"),
+        _("Occurred at"),
+    ]
+
+
+def violation_export_rows(violations) -> Iterator[list]:
+    """One row per violation of ``violations`` (already scoped and filtered)."""
+    for batch in spreadsheets.chunks(violations, settings.EXPORT_CHUNK_SIZE):
+        for violation in batch:
+            person = violation.person
+            profile = getattr(person, "profile", None) if person else None
+            yield [
+                violation.number,
+                violation.rule,
+                violation.department or "",
+                ((profile.full_name if profile else "") or person.username) if person else "",
+                violation.get_state_display(),
+                violation.occurred_at,
+            ]

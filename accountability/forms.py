@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.limits import DayField
 from organisation.models import Department
 
-from .models import PenaltyRule
+from .models import PenaltyRule, ViolationState
 
 
 def _people():
@@ -112,3 +112,23 @@ class SampleReviewForm(forms.Form):
     findings = forms.CharField(
         label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ViolationFilterForm(forms.Form):
+    """The violation list's filters (GET)."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), *ViolationState.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-autosubmit": True}),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any department"),
+    )
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("To"), required=False)

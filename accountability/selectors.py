@@ -12,6 +12,7 @@ from deadlines.choices import DeadlineState
 from deadlines.models import Deadline, DeadlinePolicy
 from incidents.choices import Level, State
 from incidents.models import Incident, TimelineEvent
+from incidents.selectors import in_period
 from organisation.models import Department
 from organisation.selectors import scope_to_user, user_department, user_sees_everything
 
@@ -344,3 +345,13 @@ def breach_penalties(*, user, period: str) -> list[dict]:
         }
         for policy in DeadlinePolicy.objects.filter(is_active=True).order_by("record_type", "code")
     ]
+
+
+def violations_filter(violations: QuerySet[Violation], data: dict) -> QuerySet[Violation]:
+    """Apply the list's filters (the cleaned data of `ViolationFilterForm`); the period is
+    of the moment the violation occurred."""
+    if data.get("state"):
+        violations = violations.filter(state=data["state"])
+    if data.get("department"):
+        violations = violations.filter(department=data["department"])
+    return in_period(violations, "occurred_at", data.get("since"), data.get("until"))

@@ -7,6 +7,7 @@ app_name = "accountability"
 urlpatterns = [
     path("violations/", views.violation_list_view, name="violations"),
     path("violations/new/", views.violation_new_view, name="violation-new"),
+    path("violations/export.<str:fmt>", views.violation_export_view, name="violation-export"),
     path("violations/<int:pk>/", views.violation_detail_view, name="violation"),
     path("violations/<int:pk>/act/<slug:name>/", views.violation_act_view, name="act"),
     path("interaction/new/", views.interaction_form_view, name="interaction"),

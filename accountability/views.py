@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 
 from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
+from core.spreadsheets import EXPORT_FORMATS, export_response
 from organisation.models import Role
 from organisation.selectors import in_customer_service, user_has_role
 
 from . import exports, forms, services
-from .models import AssessmentState, ViolationState
+from .models import AssessmentState
 from .panels import penalty_badges
 from .selectors import (
     ESCALATED_COMPLAINT_TRIGGER,
@@ -28,6 +29,7 @@ from .selectors import (
     rankings_visible,
     rules_triggered_by,
     violation_list,
+    violations_filter,
 )
 from .workflow import is_assessor
 
@@ -68,12 +70,32 @@ def _period(value: str | None) -> str:
     return period
 
 
+def _filtered(request):
+    form = forms.ViolationFilterForm(request.GET or None)
+    violations = violation_list(user=request.user)
+    if form.is_valid():
+        violations = violations_filter(violations, form.cleaned_data)
+    return form, violations
+
+
+@login_required
+def violation_export_view(request, fmt):
+    """The filtered violation list as CSV or XLSX, streamed."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    _form, violations = _filtered(request)
+    return export_response(
+        fmt=fmt,
+        filename=f"violations-{timezone.localdate():%Y%m%d}",
+        header=exports.violation_export_header(),
+        rows=exports.violation_export_rows(violations),
+        title=str(_("Violations")),
+    )
+
+
 @login_required
 def violation_list_view(request):
-    violations = violation_list(user=request.user)
-    state = request.GET.get("state", "")
-    if state in ViolationState.values:
-        violations = violations.filter(state=state)
+    form, violations = _filtered(request)
     page = Paginator(violations, 30).get_page(request.GET.get("page"))
     period = _period(None)
     # which breaches become violations, and which only escalate: a page empty after many
@@ -88,8 +110,7 @@ def violation_list_view(request):
         "accountability/list.html",
         {
             "page": page,
-            "state": state,
-            "states": ViolationState.choices,
+            "form": form,
             "can_record": is_assessor(None, request.user),
             "can_report_interaction": in_customer_service(request.user),
             "breaches": breaches,

@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,15 +24,30 @@ class ComplaintFilterForm(RecordFilterForm):
         choices=[("", _("Any state")), ("open", _("Not archived")), *ComplaintState.choices],
         required=False,
     )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=[("", _("Any severity")), *Severity.choices],
+        required=False,
+    )
     escalated = forms.BooleanField(label=_("Escalated only"), required=False)
     assignee = AssigneeFilterField()
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     event = forms.ChoiceField(
         label=_("Period of"),
         choices=[("received", _("Received")), ("archived", _("Archived"))],
         required=False,
     )
     q = SearchField(placeholder=_("Number, customer, full phone or account, text"))
-    field_order = ["q", "state", "business_line", "department", "city", "event", "since"]
+    field_order = [
+        "q",
+        "state",
+        "severity",
+        "business_line",
+        "department",
+        "city",
+        "event",
+        "since",
+    ]
 
 
 class ComplaintConsoleForm(forms.Form):
@@ -205,3 +221,77 @@ class SuspectedIncidentForm(forms.Form):
 
 class LinkForm(forms.Form):
     incident = forms.CharField(label=_("Incident number"), help_text=_("e.g. INC-20261122-0001"))
+
+
+class IdsField(forms.Field):
+    """The ids of the complaints ticked on the list (``ids`` once per row)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            ids = [int(item) for item in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Select complaints on the list."), "invalid") from None
+        if any(not 0 < item < 2**63 for item in ids):
+            raise forms.ValidationError(_("Select complaints on the list."), "invalid")
+        return list(dict.fromkeys(ids))
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError(_("Select complaints on the list."), "required")
+        if len(value) > settings.COMPLAINT_BULK_ACTION_MAX:
+            raise forms.ValidationError(
+                _("At most %(max)s complaints at a time; %(count)s were selected."),
+                "too_many",
+                params={"max": settings.COMPLAINT_BULK_ACTION_MAX, "count": len(value)},
+            )
+
+
+BULK_ACTION_CHOICES = [
+    ("dispatch", _("Dispatch to a department")),
+    ("hand_over", _("Hand over to a handler")),
+    ("close", _("Close: customer satisfied")),
+]
+
+
+class BulkActionForm(forms.Form):
+    """One action on the complaints ticked on the list; each goes through the single
+    action's service (as `DispatchForm`, `HandOverForm`, `CallbackForm`)."""
+
+    ids = IdsField()
+    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTION_CHOICES)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        empty_label=_("Department (to dispatch to)"),
+    )
+    handler = forms.ModelChoiceField(
+        label=_("First-responsible handler"),
+        queryset=None,
+        required=False,
+        empty_label=_("Handler (to hand over to)"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth.models import User
+
+        department = getattr(getattr(user, "profile", None), "department", None)
+        self.fields["handler"].queryset = User.objects.filter(
+            is_active=True, profile__department=department
+        ).order_by("username")
+        self.fields["handler"].label_from_instance = lambda person: (
+            getattr(person.profile, "full_name", "") or person.username
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "dispatch" and not data.get("department"):
+            self.add_error("department", _("Choose the department to dispatch to."))
+        if data.get("action") == "hand_over" and not data.get("handler"):
+            self.add_error("handler", _("Choose the handler to hand over to."))
+        return data

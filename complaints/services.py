@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1078,3 +1078,67 @@ def _tell_mass(cluster: MassComplaintCluster, count: int) -> None:
         dedupe_key=f"mass:{cluster.pk}",
         channels=(Channel.EMAIL, Channel.SMS),
     )
+
+
+# The bulk actions of the complaint list: each goes through the single action's service.
+BULK_ACTIONS = ("dispatch", "hand_over", "close")
+
+
+def _bulk_one(action: str, *, complaint_id: int, actor: User, fields: dict) -> Complaint:
+    if action == "dispatch":
+        return complaint_dispatch(
+            complaint_id=complaint_id,
+            actor=actor,
+            department=fields["department"],
+            note=fields.get("note", ""),
+        )
+    if action == "hand_over":
+        return complaint_hand_over(
+            complaint_id=complaint_id, actor=actor, handler=fields["handler"]
+        )
+    # close: the customer is satisfied at the callback, the complaint is archived
+    return complaint_callback(
+        complaint_id=complaint_id, actor=actor, satisfied=True, note=fields.get("note", "")
+    )
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(str(message) for message in error.messages)
+    return str(error)
+
+
+def complaints_bulk_act(
+    *, actor: User, action: str, complaint_ids: list[int], visible: set[int], **fields: Any
+) -> list[dict]:
+    """Do ``action`` to each complaint of ``complaint_ids`` in order, each through its single
+    service and in its own transaction, so that one refused does not undo the others. A
+    complaint not in ``visible`` (the ids ``actor`` may see) is refused as not found, as
+    the single action would be. Returns one result per id: ``status`` 200 (done), 400
+    (invalid for it), 403 (not yours to do), 404 (not found) or 409 (not now), with the
+    reason in words when refused. Not called inside a transaction."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Not an action that can be done in bulk.")})
+    numbers = dict(
+        Complaint.objects.filter(pk__in=visible & set(complaint_ids)).values_list("pk", "number")
+    )
+    results = []
+    for complaint_id in dict.fromkeys(complaint_ids):  # each once, in the order given
+        result: dict[str, Any] = {"id": complaint_id}
+        if complaint_id not in numbers:
+            results.append({**result, "status": 404, "detail": _("No such complaint.")})
+            continue
+        result["number"] = numbers[complaint_id]
+        try:
+            with transaction.atomic():
+                complaint = _bulk_one(action, complaint_id=complaint_id, actor=actor, fields=fields)
+        except Conflict as error:
+            result.update(status=409, detail=_refusal(error))
+        except PermissionDenied as error:
+            result.update(status=403, detail=_refusal(error))
+        except ValidationError as error:
+            result.update(status=400, detail=_refusal(error))
+        else:
+            result.update(status=200, number=complaint.number, state=complaint.state)
+        results.append(result)
+    return results

@@ -5,6 +5,8 @@ from . import views
 app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list_view, name="list"),
+    path("bulk/", views.complaint_bulk_view, name="bulk"),
+    path("export.<str:fmt>", views.complaint_export_view, name="export"),
     path("console/", views.console_view, name="console"),
     path("console/history/", views.console_history, name="console-history"),
     path("console/similar/", views.console_similar, name="console-similar"),

@@ -18,11 +18,13 @@ from core import panels
 from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
 from core.keyset import page_for_request
+from core.spreadsheets import EXPORT_FORMATS, export_response
 from incidents.forms import AssignForm, NoteForm
 from incidents.selectors import incident_linkable
 from incidents.views import incident_create_page
 
 from . import forms, services
+from .exports import complaint_export_header, complaint_export_rows
 from .models import Complaint, MassComplaintCluster
 from .selectors import (
     COMPLAINT_ORDER,
@@ -154,12 +156,17 @@ def _personal(request, complaint, where) -> dict:
     return {"phone": mask(complaint.customer_phone), "account": mask(complaint.customer_account)}
 
 
-@login_required
-def complaint_list_view(request):
+def _filtered(request):
     complaints = complaint_list(user=request.user)
     form = forms.ComplaintFilterForm(request.GET or None)
     if form.is_valid():
         complaints = complaints_filter(complaints, form.cleaned_data, user=request.user)
+    return form, complaints
+
+
+@login_required
+def complaint_list_view(request):
+    form, complaints = _filtered(request)
     query = request.GET.copy()
     query.pop("cursor", None)
     page = page_for_request(
@@ -178,8 +185,59 @@ def complaint_list_view(request):
         request,
         "complaints/list.html",
         {"page": page, "rows": rows, "form": form, "query": query.urlencode(),
-         "can_take": is_customer_service(None, request.user)},
+         "can_take": is_customer_service(None, request.user),
+         "bulk_form": forms.BulkActionForm(user=request.user),
+         "bulk_results": request.session.pop(BULK_RESULTS, None)},
     )  # fmt: skip
+
+
+BULK_RESULTS = "complaints.bulk_results"
+
+
+@transaction.non_atomic_requests  # each complaint in its own transaction
+@login_required
+@require_POST
+def complaint_bulk_view(request):
+    """Select complaints on the list, do one action to them all; the list then says, row by
+    row, what was done and what was refused and why."""
+    form = forms.BulkActionForm(request.POST, user=request.user)
+    back = reverse("complaints:list") + (
+        f"?{form.data.get('query', '')}" if form.data.get("query") else ""
+    )
+    if not form.is_valid():
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect(back)
+    data = dict(form.cleaned_data)
+    ids = data.pop("ids")
+    data.pop("query", None)
+    visible = set(complaint_list(user=request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    results = services.complaints_bulk_act(
+        actor=request.user, complaint_ids=ids, visible=visible, **data
+    )
+    request.session[BULK_RESULTS] = {
+        "action": str(dict(form.fields["action"].choices)[form.cleaned_data["action"]]),
+        "rows": [{**row, "detail": str(row.get("detail", ""))} for row in results],
+    }
+    return redirect(back)
+
+
+@login_required
+def complaint_export_view(request, fmt):
+    """The filtered list as CSV or XLSX, streamed; phone and account masked as on the list,
+    full reads logged."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    _form, complaints = _filtered(request)
+    rows = complaint_export_rows(user=request.user, complaints=complaints, where=f"export.{fmt}")
+    return export_response(
+        fmt=fmt,
+        filename=f"complaints-{timezone.localdate():%Y%m%d}",
+        header=complaint_export_header(),
+        rows=rows,
+        title=str(_("Complaints")),
+    )
 
 
 def _detail_context(request, complaint, bound=None):

@@ -9,6 +9,7 @@ from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
 from collaboration.api.attachments import AttachmentViewSet
 from complaints.api.views import ComplaintViewSet
+from core.api.saved_views import SavedViewViewSet
 from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
@@ -49,3 +50,4 @@ router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("my-work", MyWorkViewSet, basename="my-work")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("my-work/", my_work_view, name="my-work"),
     path("attachments/", include("collaboration.attachment_urls")),
+    path("lists/", include("core.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from .models import SavedView
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
@@ -26,3 +28,12 @@ class ShownOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "list_name", "user", "query", "created_at"]
+    list_filter = ["list_name"]
+    search_fields = ["name", "user__username", "user__profile__full_name"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at"]

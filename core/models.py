@@ -121,3 +121,33 @@ class LiveChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}: {', '.join(self.topics)}"
+
+
+class SavedView(models.Model):
+    """A person's saved filters of a list 我的视图: a name and the list's query string. The
+    list is a key of :mod:`core.lists` (core knows no domain); the query keeps only that
+    list's filter parameters."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    list_name = models.CharField(_("list"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["list_name", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_name", "name"], name="saved_view_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

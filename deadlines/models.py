@@ -299,3 +299,20 @@ class Deadline(models.Model):
             "name_zh": self.snapshot.get("name_zh", ""),
             "name_en": self.snapshot.get("name_en", ""),
         }
+
+
+def overdue_condition(now=None) -> models.Q:
+    """Deadlines missed and still not done: breached by the sweep, or past due and about to
+    be. The lists' "overdue" filter."""
+    now = now or timezone.now()
+    return models.Q(met_at__isnull=True) & (
+        models.Q(state=DeadlineState.BREACHED)
+        | models.Q(state=DeadlineState.PENDING, due_at__lt=now)
+    )
+
+
+def overdue_records(model) -> models.QuerySet:
+    """The ids of ``model``'s records with an overdue deadline (a subquery)."""
+    return Deadline.objects.filter(
+        overdue_condition(), content_type=ContentType.objects.get_for_model(model)
+    ).values("object_id")

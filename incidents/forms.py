@@ -12,6 +12,7 @@ from core.limits import LARGEST_COUNT, DayField, MomentField
 from organisation.models import City, Department
 
 from .choices import (
+    ActionItemState,
     BusinessLine,
     CancelReason,
     HqLevel,
@@ -369,6 +370,7 @@ class IncidentFilterForm(RecordFilterForm):
         required=False,
     )
     assignee = AssigneeFilterField()
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = SearchField(placeholder=_("Number, title or description"))
     field_order = ["q", "state", "level", "business_line", "department", "city", "event", "since"]
 
@@ -390,3 +392,20 @@ class DeadlineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=_deadline_kinds, required=False)
     since = RecordFilterForm.base_fields["since"]
     until = RecordFilterForm.base_fields["until"]
+
+
+class ActionItemFilterForm(forms.Form):
+    """My rectification items' filters (GET): by default the items still to do or to
+    verify."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[
+            ("", _("To do or to verify")),
+            ("all", _("Any state")),
+            *ActionItemState.choices,
+        ],
+        required=False,
+    )
+    department = RecordFilterForm.base_fields["department"]
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from core.actions import errors_text, run_or_tell
 
+from . import forms
 from .choices import ActionItemState
 from .exports import bulletin_pdf
-from .selectors import action_item_list, action_item_scope, bulletin_data
+from .selectors import action_item_list, action_item_scope, action_items_filter, bulletin_data
 from .views import ITEM_ACTIONS, _visible_incident, action_form
 
 
@@ -35,11 +36,18 @@ def action_item_act_view(request, pk, name):
 def rectification_list_view(request):
     """My rectification items 我的整改事项: the measures this person or their department
     answers for, soonest due first, with countdowns."""
-    show_all = request.GET.get("state") == "all"
-    states = ActionItemState.values if show_all else (ActionItemState.OPEN, ActionItemState.DONE)
-    items = action_item_list(user=request.user, states=states)
+    form = forms.ActionItemFilterForm(request.GET or None)
+    items = action_item_list(user=request.user, states=ActionItemState.values)
+    items = action_items_filter(items, form.cleaned_data if form.is_valid() else {})
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "incidents/rectification.html", {"page": page, "show_all": show_all})
+    show_all = request.GET.get("state") == "all"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incidents/rectification.html",
+        {"page": page, "show_all": show_all, "form": form, "query": query.urlencode()},
+    )
 
 
 @login_required

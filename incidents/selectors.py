@@ -11,7 +11,7 @@ from core.assignment import assigned_q
 from core.keyset import Key, order_by
 from core.search import number_matches, search
 from deadlines.choices import DeadlineState
-from deadlines.models import Deadline
+from deadlines.models import Deadline, overdue_condition, overdue_records
 from incidents.choices import ActionItemState, State, SubmissionKind
 from incidents.models import (
     ActionItem,
@@ -204,10 +204,7 @@ def deadlines_filter(deadlines: QuerySet[Deadline], data: dict) -> QuerySet[Dead
     pending = deadlines.filter(state=DeadlineState.PENDING, met_at__isnull=True)
     when = data.get("when")
     if when == "overdue":  # missed and still not done: breached by the sweep, or about to be
-        deadlines = deadlines.filter(
-            Q(state=DeadlineState.BREACHED) | Q(state=DeadlineState.PENDING, due_at__lt=now),
-            met_at__isnull=True,
-        )
+        deadlines = deadlines.filter(overdue_condition(now))
     elif when == "soon":
         soon = now + timedelta(minutes=settings.DEADLINE_DUE_SOON_MINUTES)
         deadlines = pending.filter(due_at__gte=now, due_at__lt=soon)
@@ -343,6 +340,8 @@ def incidents_filter(incidents: QuerySet[Incident], data: dict, user=None) -> Qu
     incidents = in_period(incidents, field, data.get("since"), data.get("until"))
     if data.get("q"):
         incidents = incidents_search(incidents, data["q"])
+    if data.get("overdue"):
+        incidents = incidents.filter(pk__in=overdue_records(Incident))
     return incidents
 
 
@@ -370,3 +369,18 @@ def incidents_search(incidents: QuerySet[Incident], q: str) -> QuerySet[Incident
         index="incident_search_text",
         exact=number_matches(q),
     )
+
+
+def action_items_filter(items: QuerySet[ActionItem], data: dict) -> QuerySet[ActionItem]:
+    """Apply my rectification items' filters (`ActionItemFilterForm`) to
+    :func:`action_item_list` of every state."""
+    state = data.get("state")
+    if not state:
+        items = items.filter(state__in=(ActionItemState.OPEN, ActionItemState.DONE))
+    elif state != "all":
+        items = items.filter(state=state)
+    if data.get("department"):
+        items = items.filter(owner_department=data["department"])
+    if data.get("overdue"):
+        items = items.filter(pk__in=overdue_records(ActionItem))
+    return items

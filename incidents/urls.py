@@ -7,6 +7,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list_view, name="list"),
     path("new/", views.incident_create_view, name="create"),
+    path("export.<str:fmt>", views.incident_export_view, name="export"),
     path("deadlines/", views.my_deadlines_view, name="deadlines"),
     path("<int:pk>/", views.incident_detail_view, name="detail"),
     path("<int:pk>/act/<slug:name>/", views.incident_act_view, name="act"),

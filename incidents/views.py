@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -16,10 +17,12 @@ from core import panels
 from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
 from core.keyset import page_for_request
+from core.spreadsheets import EXPORT_FORMATS, export_response
 from organisation.selectors import user_sees_everything
 
 from . import forms, improvement_services, services
 from .choices import Level, State, SubmissionKind
+from .exports import incident_export_header, incident_export_rows
 from .models import Incident
 from .selectors import (
     DEADLINE_ORDER,
@@ -244,12 +247,17 @@ def _visible_incident(request, pk) -> Incident:
     return get_object_or_404(incident_list(user=request.user), pk=pk)
 
 
-@login_required
-def incident_list_view(request):
+def _filtered(request):
     form = forms.IncidentFilterForm(request.GET or None)
     incidents = incident_list(user=request.user)
     if form.is_valid():
         incidents = incidents_filter(incidents, form.cleaned_data, user=request.user)
+    return form, incidents
+
+
+@login_required
+def incident_list_view(request):
+    form, incidents = _filtered(request)
     # counted among the newest LIST_COUNT_CAP only: beyond them, "at least" (412+)
     by_level, more = counts_newest(incidents, "level", settings.LIST_COUNT_CAP)
     counts = [
@@ -271,6 +279,21 @@ def incident_list_view(request):
             "query": query.urlencode(),
             "can_report": may_report(request.user),
         },
+    )
+
+
+@login_required
+def incident_export_view(request, fmt):
+    """The filtered incident list as CSV or XLSX, streamed."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    _form, incidents = _filtered(request)
+    return export_response(
+        fmt=fmt,
+        filename=f"incidents-{timezone.localdate():%Y%m%d}",
+        header=incident_export_header(),
+        rows=incident_export_rows(incidents),
+        title=str(_("Incidents")),
     )
 
 

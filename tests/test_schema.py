@@ -146,6 +146,9 @@ def _cross_field_rules(body: dict) -> dict:
         body["hq_level"] = "level1" if body["source"] == "hq" else ""
     if body.get("channel") == "employee_referral" and not body.get("referred_by"):
         body["referred_by"] = EXISTING["person"]
+    if "ids" in body and "action" in body:  # a bulk action: the fields its action needs
+        body["department"] = EXISTING["department"]
+        body["handler"] = EXISTING["person"]
     return body
 
 
@@ -185,6 +188,7 @@ def _existing_references(body: dict) -> dict:
         "cities": [EXISTING["city"]],
         "incident": EXISTING["incident"],
         "complaints": [EXISTING["complaint"]],
+        "handler": EXISTING["person"],
     }
     return {
         key: references[key]

@@ -111,7 +111,12 @@ def test_a_violation_reason_that_is_a_formula_is_text_in_the_assessment(
 
 
 def test_every_spreadsheet_export_uses_the_shared_cell_helper():
-    for module in ("accountability/exports.py", "dashboards/exports.py"):
+    for module in (
+        "accountability/exports.py",
+        "dashboards/exports.py",
+        "complaints/exports.py",
+        "incidents/exports.py",
+    ):
         source = (ROOT / module).read_text()
         assert "spreadsheets" in source, module
     # no export writes rows of its own past the helper
@@ -259,6 +264,10 @@ def test_the_phone_record_reveals_no_alert_to_someone_not_entitled(make_incident
         "/accountability/assessments/2026-03/export.",
         "/dashboard/export/departments.exe",
         "/dashboard/export/trends.pdf",
+        "/complaints/export.exe",
+        "/complaints/export.",
+        "/incidents/export.CSV",
+        "/accountability/violations/export.pdf",
     ],
 )
 def test_an_unknown_export_format_is_not_found(path, pinned, demo, client):

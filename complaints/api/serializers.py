@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -252,3 +253,59 @@ class LinkSerializer(serializers.Serializer):
 class LinkResultSerializer(serializers.Serializer):
     incident = serializers.IntegerField()
     linked = serializers.IntegerField(help_text="Complaints newly linked.")
+
+
+class BulkActionSerializer(serializers.Serializer):
+    """One action on many complaints, each through the single action (its permission, its
+    state checks); the fields the action needs."""
+
+    action = serializers.ChoiceField(
+        choices=[("dispatch", "dispatch"), ("hand_over", "hand_over"), ("close", "close")],
+        help_text="dispatch (needs department), hand_over (needs handler), close (the "
+        "customer is satisfied at the callback).",
+    )
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        min_length=1,
+        max_length=settings.COMPLAINT_BULK_ACTION_MAX,
+        help_text="Complaint ids, each once; at most COMPLAINT_BULK_ACTION_MAX (a setting).",
+    )
+    department = DepartmentCodeField(required=False)
+    handler = CodeField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+    def validate_ids(self, ids):
+        if len(ids) > settings.COMPLAINT_BULK_ACTION_MAX:
+            raise serializers.ValidationError(
+                _("At most %(max)s complaints at a time; %(count)s were selected.")
+                % {"max": settings.COMPLAINT_BULK_ACTION_MAX, "count": len(ids)},
+                code="too_many",
+            )
+        return ids
+
+    def validate(self, data):
+        if data["action"] == "dispatch" and not data.get("department"):
+            raise serializers.ValidationError(
+                {"department": _("Choose the department to dispatch to.")}, code="required"
+            )
+        if data["action"] == "hand_over" and not data.get("handler"):
+            raise serializers.ValidationError(
+                {"handler": _("Choose the handler to hand over to.")}, code="required"
+            )
+        return data
+
+
+class BulkActionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.IntegerField(
+        help_text="200 done; 400 invalid for it, 403 not yours to do, 404 not found, "
+        "409 not allowed in its state."
+    )
+    number = serializers.CharField(required=False, help_text="Unless not found.")
+    state = serializers.ChoiceField(
+        choices=ComplaintState.choices, required=False, help_text="With status 200."
+    )
+    detail = serializers.CharField(required=False, help_text="Why it was refused.")

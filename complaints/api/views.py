@@ -165,6 +165,29 @@ class ComplaintViewSet(
 
         return idempotent(request, "complaints.bulk", perform)
 
+    @extend_schema(
+        request=s.BulkActionSerializer,
+        responses={207: s.BulkActionResultSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    @transaction.non_atomic_requests  # each complaint in its own transaction
+    def bulk_action(self, request):
+        """Dispatch, hand over or close many complaints: each through the single action and
+        in its own transaction; one result per id (a complaint not yours to see: 404)."""
+        data = self._data(s.BulkActionSerializer)
+        ids = data.pop("ids")
+        visible = set(
+            complaint_list(user=request.user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        results = services.complaints_bulk_act(
+            actor=request.user, complaint_ids=ids, visible=visible, **data
+        )
+        return Response(
+            [{**row, "detail": str(row["detail"])} if "detail" in row else row for row in results],
+            status=status.HTTP_207_MULTI_STATUS,
+        )
+
     def _act(self, pk, function, serializer_class=None, **extra):
         complaint = self._visible(pk)
         data = self._data(serializer_class) if serializer_class else {}

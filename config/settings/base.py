@@ -375,6 +375,10 @@ MASS_COMPLAINT_SWEEP_OVERLAP_SECONDS = env.float(
 COMPLAINT_LIST_PAGE_SIZE = env.int("COMPLAINT_LIST_PAGE_SIZE", default=30)
 INCIDENT_LIST_PAGE_SIZE = env.int("INCIDENT_LIST_PAGE_SIZE", default=25)
 DEADLINE_LIST_PAGE_SIZE = env.int("DEADLINE_LIST_PAGE_SIZE", default=50)
+# exports of the lists read this many rows per round trip of their server-side cursor
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# bulk actions on the complaint list: at most this many complaints per request
+COMPLAINT_BULK_ACTION_MAX = env.int("COMPLAINT_BULK_ACTION_MAX", default=100)
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)

@@ -1,7 +1,8 @@
 import django_filters
 
 from core.api.fields import IsoDateTimeFilter
-from core.api.filters import AssigneeFilter, FilterSet
+from core.api.filters import AssigneeFilter, FilterSet, YesNoFilter
+from deadlines.models import overdue_records
 from incidents.choices import BusinessLine, Level, Source, State
 from incidents.models import Incident
 from incidents.selectors import incidents_search
@@ -26,6 +27,7 @@ class IncidentFilter(FilterSet):
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    overdue = YesNoFilter(method="filter_overdue", label="With a deadline missed and not done")
 
     class Meta:
         model = Incident
@@ -37,6 +39,7 @@ class IncidentFilter(FilterSet):
             "source",
             "department",
             "city",
+            "overdue",
             "assignee",
         ]
 
@@ -49,3 +52,7 @@ class IncidentFilter(FilterSet):
             return queryset
         touched = Incident.cities.through.objects.filter(city__code=value)
         return queryset.filter(pk__in=touched.values("incident_id"))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = overdue_records(Incident)
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
