@@ -10,6 +10,7 @@ from alerts.api.views import AlertViewSet
 from complaints.api.views import ComplaintViewSet
 from dashboards.api import MetricsViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
+from notices.api.views import BroadcastViewSet, NoticeViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
 
@@ -46,3 +47,5 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("broadcasts", BroadcastViewSet, basename="broadcast")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core.views import live_stream
+from notices import urls as notice_urls
 from organisation import views as organisation_views
 
 from .api import router
@@ -27,6 +28,9 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("notices/", include("notices.urls")),
+    # the public status page: no sign-in (notices.views)
+    path("status/", include((notice_urls.public_urlpatterns, "status"))),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
