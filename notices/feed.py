@@ -2,7 +2,8 @@
 the public texts in both languages and the facts the page shows, nothing internal (no
 incident number, department or person)."""
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 
 from incidents.choices import BusinessLine
 
@@ -20,7 +21,8 @@ def _both(label_of) -> dict[str, str]:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+    """ISO 8601 with the operator's offset (+08:00), as the pages show the time."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def feed_item(request, view: PublicView) -> dict:
@@ -56,12 +58,9 @@ def feed_item(request, view: PublicView) -> dict:
 
 
 def feed_document(request, current: list[PublicView], resolved: list[PublicView]) -> dict:
-    from django.conf import settings
-    from django.utils import timezone
-
     return {
         "version": FEED_VERSION,
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": _iso(timezone.now()),
         "resolved_days": settings.STATUS_RESOLVED_DAYS,
         "notices": [feed_item(request, view) for view in [*current, *resolved]],
     }
