@@ -12,7 +12,7 @@ EXPLANATION = "因光缆中断，长春部分地区4G数据业务异常，正在
 
 
 @pytest.fixture
-def handling(demo, make_incident):
+def handling(demo, make_incident):  # noqa: F811 - the shared fixtures
     """An incident the owning department handles, its explanation script submitted."""
     incident = drive(make_incident(), demo, "handling")
     owner = interface_person(incident.owning_department)

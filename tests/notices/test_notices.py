@@ -143,7 +143,10 @@ def test_an_update_is_public_only_once_approved(published, owner):
     assert "抢修进展顺利" in page
     item = feed()["notices"][0]
     assert item["next_update_by"] == timezone.localtime(later).isoformat()
-    assert [u["title"]["zh"] for u in item["updates"]] == ["长春4G数据业务逐步恢复", "长春4G数据业务异常"]
+    assert [u["title"]["zh"] for u in item["updates"]] == [
+        "长春4G数据业务逐步恢复",
+        "长春4G数据业务异常",
+    ]
 
 
 def test_the_incident_resolved_resolves_the_notice(published, demo):
