@@ -44,7 +44,7 @@ def _check(notice: PublicNotice, action: str, actor: User | None, forbidden_key:
         notice,
         action,
         actor,
-        not_now=_("“%(action)s” is not allowed while the public notice is %(state)s."),
+        not_now=_("Not allowed while the public notice is %(state)s."),
         forbidden=FORBIDDEN[forbidden_key],
         params={"department": notice.incident.owning_department},
     )
