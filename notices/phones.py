@@ -3,8 +3,10 @@ the eleven digits of a mainland mobile number (a ``+86``/``86`` prefix, spaces a
 dropped), the duplicates removed; anything else is named back."""
 
 import csv
-import io
 import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _NOISE = re.compile(r"[\s\-()]")
@@ -44,7 +46,10 @@ def phones_from_csv(data: bytes) -> list[str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("gb18030", "replace")
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in csv.reader(text.splitlines()) if any(c.strip() for c in row)]
+    except csv.Error as error:
+        raise ValidationError({"file": _("Not a CSV file: %(error)s") % {"error": error}}) from None
     if not rows:
         return []
     column = 0
