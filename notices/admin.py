@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Broadcast, BroadcastRecipient, NoticeVersion, OptOut, PublicNotice
+from .phones import phone_normalise
+from .services import opt_out_record
 
 
 class NoticeVersionInline(admin.TabularInline):
@@ -56,11 +60,30 @@ class BroadcastRecipientAdmin(admin.ModelAdmin):
         return False
 
 
+class OptOutForm(forms.ModelForm):
+    phone = forms.CharField(label=_("mobile number"), max_length=40)
+
+    class Meta:
+        model = OptOut
+        fields = ["phone", "source"]
+
+    def clean_phone(self):
+        phone = phone_normalise(self.cleaned_data["phone"])
+        if phone is None:
+            raise forms.ValidationError(_("Not a mobile number."))
+        return phone
+
+
 @admin.register(OptOut)
 class OptOutAdmin(admin.ModelAdmin):
-    """The numbers never sent to: those who replied TD, and those an administrator enters."""
+    """The numbers never sent to: those who replied TD, and those an administrator enters.
+    A number entered here stops the queued messages to it, as a reply does."""
 
+    form = OptOutForm
     list_display = ["phone", "source", "created_at"]
     list_filter = ["source"]
     search_fields = ["phone"]
-    fields = ["phone", "source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        opt_out_record(phone=obj.phone, source=OptOut.Source.ADMIN)

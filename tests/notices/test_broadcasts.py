@@ -243,3 +243,13 @@ def test_the_incident_page_shows_the_counts(published, owner, gateway, committed
     compact = " ".join(page.split())
     assert '<dd data-count="sent"> 1 </dd>' in compact
     assert '<dd data-count="opted_out"> 1 </dd>' in compact
+
+
+def test_an_administrator_enters_an_opt_out(admin_client):
+    bad = admin_client.post("/admin/notices/optout/add/", {"phone": "12345", "source": "admin"})
+    assert bad.status_code == 200 and not OptOut.objects.exists()
+    response = admin_client.post(
+        "/admin/notices/optout/add/", {"phone": "+86 139-0000-0009", "source": "admin"}
+    )
+    assert response.status_code == 302
+    assert OptOut.objects.get().phone == "13900000009"
