@@ -8,8 +8,8 @@ app_name = "notices"
 public_urlpatterns = [
     path("", views.status_page, name="page"),
     path("feed.json", views.status_feed, name="feed"),
-    path("<uuid:public_id>/", views.status_detail, name="detail"),
     path("language/<str:code>/", views.status_language, name="language"),
+    path("<str:public_id>/", views.status_detail, name="detail"),
 ]
 
 # under /notices/: the staff's actions and the gateway's callback

@@ -3,6 +3,7 @@ the staff's actions from the incident page's panels."""
 
 import hmac
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -73,6 +74,10 @@ def status_language(request, code):
 
 @require_GET
 def status_detail(request, public_id):
+    try:
+        public_id = uuid.UUID(public_id)
+    except ValueError:
+        raise Http404 from None
     view = notice_public_get(public_id=public_id)
     if view is None:
         raise Http404
