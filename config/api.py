@@ -12,6 +12,7 @@ from complaints.api.views import ComplaintViewSet
 from core.api.saved_views import SavedViewViewSet
 from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
+from notices.api.views import BroadcastViewSet, NoticeViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
 
@@ -51,3 +52,5 @@ router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("my-work", MyWorkViewSet, basename="my-work")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("broadcasts", BroadcastViewSet, basename="broadcast")

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core.views import live_stream
 from dashboards.views import my_work_view
+from notices import urls as notice_urls
 from organisation import views as organisation_views
 
 from .api import router
@@ -31,6 +32,9 @@ urlpatterns = [
     path("my-work/", my_work_view, name="my-work"),
     path("attachments/", include("collaboration.attachment_urls")),
     path("lists/", include("core.urls")),
+    path("notices/", include("notices.urls")),
+    # the public status page: no sign-in (notices.views)
+    path("status/", include((notice_urls.public_urlpatterns, "status"))),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

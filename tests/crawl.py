@@ -13,8 +13,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 # Paths a crawl does not follow: other sites of their own (the admin beyond its index, the
-# API beyond its documentation page), files, and what only a form posts to.
-NOT_FOLLOWED = ("/admin/", "/api/", "/static/", "/media/", "/accounts/", "/i18n/")
+# API beyond its documentation page), files, what only a form posts to, and the public status
+# page's language switch (a link that would change the walk's language).
+NOT_FOLLOWED = (
+    "/admin/", "/api/", "/static/", "/media/", "/accounts/", "/i18n/", "/status/language/",
+)  # fmt: skip
+# The public pages (no sign-in; linked from every page's footer, so every walk opens them).
+PUBLIC_PAGES = ("/status/", "/status/feed.json")
 # How deep a crawl goes from the menu: menu page → list → detail → what a detail links to.
 DEPTH = 3
 EXPORTS = (".xlsx", ".pdf", ".csv")

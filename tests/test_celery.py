@@ -99,6 +99,9 @@ ROUTES = [
     ("complaints.tasks.detect_mass_complaints_task", "deadlines"),
     ("notifications.tasks.deliver_task", "deliveries"),
     ("notifications.tasks.sweep_deliveries_task", "deliveries"),
+    # SMS broadcasts to customers, beside the deliveries to people
+    ("notices.tasks.send_broadcast_batch_task", "deliveries"),
+    ("notices.tasks.sweep_broadcasts_task", "deliveries"),
     ("dashboards.tasks.rollup_recent_task", "default"),
     # housekeeping never holds up a delivery
     ("core.tasks.prune_idempotency_records_task", "default"),

@@ -165,6 +165,18 @@ def test_no_page_or_api_shows_an_outsider_a_record(world):
     assert not found, "\n".join(found)
 
 
+# Routes open to everyone, without a sign-in: the public status page (notices.views), which
+# shows the approved texts of public notices only, never a record's number, title or people.
+PUBLIC_ROUTES = {"status:page", "status:feed", "status:detail", "status:language"}
+
+
+def test_the_status_pages_are_the_public_ones_and_show_no_record(world):
+    """The walks above sign in; these routes answer anyone, so they are listed here on
+    purpose, and read without a sign-in for what the records would give away."""
+    assert {route.name for route in ROUTES if route.pattern.startswith("status/")} == PUBLIC_ROUTES
+    assert not leaks(Client(), "get", ["/status/", "/status/feed.json"], secrets())
+
+
 def test_no_key_reads_what_its_scope_does_not_reach(world):
     hidden, ids = secrets(), record_ids()
     branch = Department.objects.get(code="BR-BC")

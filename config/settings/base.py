@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "complaints",
     "alerts",
     "accountability",
+    "notices",
     "dashboards",
 ]
 
@@ -350,6 +351,8 @@ CELERY_TASK_ROUTES = {
     "deadlines.tasks.*": {"queue": "deadlines"},
     "complaints.tasks.*": {"queue": "deadlines"},
     "notifications.tasks.*": {"queue": "deliveries"},
+    # SMS broadcasts to customers go out beside the deliveries to people, at their own rate
+    "notices.tasks.*": {"queue": "deliveries"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # django-celery-beat's scheduler behind a lease in the database: a second beat stands by.
@@ -423,6 +426,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.prune_idempotency_records_task",
         "schedule": HOUSEKEEPING_SECONDS,
         "options": {"expires": HOUSEKEEPING_SECONDS},
+    },
+    "sweep-broadcasts": {
+        "task": "notices.tasks.sweep_broadcasts_task",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     "prune-deliveries": {
         "task": "notifications.tasks.prune_deliveries_task",
@@ -502,6 +510,26 @@ NOTIFICATION_FALLBACK = {"email": ["sms"], "sms": ["email"]}
 # wait for a person are kept). A delivery's key keeps a message from going out twice for as
 # long as the delivery is kept. 0 keeps them all.
 DELIVERY_RETENTION = timedelta(days=env.float("DELIVERY_RETENTION_DAYS", default=90))
+
+# --- public notices and SMS broadcasts (notices) ---------------------------------------------
+# A drafted notice proposes its next update this long ahead (the owner changes it).
+NOTICE_UPDATE_INTERVAL = timedelta(minutes=env.float("NOTICE_UPDATE_MINUTES", default=60))
+# The public status page lists notices resolved within this many days.
+STATUS_RESOLVED_DAYS = env.int("STATUS_RESOLVED_DAYS", default=7)
+# How long the status page and its feed may be cached by browsers and proxies.
+STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=30)
+# SMS broadcasts: messages a second (the gateway's contracted rate; a broadcast may ask for
+# less, never more than the maximum), messages per task, the largest list.
+SMS_BROADCAST_RATE = env.int("SMS_BROADCAST_RATE", default=20)
+SMS_BROADCAST_MAX_RATE = env.int("SMS_BROADCAST_MAX_RATE", default=200)
+SMS_BROADCAST_BATCH_SIZE = env.int("SMS_BROADCAST_BATCH_SIZE", default=100)
+SMS_BROADCAST_MAX_RECIPIENTS = env.int("SMS_BROADCAST_MAX_RECIPIENTS", default=200_000)
+# A message left "sending" this long was interrupted (a worker died): marked failed, never
+# resent; a broadcast without progress for as long is handed to the workers again.
+SMS_BROADCAST_STALE = timedelta(seconds=env.float("SMS_BROADCAST_STALE_SECONDS", default=300))
+# The gateway's opt-out callback (a customer replied TD) sends this as a Bearer token; empty
+# switches the callback off.
+SMS_INBOUND_TOKEN = env("SMS_INBOUND_TOKEN", default="")
 
 LOGGING = {
     "version": 1,
