@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
+from collaboration.api.views import CommentViewSet
 from complaints.api.views import ComplaintViewSet
 from dashboards.api import MetricsViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
@@ -46,3 +47,4 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("comments", CommentViewSet, basename="comment")

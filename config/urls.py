@@ -27,6 +27,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("together/", include("collaboration.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import records
+from .models import Comment, CommentRevision
+
+
+class CommentRevisionInline(admin.TabularInline):
+    model = CommentRevision
+    extra = 0
+    can_delete = False
+    fields = ["replaced_at", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Read only: a comment is part of its record's history, never changed nor deleted here."""
+
+    list_display = ["created_at", "record", "author", "excerpt", "edited_at"]
+    list_filter = ["record_kind", "created_at"]
+    search_fields = ["body", "author__username", "author__first_name", "author__last_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["author"]
+    fields = ["record", "author", "body", "mentioned", "created_at", "edited_at"]
+    readonly_fields = fields
+    inlines = [CommentRevisionInline]
+
+    @admin.display(description=_("record"))
+    def record(self, comment):
+        try:
+            kind = records.kind(comment.record_kind)
+        except LookupError:
+            return f"{comment.record_kind} {comment.record_id}"
+        found = kind.model._default_manager.filter(pk=comment.record_id).first()
+        return f"{kind.label}: {found}" if found else f"{kind.label} {comment.record_id}"
+
+    @admin.display(description=_("text"))
+    def excerpt(self, comment):
+        return comment.body[:80]
+
+    @admin.display(description=_("mentioned"))
+    def mentioned(self, comment):
+        return ", ".join(person.username for person in comment.mentions.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

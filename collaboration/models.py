@@ -1,0 +1,65 @@
+"""Comments 评论 on the records people work on together (``collaboration.records``)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+#: the longest comment, in characters: a discussion, not a report (attach a file for more)
+COMMENT_MAX_LENGTH = 4000
+
+
+class Comment(models.Model):
+    """A comment 评论 on one record (an incident, an action item, a complaint, a violation
+    and its dispute), in plain text: escaped where shown, line breaks kept. Its author may
+    correct it for ``COMMENT_EDIT_MINUTES`` after writing it; every earlier text is kept
+    (:class:`CommentRevision`). A comment is never deleted."""
+
+    record_kind = models.CharField(_("record kind"), max_length=30)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    body = models.TextField(_("text"), max_length=COMMENT_MAX_LENGTH)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentioned"),
+        related_name="comment_mentions",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(
+                fields=["record_kind", "record_id", "created_at", "id"], name="comment_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class CommentRevision(models.Model):
+    """A comment's text before one edit: what it said, and until when."""
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    body = models.TextField(_("text"))
+    replaced_at = models.DateTimeField(_("replaced"), default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "replaced_at", "id"]
+        verbose_name = _("earlier text of a comment")
+        verbose_name_plural = _("earlier texts of comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
