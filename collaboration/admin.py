@@ -19,12 +19,23 @@ class CommentRevisionInline(admin.TabularInline):
         return False
 
 
+class RecordKindFilter(admin.SimpleListFilter):
+    title = _("record kind")
+    parameter_name = "record_kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.code, kind.label) for kind in records.kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(record_kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """Read only: a comment is part of its record's history, never changed nor deleted here."""
 
     list_display = ["created_at", "record", "author", "excerpt", "edited_at"]
-    list_filter = ["record_kind", "created_at"]
+    list_filter = [RecordKindFilter, "created_at"]
     search_fields = ["body", "author__username", "author__first_name", "author__last_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
@@ -32,7 +43,7 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [CommentRevisionInline]
 
-    @admin.display(description=_("record"))
+    @admin.display(description=_("commented on"))
     def record(self, comment):
         try:
             kind = records.kind(comment.record_kind)

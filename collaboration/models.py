@@ -16,10 +16,10 @@ class Comment(models.Model):
     (:class:`CommentRevision`). A comment is never deleted."""
 
     record_kind = models.CharField(_("record kind"), max_length=30)
-    record_id = models.PositiveBigIntegerField(_("record"))
+    record_id = models.PositiveBigIntegerField(_("record number"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
+        verbose_name=_("written by"),
         on_delete=models.PROTECT,
         related_name="comments",
     )
@@ -45,6 +45,13 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        """On its record's discussion page (the record's own page shows it too)."""
+        from django.urls import reverse
+
+        page = reverse("collaboration:comments", args=[self.record_kind, self.record_id])
+        return f"{page}#comment-{self.pk}"
 
 
 class CommentRevision(models.Model):

@@ -248,7 +248,7 @@ def test_the_edit_page_within_the_window_and_after(demo, incident, client):
         assert saved.status_code == 302
         assert saved.url == f"{incident.get_absolute_url()}#comment-{comment.pk}"
         page = client.get(incident.get_absolute_url()).content.decode()
-        assert "改稿" in page and ("(edited)" in page or "已编辑" in page)
+        assert "改稿" in page and ("(edited)" in page or "已修改" in page)
     with time_machine.travel(start + timedelta(minutes=11), tick=False):
         late = client.post(edit, {"comment-body": "再改"})
         assert late.status_code == 302
