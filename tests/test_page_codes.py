@@ -106,9 +106,9 @@ def _discussed() -> None:
         record = kind.scope(manager).order_by("pk").first()
         if record is not None:
             comment = comment_create(
-                record=record, author=manager, body="请核实影响范围。\n明早汇总。"
+                record=record, author=manager, body="请核实影响范围，明早汇总。"
             )
-    comment_edit(comment_id=comment.pk, actor=manager, body="请核实影响范围。\n今晚汇总。")
+    comment_edit(comment_id=comment.pk, actor=manager, body="请核实影响范围，今晚汇总。")
 
 
 class Text(HTMLParser):

@@ -185,6 +185,7 @@ def _existing_references(body: dict) -> dict:
         "cities": [EXISTING["city"]],
         "incident": EXISTING["incident"],
         "complaints": [EXISTING["complaint"]],
+        "record": f"complaint:{EXISTING['complaint']}",  # a comment's
     }
     return {
         key: references[key]

@@ -25,6 +25,9 @@ from django_fsm import FSMField
 from accountability.models import Violation
 from accountability.services import violation_confirm
 from alerts.models import AlertRecipient
+from collaboration import records
+from collaboration.models import Comment
+from collaboration.services import comment_create
 from complaints.models import Complaint
 from deadlines.services import deadlines_sweep
 from incidents.demo import seed_records
@@ -54,6 +57,11 @@ def world():
         assessor = User.objects.get(username="mkt_contact")
         for violation in Violation.objects.all():
             violation_confirm(violation_id=violation.pk, actor=assessor, reason="属实")
+        manager = User.objects.get(username="manager")
+        for kind in records.kinds():  # a discussion on the first record of each kind
+            record = kind.scope(manager).order_by("pk").first()
+            if record is not None:
+                comment_create(record=record, author=manager, body=f"请核实 {record}")
     assert Violation.objects.filter(state="confirmed").exists()
 
 
@@ -105,7 +113,12 @@ def action_names() -> set[str]:
 
 def urls(route, ids, names) -> list[str]:
     """The route's URLs for every record id (and, for ``act/<name>``, every action)."""
-    fillers = {"period": ["2026-03"], "fmt": ["xlsx", "pdf"], "table": ["departments"]}
+    fillers = {
+        "period": ["2026-03"],
+        "fmt": ["xlsx", "pdf"],
+        "table": ["departments"],
+        "kind": [kind.code for kind in records.kinds()],  # a record's discussion
+    }
     combos: list[dict] = [{}]
     for keyword, kind in route.converters:
         values = ids if kind == "int" else fillers.get(keyword, sorted(names) or ["x"])
@@ -130,6 +143,7 @@ def snapshot() -> tuple:
         sorted(Violation.objects.values_list("pk", "state")),
         sorted(AlertRecipient.objects.values_list("pk", "acknowledged_at")),
         sorted(ActionItem.objects.values_list("pk", "state")),
+        sorted(Comment.objects.values_list("pk", "body")),
     )
 
 

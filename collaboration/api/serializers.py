@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from collaboration import records
 from collaboration.models import COMMENT_MAX_LENGTH
 
 RECORD_HELP = (
@@ -43,8 +44,9 @@ class CommentSerializer(serializers.Serializer):
 
 
 def _record_field():
+    codes = "|".join(sorted(kind.code for kind in records.kinds())) or "[a-z_]+"
     return serializers.RegexField(
-        r"^[a-z_]{1,30}:[0-9]{1,18}$",
+        rf"^({codes}):[0-9]{{1,18}}$",
         max_length=50,
         help_text=RECORD_HELP,
         error_messages={"invalid": _("Give the record as <kind>:<id>, e.g. incident:12.")},

@@ -1,14 +1,14 @@
 """`/api/v1/comments/`: the comments on one record (``?record=incident:12``), written,
 read and corrected by their author in the first minutes; never deleted."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from collaboration import selectors, services
 from collaboration.models import Comment
-from organisation.api.permissions import KeyScoped
+from organisation.api.permissions import KeyScoped, KeyScopedSchema
 
 from . import serializers as s
 
@@ -20,11 +20,17 @@ def _record(user, kind_code: str, record_id: int):
         raise NotFound() from None
 
 
+class CommentSchema(KeyScopedSchema):
+    def _should_add_http404_error_response(self) -> bool:
+        return True  # the list and a new comment name their record, which may be out of scope
+
+
 class CommentViewSet(KeyScoped, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Comments 评论 on incidents, action items, complaints and violations (their disputes):
     plain text with `@username` mentions. Its author may correct a comment (PATCH) for
     `COMMENT_EDIT_MINUTES` after writing it; nobody deletes one."""
 
+    schema = CommentSchema()
     serializer_class = s.CommentSerializer
     queryset = Comment.objects.none()
     lookup_value_regex = "[0-9]+"
@@ -44,9 +50,7 @@ class CommentViewSet(KeyScoped, mixins.RetrieveModelMixin, viewsets.GenericViewS
         return Response(self.get_serializer(comment.get(pk=comment_id)).data, status=status_code)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("record", str, required=True, description=s.RECORD_HELP),
-        ],
+        parameters=[s.CommentQuerySerializer],
         responses={200: s.CommentSerializer(many=True)},
     )
     def list(self, request):
