@@ -89,11 +89,17 @@ def _tell_mentioned(comment: Comment, record: Model, people: list[User]) -> None
     )
 
 
+#: the kinds whose own page shows their discussion (``{% discussion record %}`` in its
+#: template); another kind's comments are read on its discussion page (an action item is a
+#: row of its incident's page, a submission a version on it)
+SHOWN_ON_THEIR_PAGE = frozenset({"incident", "complaint", "violation"})
+
+
 def comment_link(comment: Comment, record: Model) -> str:
-    """Where a comment is read: on its record's page, or, for a record shown as a part of
-    another's page (an action item on its incident's), on the record's discussion page."""
-    page = records.kind_of(record).url(record)
-    if "#" in page:
+    """Where a comment is read: on its record's page, or on the record's discussion page."""
+    if comment.record_kind in SHOWN_ON_THEIR_PAGE:
+        page = records.kind_of(record).url(record).partition("#")[0]
+    else:
         page = reverse("collaboration:comments", args=[comment.record_kind, comment.record_id])
     return f"{page}#comment-{comment.pk}"
 

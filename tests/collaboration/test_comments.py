@@ -117,7 +117,9 @@ def test_someone_outside_the_record_gets_404_by_api_and_page(demo, incident, api
 
 def test_an_unknown_kind_or_a_malformed_record_is_refused(demo, api_client):
     user = demo["net_contact"]
-    assert api(api_client, user, "get", "comments/?record=planet:1").status_code == 404
+    unknown = api(api_client, user, "get", "comments/?record=planet:1")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["attr"] == "record"
+    assert api(api_client, user, "get", "comments/?record=incident:999999").status_code == 404
     missing = api(api_client, user, "get", "comments/")
     assert missing.status_code == 400 and missing.json()["errors"][0]["attr"] == "record"
     bad = api(api_client, user, "post", "comments/", {"record": "incident", "body": "x"})
