@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accountability.api.views import ViolationViewSet
 from alerts.api.views import AlertViewSet
 from collaboration.api.attachments import AttachmentViewSet
+from collaboration.api.views import CommentViewSet
 from complaints.api.views import ComplaintViewSet
 from core.api.saved_views import SavedViewViewSet
 from dashboards.api import MetricsViewSet, MyWorkViewSet
@@ -54,3 +55,4 @@ router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("broadcasts", BroadcastViewSet, basename="broadcast")
+router.register("comments", CommentViewSet, basename="comment")

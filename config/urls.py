@@ -35,6 +35,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     # the public status page: no sign-in (notices.views)
     path("status/", include((notice_urls.public_urlpatterns, "status"))),
+    path("together/", include("collaboration.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

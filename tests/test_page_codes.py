@@ -50,6 +50,7 @@ OURS = (
     "alerts",
     "accountability",
     "dashboards",
+    "collaboration",
 )
 # A login of every role: the hotline, interface persons and leaders of a provincial department
 # and of a branch, the working group and assessment committee, the leadership, the admin.
@@ -89,9 +90,25 @@ def world():
         assessor = User.objects.get(username="mkt_contact")
         for violation in Violation.objects.all():
             violation_confirm(violation_id=violation.pk, actor=assessor, reason="属实")
+        _discussed()
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.TRANSITION).exists()
     assert Violation.objects.filter(state="confirmed").exists()
     assert ComplaintEvent.objects.filter(kind="transition").exists()
+
+
+def _discussed() -> None:
+    """A comment on the first record of each kind, one of them corrected."""
+    from collaboration import records
+    from collaboration.services import comment_create, comment_edit
+
+    manager = User.objects.get(username="manager")
+    for kind in records.kinds():
+        record = kind.scope(manager).order_by("pk").first()
+        if record is not None:
+            comment = comment_create(
+                record=record, author=manager, body="请核实影响范围，明早汇总。"
+            )
+    comment_edit(comment_id=comment.pk, actor=manager, body="请核实影响范围，今晚汇总。")
 
 
 class Text(HTMLParser):

@@ -189,6 +189,7 @@ def _existing_references(body: dict) -> dict:
         "incident": EXISTING["incident"],
         "complaints": [EXISTING["complaint"]],
         "handler": EXISTING["person"],
+        "record": f"complaint:{EXISTING['complaint']}",  # a comment's
     }
     return {
         key: references[key]

@@ -25,7 +25,9 @@ from django_fsm import FSMField
 from accountability.models import Violation
 from accountability.services import violation_confirm
 from alerts.models import AlertRecipient
-from collaboration.records import kinds as record_kinds
+from collaboration import records
+from collaboration.models import Comment
+from collaboration.services import comment_create
 from complaints.models import Complaint
 from deadlines.services import deadlines_sweep
 from incidents.demo import seed_records
@@ -55,6 +57,11 @@ def world():
         assessor = User.objects.get(username="mkt_contact")
         for violation in Violation.objects.all():
             violation_confirm(violation_id=violation.pk, actor=assessor, reason="属实")
+        manager = User.objects.get(username="manager")
+        for kind in records.kinds():  # a discussion on the first record of each kind
+            record = kind.scope(manager).order_by("pk").first()
+            if record is not None:
+                comment_create(record=record, author=manager, body=f"请核实 {record}")
     assert Violation.objects.filter(state="confirmed").exists()
 
 
@@ -110,7 +117,7 @@ def urls(route, ids, names) -> list[str]:
         "period": ["2026-03"],
         "fmt": ["xlsx", "pdf"],
         "table": ["departments"],
-        "kind": [kind.code for kind in record_kinds()],  # a record's files (collaboration)
+        "kind": [kind.code for kind in records.kinds()],  # a record's discussion, its files
     }
     combos: list[dict] = [{}]
     for keyword, kind in route.converters:
@@ -136,6 +143,7 @@ def snapshot() -> tuple:
         sorted(Violation.objects.values_list("pk", "state")),
         sorted(AlertRecipient.objects.values_list("pk", "acknowledged_at")),
         sorted(ActionItem.objects.values_list("pk", "state")),
+        sorted(Comment.objects.values_list("pk", "body")),
     )
 
 

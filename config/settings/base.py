@@ -126,6 +126,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # an intake system's retry is not held up.
 RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=5)
 
+# A comment's author may correct it for this long after writing it (collaboration); after that
+# it stands as written, like the rest of a record's history.
+COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=10)
+
 # --- auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a login after repeated failures.
