@@ -59,7 +59,6 @@ def cases() -> list[dict]:
             {"label": f"{who}, number", "user": user, "q": mine.number},
             {"label": f"{who}, 2 characters, 1 in 50 ({FREQUENT})", "user": user, "q": FREQUENT},
             {"label": f"{who}, 2 characters, 1 in 100,000 ({RARE})", "user": user, "q": RARE},
-            {"label": f"{who}, 2 characters, 1 in 1,000 ({MID})", "user": user, "q": MID},
             {"label": f"{who}, 4 characters, 1 in 50 ({PHRASE})", "user": user, "q": PHRASE},
         ]
     return out
