@@ -339,6 +339,7 @@ class TimelineEvent(AppendOnlyEvent):
         DEADLINE = "deadline", _("Deadline missed")
         DUE_TIME = "due_time", _("Due time set")
         IMPROVEMENT = "improvement", _("Rectification")
+        RELAYED = "relayed", _("Warning passed on and phoned")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
