@@ -309,7 +309,9 @@ def report_deliver(*, report_id: int) -> int:
     for row in pending:
         with transaction.atomic():
             row = (
-                ReportDelivery.objects.select_for_update().select_related("endpoint").get(pk=row.pk)
+                ReportDelivery.objects.select_for_update(of=("self",))
+                .select_related("endpoint")
+                .get(pk=row.pk)
             )
             if row.sent_at is not None:
                 continue

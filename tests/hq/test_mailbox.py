@@ -44,8 +44,12 @@ def imap(settings):
         yield server
 
 
+# committed for real (the server's thread must see what committed), the shipped rows restored
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def province(transactional_db):
+def province():
     seed_demo()
     return {user.username: user for user in User.objects.all()}
 
