@@ -15,6 +15,7 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.utils import parsedate_to_datetime
 
@@ -50,7 +51,7 @@ class ParsedWarning:
     level: str
     title: str
     text: str
-    sent_at: object
+    sent_at: datetime
     attachment_name: str = ""
     attachment_type: str = ""
     attachment: bytes = b""
@@ -81,7 +82,8 @@ def message_parse(raw: bytes) -> ParsedWarning:
     for part in message.iter_attachments():
         warning.attachment_name = part.get_filename() or "attachment"
         warning.attachment_type = part.get_content_type()
-        warning.attachment = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        warning.attachment = payload if isinstance(payload, bytes) else b""
         break
     return warning
 
@@ -107,7 +109,7 @@ def mailbox_poll() -> int:
         imap.login(settings.HQ_IMAP_USER, settings.HQ_IMAP_PASSWORD)
         imap.select(settings.HQ_IMAP_FOLDER)
         _status, found = imap.search(None, "UNSEEN")
-        for number in (found[0] or b"").split():
+        for number in (found[0] or b"").decode().split():
             _status, data = imap.fetch(number, "(BODY.PEEK[])")
             raw = next((item[1] for item in data if isinstance(item, tuple)), b"")
             try:
@@ -126,7 +128,7 @@ def mailbox_poll() -> int:
                 )
             except (MessageUnreadable, ValidationError) as error:
                 # left unseen, for a person to read in the mailbox
-                log.warning("HQ mailbox message %s not taken in: %s", number.decode(), error)
+                log.warning("HQ mailbox message %s not taken in: %s", number, error)
                 continue
             # committed (hq_warning_receive is atomic): only now is the message seen
             imap.store(number, "+FLAGS", "(\\Seen)")

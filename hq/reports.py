@@ -27,7 +27,7 @@ SECTIONS = (
     ("cause", gettext_lazy("Cause of the fault")),
     ("handling", gettext_lazy("Handling so far")),
 )
-EXTRA = {
+EXTRA: dict[str, tuple[str, object]] = {
     ReportKind.HQ_PLAN: ("plan", gettext_lazy("Implementation plan")),
     ReportKind.BULLETIN: ("measures", gettext_lazy("Rectification measures and their effect")),
 }

@@ -329,6 +329,8 @@ def report_deliver(*, report_id: int) -> int:
                     message.send(fail_silently=False)
                 else:
                     endpoint = row.endpoint
+                    if endpoint is None:
+                        raise channels.DeliveryError("the robot has been removed")
                     channels.send(
                         Delivery(
                             channel=endpoint.channel,

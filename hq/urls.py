@@ -17,5 +17,5 @@ urlpatterns = [
         name="attachment",
     ),
     path("reports/<int:pk>/", views.report_view, name="report"),
-    path("reports/<int:pk>/pdf/", views.report_pdf_view, name="report-pdf"),
+    path("reports/<int:pk>.pdf", views.report_pdf_view, name="report-pdf"),
 ]

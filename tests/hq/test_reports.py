@@ -205,4 +205,4 @@ def test_pages_prepare_approve_and_send(demo, incident, client, smtp_server):
     report.refresh_from_db()
     assert report.state == "sent"
     assert Deadline.objects.get(kind="incident-hq-feedback").state == "met"
-    assert client.get(f"/hq/reports/{report.pk}/pdf/").content.startswith(b"%PDF")
+    assert client.get(f"/hq/reports/{report.pk}.pdf").content.startswith(b"%PDF")
