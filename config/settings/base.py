@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     | {
         "CancelReasonEnum": "incidents.choices.CancelReason",
         "CooperationReasonEnum": "incidents.models.Cooperation.Reason",
+        "HqWarningLevelEnum": "hq.choices.WARNING_LEVELS",
+        "ReportKindEnum": "hq.choices.ReportKind",
+        "ReportStateEnum": "hq.choices.ReportState",
+        "NotificationChannelEnum": "notifications.models.Channel",
+        "LevelEnum": "incidents.choices.Level",
+        "ChannelEnum": "complaints.choices.ComplaintChannel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -4,7 +4,9 @@ import json
 import time
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from rest_framework import authentication, exceptions, permissions, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -72,9 +74,20 @@ class HqWarningView(APIView):
     authentication_classes = [HqSignatureAuthentication]
     permission_classes = [SignedByHq]
 
+    def initial(self, request, *args, **kwargs):
+        # a method this view does not answer is a 405 whoever asks, before the signature
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         request=s.WarningInSerializer,
-        responses={201: s.WarningSerializer, 200: s.WarningSerializer},
+        responses={
+            201: s.WarningSerializer,
+            200: s.WarningSerializer,
+            401: ErrorResponse401Serializer,
+        },
         parameters=SIGNED,
         summary="Receive a warning from headquarters (signed webhook)",
     )
@@ -171,3 +184,19 @@ class ReportSendView(_ReportBase):
         report = self._report(incident_id, pk)
         services.report_send(report_id=report.pk, actor=request.user)
         return self._render(report.pk)
+
+
+class HqSignatureScheme(OpenApiAuthenticationExtension):
+    """The schema's name for HQ's signature (the timestamp header goes with it)."""
+
+    target_class = HqSignatureAuthentication
+    name = "HqSignature"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": SIGNATURE_HEADER,
+            "description": "sha256=<hex HMAC-SHA256(HQ_WEBHOOK_SECRET, X-Fenghuo-Timestamp + "
+            "'.' + raw body)>, with X-Fenghuo-Timestamp in Unix seconds within 5 minutes.",
+        }
