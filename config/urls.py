@@ -27,6 +27,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
+    path("hq/", include("hq.urls")),
     path("accountability/", include("accountability.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("my-work/", my_work_view, name="my-work"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("hq.api.urls")),  # before the router's catch-all 404
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

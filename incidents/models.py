@@ -352,6 +352,7 @@ class TimelineEvent(AppendOnlyEvent):
         IMPROVEMENT = "improvement", _("Rectification")
         ASSIGNEE = "assignee", _("Assigned")
         ATTACHMENT = "attachment", _("File attached")
+        RELAYED = "relayed", _("Warning passed on and phoned")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

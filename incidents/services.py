@@ -55,7 +55,12 @@ from incidents.models import (
 )
 from notifications.services import notify, translated
 from organisation.models import City, Department, DepartmentKind, Role
-from organisation.selectors import department_people, user_department, user_has_role
+from organisation.selectors import (
+    department_people,
+    in_customer_service,
+    user_department,
+    user_has_role,
+)
 
 from . import signals
 from .classification import classify, level_rank, reasons_as_json
@@ -370,8 +375,16 @@ def incident_create(
     detected_at: datetime | None = None,
     owning_department: Department | None = None,
     out_of_scope: str = "",
+    received_at: datetime | None = None,
+    relayed: bool = True,
 ) -> Incident:
     """Create an incident, classify it at once and record who reported it.
+
+    ``received_at`` is when the province received the warning, if earlier than now (an HQ
+    warning taken in by a machine: the time HQ sent it, seed 000 第八条(一)); the limits that
+    run from receipt run from it. ``relayed=False`` leaves the 1-hour limit to report (relay)
+    the warning to the CS department open, for the person who passes it on and phones
+    (:func:`incident_relay`); by default the report is the creation itself.
 
     ``out_of_scope`` (natural disaster / social event, seed 000 第三条) records the intake and
     cancels it: such events follow other plans and never enter this workflow."""
@@ -410,6 +423,7 @@ def incident_create(
         detected_at=detected_at,
         owning_department=owning_department,
         created_by=actor,
+        created_at=received_at or timezone.now(),
     )
     incident.cities.set(cities)
     _record(
@@ -433,7 +447,25 @@ def incident_create(
     _join_involved(incident, actor=actor)
     _reclassify(incident, actor=actor)
     _sync_deadlines(incident)
-    deadline_meet(record=incident, kind=REPORTED_KIND, at=incident.created_at)
+    if relayed:
+        deadline_meet(record=incident, kind=REPORTED_KIND, at=incident.created_at)
+    return incident
+
+
+@transaction.atomic
+def incident_relay(*, incident_id: int, actor: User, note: str = "") -> Incident:
+    """The CS centre has passed the warning on to the CS department and phoned (seed 000
+    第八条(一): within 1 hour of receiving it): the relay limit is met now."""
+    incident = _lock(incident_id)
+    if not (in_customer_service(actor) or is_working_group(incident, actor)):
+        raise PermissionDenied(_("Only the customer-service departments relay a warning."))
+    deadline = incident.deadlines.filter(kind=REPORTED_KIND).first()
+    if deadline is None or deadline.state in (DeadlineState.MET, DeadlineState.CANCELLED):
+        raise Conflict(_("This warning has already been passed on."), code="unchanged")
+    if deadline.met_at is not None:
+        raise Conflict(_("This warning has already been passed on."), code="unchanged")
+    deadline_meet(record=incident, kind=REPORTED_KIND)
+    _record(incident, actor=actor, kind=TimelineEvent.Kind.RELAYED, reason=note)
     return incident
 
 

@@ -36,6 +36,10 @@ class _MailHandler:
                 "subject": str(message["subject"]),
                 "body": message.get_body(preferencelist=("plain",)).get_content(),
                 "message_id": str(message["message-id"]),
+                "attachments": [
+                    (part.get_filename(), part.get_content_type(), part.get_content())
+                    for part in message.iter_attachments()
+                ],
                 "connection": session.peer,  # the client's address and port
             }
         )

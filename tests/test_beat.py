@@ -17,7 +17,13 @@ from core.models import Lease
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # The jobs of CELERY_BEAT_SCHEDULE that fall due within minutes (every 15, 30 and 60 s).
-DUE = {"detect-mass-complaints", "rollup-today", "sweep-deadlines", "sweep-deliveries"}
+DUE = {
+    "detect-mass-complaints",
+    "poll-hq-mailbox",
+    "rollup-today",
+    "sweep-deadlines",
+    "sweep-deliveries",
+}
 
 
 class Recording(LeasedScheduler):

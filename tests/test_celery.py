@@ -108,6 +108,9 @@ ROUTES = [
     ("notifications.tasks.prune_deliveries_task", "default"),
     ("core.tasks.prune_live_changes_task", "default"),
     ("collaboration.tasks.prune_orphan_attachments_task", "default"),
+    # the reports to the leadership and HQ go with the deliveries; HQ's mailbox is intake
+    ("hq.tasks.deliver_report_task", "deliveries"),
+    ("hq.tasks.poll_hq_mailbox_task", "default"),
 ]
 
 

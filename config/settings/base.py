@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "incidents",
     "complaints",
     "alerts",
+    "hq",
     "accountability",
     "notices",
     "dashboards",
@@ -262,6 +263,12 @@ SPECTACULAR_SETTINGS = {
     | {
         "CancelReasonEnum": "incidents.choices.CancelReason",
         "CooperationReasonEnum": "incidents.models.Cooperation.Reason",
+        "HqWarningLevelEnum": "hq.choices.WARNING_LEVELS",
+        "ReportKindEnum": "hq.choices.ReportKind",
+        "ReportStateEnum": "hq.choices.ReportState",
+        "NotificationChannelEnum": "notifications.models.Channel",
+        "LevelEnum": "incidents.choices.Level",
+        "ChannelEnum": "complaints.choices.ComplaintChannel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -357,6 +364,9 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "deliveries"},
     # SMS broadcasts to customers go out beside the deliveries to people, at their own rate
     "notices.tasks.*": {"queue": "deliveries"},
+    # the reports' e-mails and robots go with the other deliveries; the mailbox is intake
+    "hq.tasks.deliver_report_task": {"queue": "deliveries"},
+    "hq.tasks.poll_hq_mailbox_task": {"queue": "default"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # django-celery-beat's scheduler behind a lease in the database: a second beat stands by.
@@ -396,7 +406,28 @@ DASHBOARD_PROVINCE_MAP = env("DASHBOARD_PROVINCE_MAP", default="vendor/echarts/j
 # Housekeeping: how often rows past their retention are pruned (in batches; a run with
 # nothing expired reads one index entry per table).
 HOUSEKEEPING_SECONDS = env.float("HOUSEKEEPING_SECONDS", default=3600.0)
+# The headquarters exchange (seed 000 第八条(一)): HQ's signed webhook shares this secret
+# (HMAC-SHA256 over "<timestamp>.<raw body>", the timestamp within the tolerance, seconds);
+# HQ's warnings sent as e-mail are taken from this IMAP mailbox every minute (no host: off).
+HQ_WEBHOOK_SECRET = env("HQ_WEBHOOK_SECRET", default="")
+HQ_WEBHOOK_TOLERANCE = env.float("HQ_WEBHOOK_TOLERANCE", default=300.0)
+HQ_IMAP_HOST = env("HQ_IMAP_HOST", default="")
+HQ_IMAP_PORT = env.int("HQ_IMAP_PORT", default=993)
+HQ_IMAP_SSL = env.bool("HQ_IMAP_SSL", default=True)
+HQ_IMAP_USER = env("HQ_IMAP_USER", default="")
+HQ_IMAP_PASSWORD = env("HQ_IMAP_PASSWORD", default="")
+HQ_IMAP_FOLDER = env("HQ_IMAP_FOLDER", default="INBOX")
+HQ_IMAP_POLL_SECONDS = env.float("HQ_IMAP_POLL_SECONDS", default=60.0)
+# The account HQ's warnings are recorded by (created in the CS centre on first use), and the
+# business line an HQ warning is filed under until a person corrects it.
+HQ_INTAKE_USERNAME = env("HQ_INTAKE_USERNAME", default="hq-intake")
+HQ_BUSINESS_LINE = env("HQ_BUSINESS_LINE", default="service")
 CELERY_BEAT_SCHEDULE = {
+    "poll-hq-mailbox": {
+        "task": "hq.tasks.poll_hq_mailbox_task",
+        "schedule": HQ_IMAP_POLL_SECONDS,
+        "options": {"expires": HQ_IMAP_POLL_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "deadlines.tasks.sweep_deadlines_task",
         "schedule": DEADLINE_SWEEP_SECONDS,
