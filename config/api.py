@@ -10,6 +10,7 @@ from alerts.api.views import AlertViewSet
 from complaints.api.views import ComplaintViewSet
 from dashboards.api import MetricsViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
+from maintenance.api.views import PlannedWorkViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
 
@@ -44,5 +45,6 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("planned-work", PlannedWorkViewSet, basename="planned-work")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")

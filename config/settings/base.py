@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "deadlines",
     "collaboration",
     "incidents",
+    "maintenance",
     "complaints",
     "alerts",
     "accountability",
