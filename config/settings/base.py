@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     | {
         "CancelReasonEnum": "incidents.choices.CancelReason",
         "CooperationReasonEnum": "incidents.models.Cooperation.Reason",
+        "PlannedWorkKindEnum": "maintenance.models.PlannedWorkKind",
+        "BusinessLineEnum": "incidents.choices.BusinessLine",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -17,7 +17,7 @@ class PlannedWorkSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     kind = serializers.ChoiceField(choices=PlannedWorkKind.choices, read_only=True)
     description = serializers.CharField(read_only=True)
-    cities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    cities = serializers.SerializerMethodField(help_text="City codes.")
     districts = serializers.CharField(read_only=True)
     business_lines = serializers.ListField(
         child=serializers.ChoiceField(choices=BusinessLine.choices), read_only=True
@@ -39,8 +39,16 @@ class PlannedWorkSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decision_note = serializers.CharField(read_only=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    announced_to = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    announced_to = serializers.SerializerMethodField(
+        help_text="The codes of the departments it was announced to in writing."
+    )
     created_at = serializers.DateTimeField(read_only=True)
+
+    def get_cities(self, work) -> list[str]:
+        return [city.code for city in work.cities.all()]
+
+    def get_announced_to(self, work) -> list[str]:
+        return [department.code for department in work.announced_to.all()]
 
 
 class PlannedWorkCreateSerializer(serializers.Serializer):
