@@ -1,5 +1,6 @@
-"""The demo's planned work: announced work open now in Baicheng, work awaiting approval in
-Songyuan (cities the demo's complaints do not come from, so their story stays as it is)."""
+"""The demo's planned work: announced work open now in Songyuan (a city the demo's complaints
+do not come from, so their story stays as it is; Baicheng is kept out of the demo's records
+for the scoping walk), and work awaiting approval in Jilin City."""
 
 from datetime import timedelta
 
@@ -20,16 +21,17 @@ def seed_records() -> int:
     author = User.objects.get(username="net_contact")
     approver = User.objects.get(username="cs_contact")
     now = timezone.now()
-    common = {"actor": author, "owning_department": network, "business_lines": ["network"]}
+    common = {"actor": author, "owning_department": network}
     open_now = services.planned_work_create(
         **common,
-        title="白城洮北区核心网设备升级",
+        title="松原宁江区核心网设备升级",
+        business_lines=["network"],
         kind="upgrade",
-        cities=[City.objects.get(code="BC")],
-        districts="洮北区",
+        cities=[City.objects.get(code="SY")],
+        districts="宁江区",
         starts_at=now + timedelta(hours=1),
         ends_at=now + timedelta(days=2),
-        customer_impact="洮北区4G数据业务间断，每次不超过15分钟",
+        customer_impact="宁江区4G数据业务间断，每次不超过15分钟",
         customers_affected=8000,
     )
     services.planned_work_submit(work_id=open_now.pk, actor=author)  # announced beforehand
@@ -38,13 +40,14 @@ def seed_records() -> int:
     PlannedWork.objects.filter(pk=open_now.pk).update(starts_at=now - timedelta(hours=1))
     services.planned_work_create(
         **common,
-        title="松原宁江区光缆迁改",
+        title="吉林市船营区光缆迁改",
+        business_lines=["enterprise_product"],
         kind="cable_box",
-        cities=[City.objects.get(code="SY")],
-        districts="宁江区",
+        cities=[City.objects.get(code="JL")],
+        districts="船营区",
         starts_at=now + timedelta(days=3),
         ends_at=now + timedelta(days=3, hours=4),
-        customer_impact="宁江区部分宽带用户中断约2小时",
+        customer_impact="船营区部分集团专线中断约2小时",
         customers_affected=1500,
         submit=True,
     )

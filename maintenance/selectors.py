@@ -20,7 +20,8 @@ from organisation.selectors import (
 
 from .models import PlannedWork, PlannedWorkState
 
-VISIBLE_THROUGH = ("owning_department", "announced_to", "author__profile__department")
+# (``announced_to__pk``: a semi-join, so that a work announced to many departments is one row)
+VISIBLE_THROUGH = ("owning_department", "announced_to__pk", "author__profile__department")
 
 
 def planned_work_list(*, user) -> QuerySet[PlannedWork]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -20,6 +21,7 @@ from maintenance.models import PlannedWork
 from notifications.models import Delivery, Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
+from tests.concurrency import at_once
 from tests.factories import hotline_intake
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +118,21 @@ def test_approval_allowed_refused_and_forbidden_through_the_api(register, demo):
     assert set(ok.json()["announced_to"]) >= {"CSC", "BR-CC"}
     again = api.post(url, {}, format="json")
     assert again.status_code == 409
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_approvals_at_once_one_wins_and_it_is_announced_once(register, demo):
+    work = register()
+
+    def approve():
+        try:
+            services.planned_work_approve(work_id=work.pk, actor=demo["cs_contact"])
+        except Conflict:
+            return "conflict"
+        return "approved"
+
+    assert sorted(at_once(approve)) == ["approved", "conflict"]
+    assert work.timeline.filter(kind="announced").count() == 1
 
 
 def test_a_rejected_work_is_revised_and_changed_with_its_timeline(register, demo):
@@ -347,7 +364,9 @@ def test_departments_see_their_own_and_what_is_announced_to_them(register, appro
     announced = approved()
 
     def seen(username):
-        return set(planned_work_list(user=demo[username]))
+        works = list(planned_work_list(user=demo[username]))
+        assert len(works) == len(set(works))  # one row each, however many it was told to
+        return set(works)
 
     assert seen("net_contact") >= {pending, announced}  # its own
     assert seen("csc_contact") >= {pending, announced}  # customer service sees all
@@ -355,6 +374,11 @@ def test_departments_see_their_own_and_what_is_announced_to_them(register, appro
     assert seen("cc_contact") == {announced}  # announced to the Changchun branch
     assert seen("jl_contact") == set()  # not announced yet
     assert seen("mkt_contact") == set()
+    client = Client()
+    client.force_login(demo["net_contact"])
+    assert client.get(announced.get_absolute_url()).status_code == 200
+    client.force_login(demo["jl_contact"])
+    assert client.get(pending.get_absolute_url()).status_code == 404
 
 
 # --- pages --------------------------------------------------------------------------------------
