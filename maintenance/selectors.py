@@ -15,13 +15,13 @@ from organisation.selectors import (
     in_customer_service,
     scope_to_user,
     user_api_key,
+    user_department,
     user_sees_everything,
 )
 
 from .models import PlannedWork, PlannedWorkState
 
-# (``announced_to__pk``: a semi-join, so that a work announced to many departments is one row)
-VISIBLE_THROUGH = ("owning_department", "announced_to__pk", "author__profile__department")
+VISIBLE_THROUGH = ("owning_department", "author__profile__department")
 
 
 def planned_work_list(*, user) -> QuerySet[PlannedWork]:
@@ -34,7 +34,14 @@ def planned_work_list(*, user) -> QuerySet[PlannedWork]:
         return works.filter(mine)
     if key is None and (user_sees_everything(user) or in_customer_service(user)):
         return works
-    return scope_to_user(works, user, *VISIBLE_THROUGH, submitted_by="author")
+    scoped = scope_to_user(works, user, *VISIBLE_THROUGH, submitted_by="author")
+    department = user_department(user) if key is None else None
+    if department is None:
+        return scoped
+    # announced to the person's department: a semi-join, so that a work announced to many
+    # departments stays one row
+    told = PlannedWork.announced_to.through.objects.filter(department=department)
+    return works.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=told.values("plannedwork_id")))
 
 
 def planned_work_open(*, city_id: int, at: datetime | None = None) -> QuerySet[PlannedWork]:
