@@ -1,14 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyInline, ShownOnlyAdmin
 
-from .models import PlannedWork, PlannedWorkEvent
+from .models import PlannedWork, PlannedWorkEvent, PlannedWorkState
 
 
 class PlannedWorkEventInline(ReadOnlyInline):
     model = PlannedWorkEvent
-    fields = ("at", "actor", "kind", "from_state", "to_state", "reason")
+    fields = ("at", "actor", "kind", "change", "reason")
     readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def change(self, event) -> str:
+        """The states by their labels (the row's codes are for the program)."""
+        if not event.from_state:
+            return ""
+        states = dict(PlannedWorkState.choices)
+        return f"{states.get(event.from_state, '')} → {states.get(event.to_state, '')}"
 
 
 @admin.register(PlannedWork)

@@ -130,7 +130,7 @@ class PlannedWork(PlannedWorkWorkflow, ConcurrentTransitionMixin, models.Model):
 
     def get_business_lines_display(self) -> str:
         labels = dict(BusinessLine.choices)
-        return "、".join(str(labels.get(line, line)) for line in self.business_lines)
+        return ", ".join(str(labels.get(line, line)) for line in self.business_lines)
 
     @property
     def overran(self) -> bool:

@@ -250,7 +250,7 @@ def _announce(work: PlannedWork, actor: User) -> None:
         template="maintenance/announcement.txt",
         context={
             "work": work,
-            "cities": "、".join(c.name for c in work.cities.all()),
+            "cities": ", ".join(c.name for c in work.cities.all()),
             "starts": timezone.localtime(work.starts_at),
             "ends": timezone.localtime(work.ends_at),
         },

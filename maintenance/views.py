@@ -93,10 +93,10 @@ def _event_text(event, fields: dict) -> str:
     if event.kind == PlannedWorkEvent.Kind.TRANSITION:
         return f"{states.get(event.from_state, '')} → {states.get(event.to_state, '')}"
     if event.kind == PlannedWorkEvent.Kind.CHANGED:
-        return "、".join(str(fields.get(name, name)) for name in event.payload)
+        return ", ".join(str(fields.get(name, name)) for name in event.payload)
     if event.kind == PlannedWorkEvent.Kind.ANNOUNCED:
         codes = event.payload.get("departments", [])
-        return "、".join(d.name for d in Department.objects.filter(code__in=codes))
+        return ", ".join(d.name for d in Department.objects.filter(code__in=codes))
     return ""
 
 
