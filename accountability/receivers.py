@@ -1,10 +1,12 @@
 """Violations the platform finds itself, from the facts incidents and complaints announce
-(inside their transactions): breached deadlines, escalation channels, wrong dispatches."""
+(inside their transactions): breached deadlines, escalation channels, wrong dispatches,
+planned work not announced beforehand."""
 
 from django.dispatch import receiver
 
 from complaints.signals import complaint_transitioned
 from deadlines.signals import deadlines_breached
+from maintenance.signals import planned_work_announced_late
 
 from . import services
 from .models import Violation
@@ -62,3 +64,19 @@ def on_complaint(sender, complaint, action, from_state, to_state, actor, **kwarg
                 person=dispatcher,
                 description=f"{complaint.number} {complaint.summary}",
             )
+
+
+@receiver(planned_work_announced_late, dispatch_uid="accountability.on_planned_work_late")
+def on_planned_work_late(sender, work, reason, actor, **kwargs):
+    """Work that affects customers, not announced in writing before it started (submitted
+    after its window opened, or found behind a fault): its owning department is assessed
+    (seed 003 第八条8), once per work."""
+    for rule in rules_triggered_by("planned_work:late"):
+        services.violation_propose(
+            rule=rule,
+            evidence=work,
+            evidence_key=f"planned_work:{work.pk}:late",
+            department=work.owning_department,
+            occurred_at=work.starts_at,
+            description=f"{work.number} {work.title}",
+        )

@@ -12,6 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from core.models import AppendOnlyEvent
 from incidents.choices import BusinessLine
 from incidents.models import Incident
+from maintenance.models import PlannedWork
 from organisation.models import City, Department
 
 from .choices import ComplaintChannel, ComplaintState, Escalation, Satisfaction, Severity
@@ -71,6 +72,15 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="complaints",
         db_index=False,  # complaint_incident leads with it
+    )
+    planned_work = models.ForeignKey(
+        PlannedWork,
+        verbose_name=_("planned work"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        help_text=_("Announced work in the complaint's city and business line, open when taken."),
     )
     state = FSMField(
         _("state"),

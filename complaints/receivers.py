@@ -1,5 +1,5 @@
-"""What complaints do when the deadline clock announces something: say it on the complaint's
-own timeline."""
+"""What complaints do when the deadline clock announces something (say it on the complaint's
+own timeline) and when planned work overruns its window (its complaints count after all)."""
 
 from collections.abc import Sequence
 
@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from collaboration.attachment_signals import attachment_added
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
+from maintenance.signals import planned_work_overran
 
 from .live import complaints_told
 from .models import Complaint, ComplaintEvent
@@ -59,3 +60,11 @@ def on_attachment(sender, attachment, record, **kwargs) -> None:
             action=attachment.record_kind,
             payload={"name": attachment.name, "attachment": attachment.pk},
         )
+
+
+@receiver(planned_work_overran, dispatch_uid="complaints.on_planned_work_overran")
+def on_planned_work_overran(sender, work, **kwargs) -> None:
+    """The complaints announced work explained count after all once it overran its window."""
+    from .services import complaints_count_overrun
+
+    complaints_count_overrun(work=work)

@@ -45,6 +45,8 @@ from incidents.services import (
     incident_create,
 )
 from incidents.workflow import LIVE_STATES, OPEN_STATES
+from maintenance.models import PlannedWork, works_keeping_window
+from maintenance.selectors import planned_work_open_all
 from notifications.models import Channel
 from notifications.services import notify, translated
 from organisation.models import ApiKey, City, Department, DepartmentKind, Role
@@ -266,6 +268,7 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     now = timezone.now()
     for complaint in complaints:
         complaint.created_at = now
+    _explain(complaints, now)
     linked = [complaint.incident for complaint in complaints]
     for complaint in complaints:
         complaint.incident = None  # linked below, so that the incident's counts move too
@@ -284,7 +287,15 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
         }
         return instances(
             ComplaintEvent,
-            ({**created, "complaint_id": c.pk, "to_state": c.state} for c in complaints),
+            (
+                {
+                    **created,
+                    "complaint_id": c.pk,
+                    "to_state": c.state,
+                    "payload": {"planned_work": c.planned_work.number} if c.planned_work else {},
+                }
+                for c in complaints
+            ),
         )
 
     def limits() -> list[Deadline]:
@@ -317,6 +328,26 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     for incident, attached in by_incident.items():
         _link(attached, incident, actor=actor)
     return opened
+
+
+def _explain(complaints: list[Complaint], now: datetime) -> None:
+    """Link each complaint to the announced planned work open in its city and business line
+    (one read however many complaints): the hotline told the caller, and the complaint does
+    not count toward an incident's level or a mass complaint while the work keeps its
+    window (seed 003 第八条8)."""
+    works = planned_work_open_all(at=now)
+    if not works:
+        return
+    for complaint in complaints:
+        complaint.planned_work = next(
+            (
+                work
+                for work in works
+                if complaint.city_id in work.city_ids  # type: ignore[attr-defined]
+                and complaint.business_line in work.business_lines
+            ),
+            None,
+        )
 
 
 def _duplicate() -> Conflict:
@@ -835,6 +866,7 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
     time zone): the incident's daily and weekly figures, and so its level, move at once."""
     per_day: Counter = Counter()
     escalated: Counter = Counter()
+    works = PlannedWork.objects.in_bulk({c.planned_work_id for c in complaints} - {None})
     for complaint in complaints:
         complaint.incident = incident
         complaint.save(update_fields=["incident", "updated_at"])
@@ -844,6 +876,9 @@ def _link(complaints: list[Complaint], incident: Incident, *, actor) -> None:
             kind=ComplaintEvent.Kind.LINKED,
             payload={"incident": incident.number},
         )
+        work = works.get(complaint.planned_work_id)
+        if work is not None and work.excuses_complaints():
+            continue  # explained by announced work keeping its window: not counted
         day = timezone.localdate(complaint.created_at)
         per_day[day] += 1
         escalated[day] += complaint.is_escalated
@@ -980,6 +1015,32 @@ def complaints_link(*, complaint_ids: list[int], incident_id: int, actor: User) 
     return len(new)
 
 
+def complaints_count_overrun(*, work: PlannedWork) -> int:
+    """Planned work ran past its window: the complaints linked to it, which were not counted
+    while it kept its window, now count toward their incidents' levels (on the days they
+    arrived). Called inside the transaction that recorded the overrun."""
+    complaints = list(
+        Complaint.objects.filter(planned_work=work, incident__isnull=False).select_related(
+            "incident"
+        )
+    )
+    per_incident_day: Counter = Counter()
+    escalated: Counter = Counter()
+    for complaint in complaints:
+        key = (complaint.incident_id, timezone.localdate(complaint.created_at))
+        per_incident_day[key] += 1
+        escalated[key] += complaint.is_escalated
+    for (incident_id, day), count in sorted(per_incident_day.items()):
+        incident_counts_add(
+            incident_id=incident_id,
+            day=day,
+            complaints=count,
+            escalated=escalated[(incident_id, day)],
+            actor=None,
+        )
+    return len(complaints)
+
+
 # --- mass complaints ----------------------------------------------------------------------
 
 
@@ -1019,6 +1080,8 @@ def _cluster_by_rule(rule: MassComplaintRule, now: datetime) -> int:
     since = now - timedelta(minutes=rule.window_minutes)
     window = Complaint.objects.filter(
         incident__isnull=True, clusters__isnull=True, created_at__gte=since, created_at__lte=now
+    ).exclude(  # explained by announced planned work that keeps its window
+        planned_work__in=PlannedWork.objects.filter(works_keeping_window(now))
     )
     if rule.business_line:
         window = window.filter(business_line=rule.business_line)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/history/", views.console_history, name="console-history"),
     path("console/similar/", views.console_similar, name="console-similar"),
     path("console/check/", views.console_check, name="console-check"),
+    path("console/planned-work/", views.console_planned_work, name="console-planned-work"),
     path("mass/", views.mass_list_view, name="mass"),
     path("mass/<int:pk>/", views.mass_detail_view, name="mass-detail"),
     path("mass/<int:pk>/raise/", views.mass_raise_view, name="mass-raise"),

@@ -22,6 +22,7 @@ from core.spreadsheets import EXPORT_FORMATS, export_response
 from incidents.forms import AssignForm, NoteForm
 from incidents.selectors import incident_linkable
 from incidents.views import incident_create_page
+from maintenance.selectors import planned_work_open
 
 from . import forms, services
 from .exports import complaint_export_header, complaint_export_rows
@@ -398,6 +399,15 @@ def console_check(request):
     if name in form.CHECKED_ON_LEAVING and request.POST.get(name, "").strip():
         errors = form.errors.get(name, [])
     return render(request, "complaints/_field_errors.html", {"errors": errors})
+
+
+@_console_lookup
+def console_planned_work(request):
+    """The announced planned work open now in the caller's city, as the agent picks it: the
+    caller may be told the work explains the trouble (seed 003 第八条8)."""
+    city = request.POST.get("city", "")
+    works = planned_work_open(city_id=int(city)) if city.isdecimal() else []
+    return render(request, "complaints/_planned_work.html", {"works": works})
 
 
 @_console_lookup

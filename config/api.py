@@ -13,6 +13,7 @@ from complaints.api.views import ComplaintViewSet
 from core.api.saved_views import SavedViewViewSet
 from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
+from maintenance.api.views import PlannedWorkViewSet
 from notices.api.views import BroadcastViewSet, NoticeViewSet
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
@@ -48,6 +49,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("planned-work", PlannedWorkViewSet, basename="planned-work")
 router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("my-work", MyWorkViewSet, basename="my-work")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("live/", live_stream, name="live"),
     path("incidents/", include("incidents.urls")),
     path("complaints/", include("complaints.urls")),
+    path("planned-work/", include("maintenance.urls")),
     path("notifications/", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("hq/", include("hq.urls")),

@@ -205,6 +205,10 @@ class ApiKeyScope(models.TextChoices):
         _("Department: read and act on its department's records as its interface person would"),
     )
     PROVINCE = "province", _("Province: read every department's records and the metrics")
+    PLANNED_WORK = (
+        "planned_work",
+        _("Planned work: submit planned work, and read back its own and its department's"),
+    )
 
     @classmethod
     def default_for(cls, department: "Department | None") -> list[str]:
@@ -253,7 +257,8 @@ class ApiKey(AbstractAPIKey):
             "intake: submit complaints and incidents, read back only what this key "
             "submitted; department: read and act on its department's records, as its "
             "interface person would (needs a department); province: read every "
-            "department's records and the metrics, write nothing."
+            "department's records and the metrics, write nothing; planned_work: submit planned "
+            "work (a network-management system), read back its own and its department's."
         ),
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

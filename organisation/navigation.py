@@ -48,6 +48,7 @@ SECTIONS: tuple[NavSection, ...] = (
             NavEntry(_("Alert inbox"), "alerts:inbox"),
             NavEntry(_("Complaints"), "complaints:list"),
             NavEntry(_("Incidents"), "incidents:list"),
+            NavEntry(_("Planned work"), "maintenance:list"),
             NavEntry(_("My deadlines"), "incidents:deadlines"),
             NavEntry(_("My rectification items"), "incidents:rectification"),
             NavEntry(_("Directory"), "directory"),

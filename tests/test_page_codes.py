@@ -47,6 +47,7 @@ OURS = (
     "deadlines",
     "incidents",
     "complaints",
+    "maintenance",
     "alerts",
     "accountability",
     "dashboards",

@@ -43,6 +43,8 @@ def complaint_event_text(event) -> str:
         return payload.get("incident") or ""
     if event.kind == "attachment":
         return payload.get("name") or ""
+    if event.kind == "created" and payload.get("planned_work"):
+        return _("during planned work %(number)s") % {"number": payload["planned_work"]}
     if event.kind == "deadline":
         policy = DeadlinePolicy.objects.filter(code=event.action).first()
         return policy.name if policy else _("a time limit")

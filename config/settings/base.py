@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "deadlines",
     "collaboration",
     "incidents",
+    "maintenance",
     "complaints",
     "alerts",
     "hq",
@@ -269,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelEnum": "notifications.models.Channel",
         "LevelEnum": "incidents.choices.Level",
         "ChannelEnum": "complaints.choices.ComplaintChannel",
+        "PlannedWorkKindEnum": "maintenance.models.PlannedWorkKind",
+        "BusinessLineEnum": "incidents.choices.BusinessLine",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -43,6 +43,6 @@ def demo(django_db_setup, django_db_blocker, clock) -> list[str]:
     with django_db_blocker.unblock(), override_settings(DEBUG=True):  # the demo refuses DEBUG off
         call_command("seed_demo", "--records", stdout=out)
     text = out.getvalue()
-    assert "14 made" in text, text
+    assert "16 made" in text, text  # 6 incidents, 8 complaints, 2 planned works
     table = text.split("\n\n")[0].splitlines()[2:]  # after the header and its rule
     return [line.split()[0] for line in table if line.strip()]

@@ -18,7 +18,7 @@ def test_demo_records_fill_every_stage_once(settings):
     settings.DEBUG = True  # the demo refuses to run in production
     out = StringIO()
     call_command("seed_demo", "--records", stdout=out)
-    assert "14 made" in out.getvalue()
+    assert "16 made" in out.getvalue()  # 6 incidents, 8 complaints, 2 planned works
     assert dict(Incident.objects.values_list("title", "state")) == {
         "长春、吉林、四平 4G 数据业务中断": "handling",
         "吉林市宽带批量掉线": "dispatched",

@@ -25,6 +25,7 @@ class Command(BaseCommand):
                 "What the key may do (one or more): intake (submit, read back what it "
                 "submitted), department (read and act on its department's records; needs "
                 "--department), province (read everything and the metrics, write nothing). "
+                "planned_work (submit planned work, read back its own and its department's). "
                 "Default: department with --department, else intake."
             ),
         )

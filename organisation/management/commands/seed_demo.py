@@ -37,9 +37,9 @@ class Command(BaseCommand):
         if options["records"]:
             made = seed_records()
             self.stdout.write(
-                f"Demo incidents and complaints: {made} made."
+                f"Demo incidents, complaints and planned work: {made} made."
                 if made
-                else "Demo incidents and complaints: the database has records already."
+                else "Demo records: the database has records already."
             )
 
 

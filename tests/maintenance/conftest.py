@@ -1,0 +1,1 @@
+from tests.incidents.conftest import demo, make_incident  # noqa: F401 - the same fixtures
