@@ -56,7 +56,7 @@ def _saved_view_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("Give the view a name.")})
-    if len(name) > SavedView._meta.get_field("name").max_length:
+    if len(name) > (SavedView._meta.get_field("name").max_length or 0):
         raise ValidationError({"name": _("The name is too long.")})
     return name
 
@@ -67,7 +67,7 @@ def _saved_view_unique(*, user, list_name: str, name: str, exclude: int | None =
         same = same.exclude(pk=exclude)
     if same.exists():  # as a second record of one external id: a conflict with what exists
         raise Conflict(
-            _("You already have a view of this list by that name."), code="duplicate_name"
+            str(_("You already have a view of this list by that name.")), code="duplicate_name"
         )
 
 
@@ -79,7 +79,7 @@ def saved_view_create(*, user, list_name: str, name: str, query: str) -> SavedVi
         raise ValidationError({"list_name": _("No such list.")})
     name = _saved_view_name(name)
     query = query_normalise(list_name, query)
-    if len(query) > SavedView._meta.get_field("query").max_length:
+    if len(query) > (SavedView._meta.get_field("query").max_length or 0):
         raise ValidationError({"query": _("Too many filters to save.")})
     _saved_view_unique(user=user, list_name=list_name, name=name)
     return SavedView.objects.create(user=user, list_name=list_name, name=name, query=query)
