@@ -95,6 +95,8 @@ class PlannedWork(PlannedWorkWorkflow, ConcurrentTransitionMixin, models.Model):
     )
     decision_note = models.TextField(_("decision"), blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # when the complaints it caused were counted after all (it overran), so they count once
+    overrun_counted_at = models.DateTimeField(_("overrun counted"), null=True, blank=True)
     announced_to = models.ManyToManyField(
         Department, verbose_name=_("announced to"), blank=True, related_name="+"
     )
@@ -164,6 +166,7 @@ class PlannedWorkEvent(AppendOnlyEvent):
         CHANGED = "changed", _("Changed")
         TRANSITION = "transition", _("State changed")
         ANNOUNCED = "announced", _("Announced")
+        OVERRUN = "overrun", _("Ran past its window: its complaints count")
 
     work = models.ForeignKey(PlannedWork, on_delete=models.PROTECT, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -309,9 +309,35 @@ def planned_work_complete(*, work_id: int, actor: User, at: datetime | None = No
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"at": _("The work cannot be done in the future.")})
     _transition(work, "complete", actor, at)
-    if work.overran:
-        planned_work_overran.send(sender=PlannedWork, work=work)
+    _count_overrun(work)
     return work
+
+
+def _count_overrun(work: PlannedWork) -> bool:
+    """Once a (locked) work has overrun, its complaints count after all: told once."""
+    if not work.overran or work.overrun_counted_at is not None:
+        return False
+    work.overrun_counted_at = timezone.now()
+    work.save(update_fields=["overrun_counted_at", "updated_at"])
+    _record(work, actor=None, kind=PlannedWorkEvent.Kind.OVERRUN)
+    planned_work_overran.send(sender=PlannedWork, work=work)
+    return True
+
+
+def planned_work_overruns_sweep() -> int:
+    """Approved work whose window has closed without its department reporting it done has
+    overrun too: its complaints count toward their incidents from then on, as if it had been
+    reported done late (beat, every minute; each work once, in its own transaction)."""
+    overdue = PlannedWork.objects.filter(
+        state=PlannedWorkState.APPROVED,
+        ends_at__lt=timezone.now(),
+        overrun_counted_at__isnull=True,
+    ).values_list("pk", flat=True)
+    counted = 0
+    for pk in list(overdue[:500]):
+        with transaction.atomic():
+            counted += _count_overrun(_lock(pk))
+    return counted
 
 
 @transaction.atomic

@@ -21,8 +21,10 @@ DUE = {
     "detect-mass-complaints",
     "poll-hq-mailbox",
     "rollup-today",
+    "sweep-broadcasts",
     "sweep-deadlines",
     "sweep-deliveries",
+    "sweep-planned-work-overruns",
 }
 
 

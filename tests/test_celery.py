@@ -111,6 +111,7 @@ ROUTES = [
     # the reports to the leadership and HQ go with the deliveries; HQ's mailbox is intake
     ("hq.tasks.deliver_report_task", "deliveries"),
     ("hq.tasks.poll_hq_mailbox_task", "default"),
+    ("maintenance.tasks.sweep_planned_work_overruns_task", "default"),
 ]
 
 

@@ -370,6 +370,7 @@ CELERY_TASK_ROUTES = {
     # the reports' e-mails and robots go with the other deliveries; the mailbox is intake
     "hq.tasks.deliver_report_task": {"queue": "deliveries"},
     "hq.tasks.poll_hq_mailbox_task": {"queue": "default"},
+    "maintenance.tasks.*": {"queue": "default"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # django-celery-beat's scheduler behind a lease in the database: a second beat stands by.
@@ -479,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collaboration.tasks.prune_orphan_attachments_task",
         "schedule": HOUSEKEEPING_SECONDS,
         "options": {"expires": HOUSEKEEPING_SECONDS},
+    },
+    "sweep-planned-work-overruns": {
+        "task": "maintenance.tasks.sweep_planned_work_overruns_task",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     "prune-live-changes": {
         "task": "core.tasks.prune_live_changes_task",

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -109,7 +110,9 @@ def test_approval_allowed_refused_and_forbidden_through_the_api(register, demo):
     api.force_authenticate(demo["net_contact"])  # the owner does not approve its own work
     forbidden = api.post(url, {}, format="json")
     assert forbidden.status_code == 403
-    assert "customer-service department" in forbidden.json()["errors"][0]["detail"]
+    assert (
+        "客户服务部" in forbidden.json()["errors"][0]["detail"]
+    )  # who may, in the person's language
     api.force_authenticate(demo["cs_contact"])
     rejected = api.post(f"/api/v1/planned-work/{work.pk}/reject/", {}, format="json")
     assert rejected.status_code == 400 and rejected.json()["errors"][0]["attr"] == "note"
@@ -181,9 +184,7 @@ def test_a_fault_recorded_as_caused_by_unannounced_work_assesses_the_named_depar
     page = client
     page.force_login(contact)
     shown = page.get(incident.get_absolute_url())
-    assert "Caused by unannounced planned work" in shown.content.decode() or "未经申告" in (
-        shown.content.decode()
-    )
+    assert "系未申告的计划性工作所致" in shown.content.decode()  # the action, in Chinese
     branch = Department.objects.get(code="BR-CC")
     url = reverse("maintenance:unannounced", args=[incident.pk])
     data = {"unannounced-department": branch.pk, "unannounced-title": "朝阳区光缆迁改未申告"}
@@ -245,6 +246,32 @@ def test_linked_complaints_raise_no_incident_level_unless_the_work_overruns(
         services.planned_work_complete(work_id=work.pk, actor=demo["net_contact"])
     incident.refresh_from_db()
     assert incident.level == "yellow"
+
+
+def test_work_left_undone_past_its_window_counts_its_complaints_once(approved, make_incident, demo):
+    work = approved(business_lines=["billing"])
+    incident = make_incident(cities=(), business_line="billing")
+    for i in range(6):
+        take(
+            demo,
+            business_line="billing",
+            escalation="city_authority",
+            incident=incident,
+            customer_phone=f"1390000{i:04d}",
+        )
+    assert services.planned_work_overruns_sweep() == 0  # its window is still open
+    with time_machine.travel(work.ends_at + timedelta(minutes=1), tick=True):
+        # nobody reported it done: the sweep (beat, every minute) finds it overran
+        assert services.planned_work_overruns_sweep() == 1
+        assert services.planned_work_overruns_sweep() == 0  # once
+        incident.refresh_from_db()
+        assert incident.level == "yellow"
+        counted = incident.daily_counts.aggregate(n=Sum("complaints"))["n"]
+        # reported done later still: counted already, not a second time
+        services.planned_work_complete(work_id=work.pk, actor=demo["net_contact"])
+    incident.refresh_from_db()
+    assert incident.daily_counts.aggregate(n=Sum("complaints"))["n"] == counted == 6
+    assert work.timeline.filter(kind="overrun").count() == 1
 
 
 def test_work_done_in_time_keeps_its_complaints_uncounted(approved, make_incident, demo):
