@@ -145,11 +145,11 @@ def test_a_cancelled_incidents_alert_asks_for_nothing_and_counts_nowhere(
     # a form, an API call or an e-mailed link from before the cancellation acknowledges nothing
     recipient = AlertRecipient.objects.get(incident=cancelled, user=contact)
     refused = client.post(reverse("alerts:acknowledge", args=[recipient.pk]), follow=True)
-    assert "was cancelled" in refused.content.decode()
+    assert "事件已取消" in refused.content.decode()  # told why, in the person's language
     api = client.post(f"/api/v1/alerts/{cancelled_alert.pk}/acknowledge/")
     assert api.status_code == 409 and api.json()["errors"][0]["code"] == "incident_ended"
     link = client.post(urlsplit(alert_services.ack_link(recipient)).path)
-    assert link.status_code == 409 and "was cancelled" in link.content.decode()
+    assert link.status_code == 409 and "事件已取消" in link.content.decode()
     recipient.refresh_from_db()
     assert recipient.acknowledged_at is None
 

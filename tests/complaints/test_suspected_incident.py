@@ -90,10 +90,12 @@ def test_an_agent_raises_a_suspected_incident_from_a_complaint_page(client, demo
     )
     incident.refresh_from_db()
     assert (incident.state, incident.level) == ("classified", "yellow")
-    # the agent follows it (it reported it) without being offered to classify or publish it
+    # the agent follows it (it reported it) without being offered to classify or publish it:
+    # as its reporter, it may only correct what it said
     client.force_login(demo["hotline1"])
     page = client.get(reverse("incidents:detail", args=[incident.pk]))
-    assert page.status_code == 200 and page.context["actions"] == []
+    assert page.status_code == 200
+    assert [a["name"] for a in page.context["actions"]] == ["update_facts"]
 
 
 def test_the_complaint_page_offers_it_to_the_hotline_only_while_unlinked(client, demo, complaint):

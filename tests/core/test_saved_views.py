@@ -18,7 +18,7 @@ def test_the_query_keeps_only_the_lists_filters_in_a_fixed_order():
         query_normalise("complaints", "?cursor=abc&city=CC&state=dispatched&evil=1&department=")
         == "state=dispatched&city=CC"
     )
-    assert query_normalise("incidents", "level=red&q=%E5%9F%BA&x=1") == "level=red&q=%E5%9F%BA"
+    assert query_normalise("incidents", "level=red&q=%E5%9F%BA&x=1") == "q=%E5%9F%BA&level=red"
 
 
 def test_names_are_unique_per_person_and_list(demo):
