@@ -15,6 +15,7 @@ from dashboards.api import MetricsViewSet, MyWorkViewSet
 from incidents.api.views import ActionItemViewSet, IncidentViewSet
 from maintenance.api.views import PlannedWorkViewSet
 from notices.api.views import BroadcastViewSet, NoticeViewSet
+from organisation.api.permissions import KeyScoped
 from organisation.api.views import CityViewSet, DepartmentViewSet
 
 
@@ -42,6 +43,11 @@ class Router(DefaultRouter):
         return [*super().get_urls(), not_found]
 
 
+class ScopedSavedViewViewSet(KeyScoped, SavedViewViewSet):
+    """A person's saved list views (core knows no API-key scopes; they are added here): any
+    key reads its own person's, and a key that acts (``department``) keeps them."""
+
+
 router = Router()
 router.register("cities", CityViewSet)
 router.register("departments", DepartmentViewSet)
@@ -54,7 +60,7 @@ router.register("violations", ViolationViewSet, basename="violation")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("my-work", MyWorkViewSet, basename="my-work")
 router.register("attachments", AttachmentViewSet, basename="attachment")
-router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("saved-views", ScopedSavedViewViewSet, basename="saved-view")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("broadcasts", BroadcastViewSet, basename="broadcast")
 router.register("comments", CommentViewSet, basename="comment")

@@ -50,6 +50,7 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 def _warn_unknown_years(request) -> None:
     """A message per year the calendar does not know, linking to where it is entered."""
+    from deadlines.context_processors import year_problem
     from deadlines.services import calendar_status
 
     for year, state in calendar_status().items():
@@ -57,9 +58,8 @@ def _warn_unknown_years(request) -> None:
             messages.warning(
                 request,
                 format_html(
-                    '{}: {} <a href="{}">{}</a>',
-                    year,
-                    state,
+                    '{} <a href="{}">{}</a>',
+                    year_problem(year, state),
                     calendar_year_url(int(year)),
                     _("Enter the holiday schedule of %(year)s") % {"year": year},
                 ),

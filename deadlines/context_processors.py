@@ -37,6 +37,21 @@ def next_due(request):
     return {"deadline_next": deadline} if deadline is not None else {}
 
 
+def year_problem(year: str, state: str) -> str:
+    """What an unknown year of the working-day calendar means, in the reader's language."""
+    if state.startswith("error"):
+        return _(
+            "The working-day calendar does not know %(year)s: working-day limits that "
+            "reach into it have no due time. Enter its holidays and make-up working days "
+            "now."
+        ) % {"year": year}
+    return _(
+        "The working-day calendar does not know %(year)s yet: enter its holidays and "
+        "make-up working days once the State Council publishes the schedule (or "
+        "upgrade chinesecalendar)."
+    ) % {"year": year}
+
+
 def calendar_warning(request):
     """A banner for administrators and the working group when the working-day calendar does
     not know this year or the next (never a silent guess)."""
@@ -54,21 +69,6 @@ def calendar_warning(request):
         return {}
     error = any(state.startswith("error") for state in problems.values())
     return {
-        "calendar_problems": {
-            year: _(
-                "The working-day calendar does not know %(year)s: working-day limits that "
-                "reach into it have no due time. Enter its holidays and make-up working days "
-                "now."
-            )
-            % {"year": year}
-            if state.startswith("error")
-            else _(
-                "The working-day calendar does not know %(year)s yet: enter its holidays and "
-                "make-up working days once the State Council publishes the schedule (or "
-                "upgrade chinesecalendar)."
-            )
-            % {"year": year}
-            for year, state in problems.items()
-        },
+        "calendar_problems": {year: year_problem(year, state) for year, state in problems.items()},
         "calendar_error": error,
     }

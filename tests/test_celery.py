@@ -117,6 +117,7 @@ ROUTES = [
 
 @pytest.mark.parametrize(("task", "queue"), ROUTES)
 def test_each_task_goes_to_its_queue(task, queue):
+    app.loader.import_default_modules()  # every app's tasks, as a worker imports them
     assert task in app.tasks
     assert app.amqp.router.route({}, task)["queue"].name == queue
 

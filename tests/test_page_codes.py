@@ -52,6 +52,8 @@ OURS = (
     "accountability",
     "dashboards",
     "collaboration",
+    "hq",
+    "notices",
 )
 # A login of every role: the hotline, interface persons and leaders of a provincial department
 # and of a branch, the working group and assessment committee, the leadership, the admin.

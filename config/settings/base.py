@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "HqWarningLevelEnum": "hq.choices.WARNING_LEVELS",
         "ReportKindEnum": "hq.choices.ReportKind",
         "ReportStateEnum": "hq.choices.ReportState",
+        "ComplaintStateEnum": "complaints.choices.ComplaintState",
         "NotificationChannelEnum": "notifications.models.Channel",
         "LevelEnum": "incidents.choices.Level",
         "ChannelEnum": "complaints.choices.ComplaintChannel",
