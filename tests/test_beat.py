@@ -56,13 +56,18 @@ def beat():
         scheduler.close()
 
 
+# Celery's own daily job (results cleanup at 04:00 local time): due within the two minutes only
+# when the test runs just then, so left out of what is counted
+CELERY_DAILY = {"celery.backend_cleanup"}
+
+
 def tick(scheduler: Recording) -> list[str]:
     """Tick as beat's loop does until the scheduler would sleep; what it sent meanwhile."""
     scheduler.sent.clear()
     for _ in range(50):
         if scheduler.tick() > 0:
             break
-    return list(scheduler.sent)
+    return [name for name in scheduler.sent if name not in CELERY_DAILY]
 
 
 def live(clock, seconds: int, *schedulers: Recording) -> list[Counter]:
