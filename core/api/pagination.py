@@ -30,6 +30,15 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         return _page_size(request, self.page_size_query_param, self.page_size, self.max_page_size)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # a page that is no whole number of at least 1 is refused by name, not read as the first
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError(
+                {self.page_query_param: [_("A whole number of at least 1 is required.")]}
+            )
+        return super().paginate_queryset(queryset, request, view)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
