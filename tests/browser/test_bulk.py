@@ -50,7 +50,7 @@ def test_bulk_hand_over_shows_each_complaints_result(page: Page, live_server, de
     page.goto(f"{live_server.url}/complaints/")
     page.locator("[data-select-all]").check()
     for complaint in dispatched:
-        expect(page.get_by_label(f"Select {complaint.number}")).to_be_checked()
+        expect(page.get_by_label(f"选择 {complaint.number}")).to_be_checked()
     page.locator("#bulk select[name=action]").select_option("hand_over")
     leader = demo["net_leader"]
     page.locator("#bulk select[name=handler]").select_option(str(leader.pk))
