@@ -94,9 +94,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     record = record_field()
-    file = serializers.FileField(
-        max_length=10_000, help_text="The file; its type is read from its bytes."
-    )
+    # no max_length: DRF's would limit the file's name, while the schema would say the bytes
+    # (ATTACHMENT_MAX_BYTES bounds those: a 413)
+    file = serializers.FileField(help_text="The file; its type is read from its bytes.")
 
     def validate_record(self, value):
         return record_from(value, self.context["request"])

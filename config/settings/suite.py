@@ -3,6 +3,9 @@ Redis; ``test_sqlite``: the embedded default): no debug, a fixed key, tasks run 
 the calling thread and raise, fast hashing, mail kept in memory, static files from the
 finders."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -19,6 +22,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # attached files of the tests that do not give their own folder: outside the checkout
+    "attachments": {
+        "BACKEND": "collaboration.attachment_storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": Path(tempfile.gettempdir()) / "fenghuo-test-attachments"},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

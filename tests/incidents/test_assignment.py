@@ -379,8 +379,8 @@ def test_my_work_lists_every_kind_nearest_deadline_first(make_incident, demo, en
         api = client.get("/api/v1/my-work/").json()
         assert [row["kind"] for row in api] == ["complaint", "incident", "action_item"]
         assert api[2]["deadline"]["due_at"] and api[2]["overdue"] is False
-    home = client.get("/").content.decode()
-    assert 'href="/my-work/"' in home
+        home = client.get("/").content.decode()  # while the session is fresh
+        assert 'href="/my-work/"' in home
 
 
 # --- lists --------------------------------------------------------------------------------
