@@ -186,8 +186,9 @@ def test_the_console_keeps_its_context_after_an_error_and_checks_a_field_as_it_i
     expect(page.locator("#linked-number")).to_have_text(incident.number)
     keys.press("Control+Enter")
 
-    # the error, and beside it what the console showed before
-    expect(page.locator("#id_customer_name_errors")).not_to_be_empty()
+    # the error, and beside it what the console showed before (the submission re-renders the
+    # page: on a loaded machine that takes longer than an expectation's usual 5 s)
+    expect(page.locator("#id_customer_name_errors")).not_to_be_empty(timeout=20_000)
     expect(page.get_by_test_id("similar")).to_contain_text(incident.number)
     expect(page.get_by_test_id("history")).to_contain_text(earlier.number)
     expect(page.get_by_test_id("linked-note")).to_be_visible()
