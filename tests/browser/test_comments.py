@@ -5,15 +5,12 @@ a reload, and who finds it in their notifications, linking to the comment."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from collaboration.models import Comment
-from incidents import services as incidents
 from notifications.models import Notification
-from organisation.demo import DEMO_PASSWORD, seed_demo
-from organisation.models import City
+
+from .test_live import classified, sign_in  # noqa: F401 - the shared fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,31 +18,13 @@ pytestmark = [
 ]
 
 
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
-
-
-@pytest.fixture
-def incident():
-    seed_demo()
-    return incidents.incident_create(
-        actor=User.objects.get(username="cs_contact"),
-        title="长春地区4G数据业务中断",
-        business_line="network",
-        source="business_risk",
-        occurred_at=timezone.now(),
-        cities=list(City.objects.filter(code="CC")),
-    )
-
-
 def test_a_comment_mentioning_a_colleague_reaches_their_page_and_notifications(
-    page: Page, browser: Browser, asgi_server, incident
+    page: Page,
+    browser: Browser,
+    asgi_server,
+    classified,  # noqa: F811 - the fixture
 ):
-    url = f"{asgi_server.url}{incident.get_absolute_url()}"
+    url = f"{asgi_server.url}{classified.get_absolute_url()}"
     # B (the CS interface person) has the incident open
     colleague = browser.new_context(locale="zh-CN")
     other = colleague.new_page()
@@ -77,7 +56,7 @@ def test_a_comment_mentioning_a_colleague_reaches_their_page_and_notifications(
     expect(comment).to_have_count(1)
     expect(comment.locator(".comment-body")).to_contain_text("@cs_contact 谢谢<b>")  # as text
     written = Comment.objects.get()
-    expect(page).to_have_url(re.compile(rf"{incident.get_absolute_url()}#comment-{written.pk}$"))
+    expect(page).to_have_url(re.compile(rf"{classified.get_absolute_url()}#comment-{written.pk}$"))
 
     # B's open page shows it without a reload; the bell counts the mention
     expect(other.locator("#comments .comment")).to_have_count(1, timeout=3000)
@@ -90,8 +69,8 @@ def test_a_comment_mentioning_a_colleague_reaches_their_page_and_notifications(
     told = Notification.objects.get(recipient__username="cs_contact", kind="comment.mention")
     other.goto(f"{asgi_server.url}/notifications/")
     mention = other.locator(f"a[href='/notifications/{told.pk}/']")
-    expect(mention).to_contain_text(incident.number)
+    expect(mention).to_contain_text(classified.number)
     mention.click()
-    expect(other).to_have_url(re.compile(rf"{incident.get_absolute_url()}#comment-{written.pk}$"))
+    expect(other).to_have_url(re.compile(rf"{classified.get_absolute_url()}#comment-{written.pk}$"))
     expect(other.locator(f"#comment-{written.pk}")).to_be_visible()
     colleague.close()
