@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.actions import Action, add_errors, available_actions
+from core.actions import Action, act, available_actions
 from core.errors import Conflict
 from core.spreadsheets import EXPORT_FORMATS, export_response
 from organisation.models import Role
@@ -154,23 +154,9 @@ def violation_detail_view(request, pk):
 @login_required
 @require_POST
 def violation_act_view(request, pk, name):
-    violation = get_object_or_404(violation_list(user=request.user), pk=pk)
-    action = ACTIONS.get(name)
-    if action is None:
-        raise Http404
-    form = action.form(request.POST, prefix=name)
-    if not form.is_valid():
-        return _detail(request, violation, bound=(name, form), status=400)
-    try:
-        action.run(violation, request.user, dict(form.cleaned_data))
-    except ValidationError as error:
-        add_errors(form, error)
-        return _detail(request, violation, bound=(name, form), status=400)
-    except (Conflict, PermissionDenied) as error:
-        messages.error(request, str(error) or _("You may not do this."))
-        return redirect(violation)
-    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
-    return redirect(violation)
+    return act(
+        request, get_object_or_404(violation_list(user=request.user), pk=pk), ACTIONS, name, _detail
+    )
 
 
 @login_required

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -65,3 +67,26 @@ def errors_text(form) -> str:
         f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
         for field, errors in form.errors.items()
     )
+
+
+def act(request, record, actions: dict[str, Action], name: str, detail: Callable):
+    """Take the page action ``name`` on ``record`` (a POST): an invalid form or a refused
+    call on a field shows the page again with the form's errors (``detail(request, record,
+    bound=(name, form), status=400)``); a refusal of the whole call is told, and the page
+    read again."""
+    action = actions.get(name)
+    if action is None or action.form is None:
+        raise Http404
+    form = action.form(request.POST, prefix=name)
+    if not form.is_valid():
+        return detail(request, record, bound=(name, form), status=400)
+    try:
+        action.run(record, request.user, dict(form.cleaned_data))
+    except ValidationError as error:
+        add_errors(form, error)
+        return detail(request, record, bound=(name, form), status=400)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, str(error) or _("You may not do this."))
+        return redirect(record)
+    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+    return redirect(record)

@@ -6,14 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.actions import Action, add_errors, available_actions, run_or_tell
+from core.actions import Action, act, add_errors, available_actions, run_or_tell
 from core.errors import Conflict
 from incidents.selectors import incident_scope
 from organisation.models import Department
@@ -144,23 +143,7 @@ def planned_work_detail_view(request, pk):
 @login_required
 @require_POST
 def planned_work_act_view(request, pk, name):
-    work = _visible(request, pk)
-    action = ACTIONS.get(name)
-    if action is None:
-        raise Http404
-    form = action.form(request.POST, prefix=name)
-    if not form.is_valid():
-        return _detail(request, work, bound=(name, form), status=400)
-    try:
-        action.run(work, request.user, dict(form.cleaned_data))
-    except ValidationError as error:
-        add_errors(form, error)
-        return _detail(request, work, bound=(name, form), status=400)
-    except (Conflict, PermissionDenied) as error:
-        messages.error(request, str(error) or _("You may not do this."))
-        return redirect(work)
-    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
-    return redirect(work)
+    return act(request, _visible(request, pk), ACTIONS, name, _detail)
 
 
 @login_required
