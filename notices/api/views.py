@@ -1,6 +1,7 @@
 """`/api/v1/notices/` and `/api/v1/broadcasts/`: thin adapters over notices.services."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +16,14 @@ from notices.selectors import broadcast_list, notice_list
 from organisation.api.permissions import ACT, KeyScoped
 
 from . import serializers as s
+
+
+def _incident(user, incident_id: int):
+    """The caller's incident the request names, or a validation error naming the field."""
+    incident = incident_scope(user).filter(pk=incident_id).first()
+    if incident is None:
+        raise ValidationError({"incident": _("No such incident.")})
+    return incident
 
 
 class NoticeViewSet(
@@ -40,9 +49,7 @@ class NoticeViewSet(
         """Draft the incident's notice from its explanation script (the existing one if any)."""
         data = s.NoticeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = incident_scope(request.user).filter(pk=data.validated_data["incident"]).first()
-        if incident is None:
-            raise ValidationError({"incident": "No such incident."})
+        incident = _incident(request.user, data.validated_data["incident"])
         notice = services.notice_draft(incident_id=incident.pk, actor=request.user)
         return self._answer(notice.pk, status.HTTP_201_CREATED)
 
@@ -89,12 +96,6 @@ class BroadcastViewSet(
     def get_queryset(self):
         return broadcast_list(user=self.request.user)
 
-    def _incident(self, incident_id: int):
-        incident = incident_scope(self.request.user).filter(pk=incident_id).first()
-        if incident is None:
-            raise ValidationError({"incident": "No such incident."})
-        return incident
-
     def _answer(self, broadcast_id: int, code=status.HTTP_200_OK) -> Response:
         broadcast = get_object_or_404(self.get_queryset(), pk=broadcast_id)
         return Response(s.BroadcastSerializer(broadcast).data, status=code)
@@ -104,7 +105,7 @@ class BroadcastViewSet(
         """Store a customer list (posted as JSON)."""
         data = s.BroadcastCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = self._incident(data.validated_data["incident"])
+        incident = _incident(request.user, data.validated_data["incident"])
         broadcast = services.broadcast_create(
             incident_id=incident.pk,
             actor=request.user,
@@ -119,7 +120,7 @@ class BroadcastViewSet(
         """Store a customer list uploaded as a CSV file."""
         data = s.BroadcastUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = self._incident(data.validated_data["incident"])
+        incident = _incident(request.user, data.validated_data["incident"])
         broadcast = services.broadcast_create(
             incident_id=incident.pk,
             actor=request.user,
