@@ -161,6 +161,14 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
                 condition=~models.Q(state="archived"),
                 name="complaint_open_newest",
             ),
+            # a department's list read branch by branch (core.keyset.keyset_page): what it
+            # handles and what it took, each newest first
+            models.Index(
+                fields=["department", "created_at", "id"], name="complaint_department_newest"
+            ),
+            models.Index(
+                fields=["first_ask_department", "created_at", "id"], name="complaint_taken_newest"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from core.search import number_matches, search
 from deadlines.models import overdue_records
 from incidents.selectors import in_period, incident_linkable
 from organisation.models import CUSTOMER_SERVICE_KINDS, Role
-from organisation.selectors import scope_to_user, user_department, user_has_role
+from organisation.selectors import scope_branches, scope_to_user, user_department, user_has_role
 
 from .choices import ComplaintState
 from .models import ESCALATED, Complaint, PersonalDataRead
@@ -29,6 +29,12 @@ def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QueryS
     on; managers and CS all; a system by its key's scopes (an intake key what it posted)."""
     queryset = Complaint.objects.all() if queryset is None else queryset
     return scope_to_user(queryset, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY)
+
+
+def complaint_branches(user) -> list[Q]:
+    """The ways a complaint reaches ``user`` (:func:`organisation.selectors.scope_branches`),
+    for a list to read each on its own index; none when ``user`` sees them all."""
+    return scope_branches(Complaint, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY) or []
 
 
 def complaint_list(*, user) -> QuerySet[Complaint]:

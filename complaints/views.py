@@ -29,6 +29,7 @@ from .exports import complaint_export_header, complaint_export_rows
 from .models import Complaint, MassComplaintCluster
 from .selectors import (
     COMPLAINT_ORDER,
+    complaint_branches,
     complaint_list,
     complaints_filter,
     customer_history,
@@ -175,6 +176,7 @@ def complaint_list_view(request):
         COMPLAINT_ORDER,
         request.GET.get("cursor"),
         settings.COMPLAINT_LIST_PAGE_SIZE,
+        complaint_branches(request.user),
     )
     full = {c.pk for c in page if sees_personal_data(request.user, c)}
     if full:

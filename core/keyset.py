@@ -10,6 +10,7 @@ page).
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -170,15 +171,32 @@ def _values(row, keys: tuple[Key, ...]) -> list:
 
 
 def keyset_page(
-    queryset: QuerySet, keys: tuple[Key, ...], cursor: str | None, size: int
+    queryset: QuerySet,
+    keys: tuple[Key, ...],
+    cursor: str | None,
+    size: int,
+    branches: Sequence[Q] = (),
 ) -> KeysetPage:
     """The page of ``queryset`` (ordered by ``keys``, the last of which is unique) that
-    ``cursor`` points at (none: the first); raises :class:`BadCursor`."""
+    ``cursor`` points at (none: the first); raises :class:`BadCursor`.
+
+    ``branches``, conditions one of which every row of ``queryset`` meets (the ways a scoped
+    list reaches its reader: a department's own complaints, those it took, those it was
+    convened on), are read one by one: each branch's first rows beyond the cursor, on an
+    index of its own, and the page is the first of those. Read at once, the ``OR`` of them
+    walks the whole table newest first, testing each row, until a page is full."""
     forward = True
     if cursor:
         values, forward = _decode(cursor, keys)
         queryset = queryset.filter(_after(keys, values, forward))
-    rows = list(queryset.order_by(*order_by(keys, forward))[: size + 1])
+    queryset = queryset.order_by(*order_by(keys, forward))
+    if len(branches) > 1:
+        firsts = [
+            queryset.filter(branch).prefetch_related(None).values("pk")[: size + 1]
+            for branch in branches
+        ]
+        queryset = queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True))
+    rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
@@ -194,9 +212,15 @@ def keyset_page(
     )
 
 
-def page_for_request(queryset: QuerySet, keys: tuple[Key, ...], cursor: str | None, size: int):
+def page_for_request(
+    queryset: QuerySet,
+    keys: tuple[Key, ...],
+    cursor: str | None,
+    size: int,
+    branches: Sequence[Q] = (),
+):
     """A page for an HTML list: an unreadable cursor shows the first page."""
     try:
-        return keyset_page(queryset, keys, cursor, size)
+        return keyset_page(queryset, keys, cursor, size, branches)
     except BadCursor:
-        return keyset_page(queryset, keys, None, size)
+        return keyset_page(queryset, keys, None, size, branches)

@@ -14,6 +14,7 @@ from complaints import services
 from complaints.models import Complaint
 from complaints.selectors import (
     COMPLAINT_ORDER,
+    complaint_branches,
     complaint_list,
     complaint_scope,
     personal_data_log,
@@ -53,6 +54,9 @@ class ComplaintViewSet(
     filterset_class = ComplaintFilter
     pagination_class = KeysetPagination
     keyset_keys = COMPLAINT_ORDER
+
+    def keyset_branches(self):
+        return complaint_branches(self.request.user)
 
     def get_queryset(self):
         return complaint_list(user=self.request.user).prefetch_related(

@@ -51,7 +51,8 @@ class KeysetPagination(BasePagination):
 
     Each page names the cursors of the next and the previous page (``null`` at either end);
     nothing counts the whole list, so page 10,000 costs what the first one does. The view
-    names its total order as ``keyset_keys`` (``core.keyset.Key``s ending with a unique one).
+    names its total order as ``keyset_keys`` (``core.keyset.Key``s ending with a unique one)
+    and may name the branches of its scope by ``keyset_branches()`` (see ``keyset_page``).
     A cursor that cannot be read names no page: 404 (as DRF's own cursor pagination). A
     ``?page=``, which these lists do not take, is a 400 naming it.
     """
@@ -75,6 +76,7 @@ class KeysetPagination(BasePagination):
                 view.keyset_keys,
                 request.query_params.get(self.cursor_query_param) or None,
                 size,
+                view.keyset_branches() if hasattr(view, "keyset_branches") else (),
             )
         except BadCursor:
             # as DRF's cursor pagination: the page such a cursor names does not exist

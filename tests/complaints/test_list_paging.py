@@ -2,6 +2,7 @@
 filters and scoping kept from page to page, and nothing counts the whole list."""
 
 import re
+from urllib.parse import quote
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from complaints import services as cs
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintCooperation
+from complaints.selectors import complaint_scope
 from organisation.models import City, Department
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,69 @@ def test_the_api_refuses_a_cursor_of_nothing_and_page_numbers(complaints, demo):
     response = api.get("/api/v1/complaints/", {"page": "2"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "page"
+
+
+@pytest.fixture
+def reached_three_ways(complaints, demo):
+    """NET handles some complaints, took some (first ask) and was convened on some; some are
+    NET's in two ways, or all three, and the rest are not NET's at all."""
+    net = Department.objects.get(code="NET")
+    for complaint in complaints[::3]:
+        cs.complaint_dispatch(complaint_id=complaint.pk, actor=demo["hotline1"], department=net)
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints[1::4]]).update(
+        first_ask_department=net
+    )
+    ComplaintCooperation.objects.bulk_create(
+        ComplaintCooperation(
+            complaint=complaint, department=net, assignment="核查基站", created_by=demo["manager"]
+        )
+        for complaint in complaints[::5]
+    )
+    return net
+
+
+def _walk_api(api, url):
+    """Every page forward, then every page back from the last: the numbers of each."""
+    forward, back = [], []
+    while url:
+        body = api.get(url).json()
+        forward.append([c["number"] for c in body["results"]])
+        last, url = body["previous"], body["next"]
+    while last:
+        body = api.get(last).json()
+        back.insert(0, [c["number"] for c in body["results"]])
+        last = body["previous"]
+    return forward, back
+
+
+def test_a_list_reached_several_ways_pages_each_complaint_once(reached_three_ways, demo, client):
+    """The department's list is read branch by branch (what it handles, took, was convened
+    on): a complaint reached two ways still shows once, in its place, forward and back, in
+    the page, the API and a search."""
+    scope = complaint_scope(demo["net_contact"])
+    expected = newest_first(scope)
+    assert 8 < len(expected) < len(newest_first(Complaint.objects.all()))
+    api = APIClient()
+    api.force_authenticate(demo["net_contact"])
+    with CaptureQueriesContext(connection) as queries:
+        forward, back = _walk_api(api, "/api/v1/complaints/?page_size=3")
+    assert sum(forward, []) == expected
+    assert back == forward[:-1]
+    # read branch by branch: one walk per way a complaint reaches the department, merged
+    pages = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("LIMIT 4")]
+    assert len(pages) == len(forward) + len(back)
+    assert all(sql.count("UNION ALL") == 2 for sql in pages)
+    forward, _back = _walk_api(api, f"/api/v1/complaints/?page_size=2&q={quote('话费')}")
+    assert sum(forward, []) == expected
+    client.force_login(demo["net_contact"])
+    page = client.get("/complaints/").context["page"]
+    assert [c.number for c in page] == expected[: len(page)]
+
+
+def test_who_sees_every_complaint_reads_the_list_at_once(complaints, demo):
+    api = APIClient()
+    api.force_authenticate(demo["manager"])
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/complaints/?page_size=3").json()
+    assert [c["number"] for c in body["results"]] == newest_first(Complaint.objects.all())[:3]
+    assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
