@@ -170,15 +170,15 @@ def _values(row, keys: tuple[Key, ...]) -> list:
     return values
 
 
-def keyset_page(
+def page_query(
     queryset: QuerySet,
     keys: tuple[Key, ...],
     cursor: str | None,
     size: int,
     branches: Sequence[Q] = (),
-) -> KeysetPage:
-    """The page of ``queryset`` (ordered by ``keys``, the last of which is unique) that
-    ``cursor`` points at (none: the first); raises :class:`BadCursor`.
+) -> tuple[QuerySet, bool]:
+    """The query of :func:`keyset_page`'s rows (one more than ``size``, in reading order) and
+    whether it reads forward; raises :class:`BadCursor`.
 
     ``branches``, conditions one of which every row of ``queryset`` meets (the ways a scoped
     list reaches its reader: a department's own complaints, those it took, those it was
@@ -196,7 +196,21 @@ def keyset_page(
             for branch in branches
         ]
         queryset = queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True))
-    rows = list(queryset[: size + 1])
+    return queryset[: size + 1], forward
+
+
+def keyset_page(
+    queryset: QuerySet,
+    keys: tuple[Key, ...],
+    cursor: str | None,
+    size: int,
+    branches: Sequence[Q] = (),
+) -> KeysetPage:
+    """The page of ``queryset`` (ordered by ``keys``, the last of which is unique) that
+    ``cursor`` points at (none: the first), its scope's ``branches`` read one by one (see
+    :func:`page_query`); raises :class:`BadCursor`."""
+    query, forward = page_query(queryset, keys, cursor, size, branches)
+    rows = list(query)
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
