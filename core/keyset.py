@@ -17,8 +17,12 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from core.search import SEARCH_WINDOWS, searched
 
 
 class BadCursor(ValueError):
@@ -184,19 +188,92 @@ def page_query(
     list reaches its reader: a department's own complaints, those it took, those it was
     convened on), are read one by one: each branch's first rows beyond the cursor, on an
     index of its own, and the page is the first of those. Read at once, the ``OR`` of them
-    walks the whole table newest first, testing each row, until a page is full."""
+    walks the whole table newest first, testing each row, until a page is full.
+
+    A text search (:func:`core.search.search`) is read in windows of the first key: the
+    rows of the nearest few days beyond the cursor, then of weeks, of months, then all, until
+    a window holds more than a page (see :func:`_windowed`)."""
     forward = True
+    values: list = []
     if cursor:
         values, forward = _decode(cursor, keys)
         queryset = queryset.filter(_after(keys, values, forward))
     queryset = queryset.order_by(*order_by(keys, forward))
-    if len(branches) > 1:
-        firsts = [
-            queryset.filter(branch).prefetch_related(None).values("pk")[: size + 1]
-            for branch in branches
+    if searched(queryset):
+        found = _windowed(queryset, keys, values[0] if values else None, forward, size, branches)
+        if found is not None:
+            return queryset.filter(pk__in=found)[: size + 1], forward
+    return _branched(queryset, size, branches)[: size + 1], forward
+
+
+def _branched(queryset: QuerySet, size: int, branches: Sequence[Q]) -> QuerySet:
+    if len(branches) <= 1:
+        return queryset
+    firsts = [
+        queryset.filter(branch).prefetch_related(None).values("pk")[: size + 1]
+        for branch in branches
+    ]
+    return queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True))
+
+
+def _windowed(
+    queryset: QuerySet,
+    keys: tuple[Key, ...],
+    edge: Any,
+    forward: bool,
+    size: int,
+    branches: Sequence[Q] = (),
+) -> list | None:
+    """The primary keys of the first ``size + 1`` rows of ``queryset`` (ordered by ``keys``,
+    a time and the primary key, beyond the cursor at ``edge``) found in the nearest window
+    of time that holds that many (the last window is all the rows); ``None`` when the list
+    is not ordered so (then it is read as any other).
+
+    Each window's rows are those the text index names and the time index bounds, read whole
+    (``WITH … AS MATERIALIZED``), then sorted: a word in one record in a thousand fills a
+    page from a few days' rows. Walking the list newest first until a page is full reads
+    tens of thousands of rows for it; and the planner, which cannot tell a word in one
+    record in a thousand from one in a hundred thousand by their statistics, walks the
+    whole table for the rarer. A scope's ``branches`` are each bounded by their own index
+    within the window, and their rows joined."""
+    first, last = keys[0], keys[-1]
+    descending = first.descending if forward else not first.descending
+    if (
+        connection.vendor != "postgresql"
+        or len(keys) != 2
+        or last.field not in ("id", "pk")
+        or first.nullable
+        or (edge is None and not descending)
+    ):
+        return None
+    edge = timezone.now() if edge is None else edge
+    order = ", ".join(
+        f"{column} {'DESC' if key.descending == forward else 'ASC'}"
+        for column, key in (("o", first), ("k", last))
+    )
+    for span in SEARCH_WINDOWS:
+        rows = queryset
+        if span is not None:
+            rows = rows.filter(
+                **{f"{first.field}__gte": edge - span}
+                if descending
+                else {f"{first.field}__lte": edge + span}
+            )
+        parts = [
+            part.order_by().values_list(first.field, "pk")
+            for part in ([rows.filter(branch) for branch in branches] or [rows])
         ]
-        queryset = queryset.filter(pk__in=firsts[0].union(*firsts[1:], all=True))
-    return queryset[: size + 1], forward
+        sql, params = parts[0].union(*parts[1:]).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH found (o, k) AS MATERIALIZED ({sql}) "
+                f"SELECT k FROM found ORDER BY {order} LIMIT %s",
+                [*params, size + 1],
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        if len(found) > size or span is None:
+            return found
+    return None
 
 
 def keyset_page(

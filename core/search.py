@@ -8,6 +8,7 @@ the text's two-character substrings, ``fenghuo_bigrams(…)``: the records holdi
 bigrams are the candidates, and ``fenghuo_holds(…)`` keeps those that hold the query itself."""
 
 import time
+from datetime import timedelta
 from functools import reduce
 from operator import or_
 
@@ -84,6 +85,15 @@ class Holds(Func):
 COMMON = 0.001
 STATISTICS_AGE = 600.0  # seconds the index's statistics are kept before they are read again
 _statistics: dict[str, tuple[float, dict[str, float]]] = {}
+# A search for a word that is not common names its rows by this alias: its list is read in
+# windows of time, newest first (core.keyset), these wide, the last (None) all of it.
+WINDOWED = "search_bigrams_windowed"
+SEARCH_WINDOWS = (timedelta(days=3), timedelta(days=30), timedelta(days=300), None)
+
+
+def searched(queryset: QuerySet) -> bool:
+    """Whether ``queryset`` looks for a word that is not common (read it in windows)."""
+    return WINDOWED in queryset.query.annotations
 
 
 def frequencies(index: str) -> dict[str, float]:
@@ -128,14 +138,15 @@ def search(
     condition = exact if exact is not None else Q(pk__in=[])
     if text and len(q) >= 2:
         if connection.vendor == "postgresql":
-            queryset = queryset.alias(search_bigrams=Bigrams(*text))
             grams = bigrams(q)
-            if len(grams) > 1:
-                counted = frequencies(index)
-                rarest = min(grams, key=lambda gram: counted.get(gram, 0.0))
-                if counted.get(rarest, 0.0) >= COMMON:
-                    grams = [rarest]
-            condition |= Q(Holds(q, *text)) & Q(search_bigrams__contains=grams)
+            counted = frequencies(index)
+            rarest = min(grams, key=lambda gram: counted.get(gram, 0.0))
+            common = counted.get(rarest, 0.0) >= COMMON
+            if common and len(grams) > 1:
+                grams = [rarest]
+            alias = "search_bigrams" if common else WINDOWED
+            queryset = queryset.alias(**{alias: Bigrams(*text)})
+            condition |= Q(Holds(q, *text)) & Q(**{f"{alias}__contains": grams})
         else:
             lookup = "contains" if q.lower() == q.upper() else "icontains"
             condition |= reduce(or_, (Q(**{f"{field}__{lookup}": q}) for field in text))

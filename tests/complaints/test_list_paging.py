@@ -14,7 +14,9 @@ from rest_framework.test import APIClient
 from complaints import services as cs
 from complaints.models import Complaint, ComplaintCooperation
 from complaints.selectors import complaint_scope
+from core import search as search_module
 from organisation.models import City, Department
+from tests.factories import hotline_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,85 @@ def test_who_sees_every_complaint_reads_the_list_at_once(complaints, demo):
         body = api.get("/api/v1/complaints/?page_size=3").json()
     assert [c["number"] for c in body["results"]] == newest_first(Complaint.objects.all())[:3]
     assert not [q for q in queries.captured_queries if "UNION" in q["sql"]]
+
+
+@pytest.fixture
+def across_the_years(demo):
+    """A word (瑶池) in complaints of every age, from today to three years back, two of them
+    at the same moment; NET handles every other one; complaints without the word between."""
+    net = Department.objects.get(code="NET")
+    now = timezone.now()
+    ages = [0, 1, 5, 5, 20, 45, 200, 400, 1000]
+    for i, days in enumerate(ages):
+        for summary in ("瑶池小区宽带断网", "宽带断网"):
+            complaint = cs.complaint_create(
+                actor=demo["hotline1"], **hotline_intake(summary=summary)
+            )
+            if i % 2:
+                cs.complaint_dispatch(
+                    complaint_id=complaint.pk, actor=demo["hotline1"], department=net
+                )
+            Complaint.objects.filter(pk=complaint.pk).update(
+                created_at=now - timedelta(days=days, minutes=0 if days == 5 else i)
+            )
+    return Complaint.objects.filter(summary__startswith="瑶池")
+
+
+def _windows(queries) -> list[str]:
+    return [q["sql"] for q in queries if "MATERIALIZED" in q["sql"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="windows are PostgreSQL's")
+def test_a_search_for_an_uncommon_word_reads_the_nearest_window_that_fills_a_page(
+    across_the_years, demo, monkeypatch
+):
+    """A word the statistics do not count as common is read in windows of time: the rows of
+    the last three days, then thirty, three hundred, then all, until a window holds more than
+    a page. The pages are the same as reading the whole list, forward and back, for the
+    manager and for a department's scope."""
+    monkeypatch.setattr(search_module, "_statistics", {})
+    for user, rows in (
+        (demo["manager"], across_the_years),
+        (demo["net_contact"], complaint_scope(demo["net_contact"], across_the_years)),
+    ):
+        expected = newest_first(rows)
+        assert len(expected) > 3
+        api = APIClient()
+        api.force_authenticate(user)
+        with CaptureQueriesContext(connection) as queries:
+            forward, back = _walk_api(api, f"/api/v1/complaints/?page_size=2&q={quote('瑶池')}")
+        assert [row for page in forward for row in page] == expected
+        assert back == forward[:-1]
+        assert _windows(queries.captured_queries), "the search was not read in windows"
+    api = APIClient()
+    api.force_authenticate(demo["manager"])
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 1})
+    assert len(_windows(queries.captured_queries)) == 1  # the last three days hold two
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 2})
+    assert len(_windows(queries.captured_queries)) == 2  # three are in the last thirty days
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 30})
+    assert len(_windows(queries.captured_queries)) == 4  # nine: only all of them hold more
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="windows are PostgreSQL's")
+def test_a_common_word_is_read_by_walking_the_list(across_the_years, demo, monkeypatch):
+    """Once ANALYZE has counted 宽带 in every complaint, it is looked for by walking the list
+    newest first, as the planner chooses: no windows. A word it did not count is read in
+    windows."""
+    monkeypatch.setattr(search_module, "_statistics", {})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+    api = APIClient()
+    api.force_authenticate(demo["manager"])
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/complaints/", {"q": "宽带", "page_size": 4}).json()
+    assert [c["number"] for c in body["results"]] == newest_first(
+        Complaint.objects.filter(summary__contains="宽带")
+    )[:4]
+    assert not _windows(queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/v1/complaints/", {"q": "鹿鸣", "page_size": 4})
+    assert _windows(queries.captured_queries)  # a word it did not count
