@@ -17,8 +17,10 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -200,9 +202,9 @@ def page_query(
         queryset = queryset.filter(_after(keys, values, forward))
     queryset = queryset.order_by(*order_by(keys, forward))
     if searched(queryset):
-        found = _windowed(queryset, keys, values[0] if values else None, forward, size, branches)
-        if found is not None:
-            return queryset.filter(pk__in=found)[: size + 1], forward
+        window = _windowed(queryset, keys, values[0] if values else None, forward, size, branches)
+        if window is not None:
+            return queryset.filter(window)[: size + 1], forward
     return _branched(queryset, size, branches)[: size + 1], forward
 
 
@@ -223,11 +225,12 @@ def _windowed(
     forward: bool,
     size: int,
     branches: Sequence[Q] = (),
-) -> list | None:
-    """The primary keys of the first ``size + 1`` rows of ``queryset`` (ordered by ``keys``,
-    a time and the primary key, beyond the cursor at ``edge``) found in the nearest window
-    of time that holds that many (the last window is all the rows); ``None`` when the list
-    is not ordered so (then it is read as any other).
+) -> Q | None:
+    """The first ``size + 1`` rows of ``queryset`` (ordered by ``keys``, a time and the
+    primary key, beyond the cursor at ``edge``) found in the nearest window of time that
+    holds that many (the last window is all the rows), as a condition on the primary key
+    that names them in the page's own statement; ``None`` when the list is not ordered so
+    (then it is read as any other).
 
     Each window's rows are those the text index names and the time index bounds, read whole
     (``WITH … AS MATERIALIZED``), then sorted: a word in one record in a thousand fills a
@@ -238,11 +241,13 @@ def _windowed(
     within the window, and their rows joined."""
     first, last = keys[0], keys[-1]
     descending = first.descending if forward else not first.descending
+    connection = connections[queryset.db]
     if (
         connection.vendor != "postgresql"
         or len(keys) != 2
         or last.field not in ("id", "pk")
         or first.nullable
+        or not isinstance(edge, datetime | None)
         or (edge is None and not descending)
     ):
         return None
@@ -263,16 +268,23 @@ def _windowed(
             part.order_by().values_list(first.field, "pk")
             for part in ([rows.filter(branch) for branch in branches] or [rows])
         ]
-        sql, params = parts[0].union(*parts[1:]).query.sql_with_params()
+        try:
+            sql, params = parts[0].union(*parts[1:]).query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # a scope of nothing
+            return Q(pk__in=[])
+        found = RawSQL(
+            f"WITH found (o, k) AS MATERIALIZED ({sql}) "
+            f"SELECT k FROM found ORDER BY {order} LIMIT %s",
+            (*params, size + 1),
+        )
+        if span is None:
+            return Q(pk__in=found)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH found (o, k) AS MATERIALIZED ({sql}) "
-                f"SELECT k FROM found ORDER BY {order} LIMIT %s",
-                [*params, size + 1],
-            )
-            found = [row[0] for row in cursor.fetchall()]
-        if len(found) > size or span is None:
-            return found
+            cursor.execute(found.sql, found.params)
+            if len(cursor.fetchall()) > size:
+                # read again in the page's statement: a row that left the list meanwhile
+                # cannot shorten the page and lose the way to the next
+                return Q(pk__in=found)
     return None
 
 

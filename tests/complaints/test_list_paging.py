@@ -16,7 +16,7 @@ from complaints.models import Complaint, ComplaintCooperation
 from complaints.selectors import complaint_scope
 from core import search as search_module
 from organisation.models import City, Department
-from tests.factories import hotline_intake
+from tests.factories import UserFactory, hotline_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -202,11 +202,12 @@ def test_who_sees_every_complaint_reads_the_list_at_once(complaints, demo):
 
 @pytest.fixture
 def across_the_years(demo):
-    """A word (瑶池) in complaints of every age, from today to three years back, two of them
-    at the same moment; NET handles every other one; complaints without the word between."""
+    """A word (瑶池) in complaints of every age, from a day ahead (a clock ahead of ours) to
+    three years back, two of them at the same moment; NET handles every other one;
+    complaints without the word between."""
     net = Department.objects.get(code="NET")
     now = timezone.now()
-    ages = [0, 1, 5, 5, 20, 45, 200, 400, 1000]
+    ages = [-1, 0, 1, 5, 5, 20, 45, 200, 400, 1000]  # one of them a day ahead of the clock
     for i, days in enumerate(ages):
         for summary in ("瑶池小区宽带断网", "宽带断网"):
             complaint = cs.complaint_create(
@@ -252,13 +253,24 @@ def test_a_search_for_an_uncommon_word_reads_the_nearest_window_that_fills_a_pag
     api.force_authenticate(demo["manager"])
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 1})
-    assert len(_windows(queries.captured_queries)) == 1  # the last three days hold two
+    # a window that fills the page is looked at, then read again in the page's statement
+    assert len(_windows(queries.captured_queries)) == 2  # the last three days hold three
     with CaptureQueriesContext(connection) as queries:
-        api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 2})
-    assert len(_windows(queries.captured_queries)) == 2  # three are in the last thirty days
+        api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 3})
+    assert len(_windows(queries.captured_queries)) == 3  # five are in the last thirty days
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/complaints/", {"q": "瑶池", "page_size": 30})
-    assert len(_windows(queries.captured_queries)) == 4  # nine: only all of them hold more
+    assert len(_windows(queries.captured_queries)) == 4  # ten: only all of them, not looked at
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="windows are PostgreSQL's")
+def test_a_window_of_nothing_is_an_empty_page(across_the_years, demo):
+    """Someone who may see no complaint searches as anyone does: an empty list."""
+    nobody = UserFactory()
+    api = APIClient()
+    api.force_authenticate(nobody)
+    response = api.get("/api/v1/complaints/", {"q": "瑶池"})
+    assert response.status_code == 200 and response.json()["results"] == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="windows are PostgreSQL's")
