@@ -90,15 +90,21 @@ def write(name: str, text: str) -> Path:
 
 def secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     """The (name, definition) of ``table``'s indexes that are neither its primary key nor a
-    constraint's: those a bulk load drops and builds again after."""
+    constraint's: those a bulk load drops and builds again after. A definition ends with
+    the statistics targets set on the index's columns (the bigram indexes' own, which
+    decide how the search reads a word)."""
     cursor.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+        "SELECT i.indexname, i.indexdef, ("
+        "   SELECT string_agg(format('; ALTER INDEX %%I ALTER COLUMN %%s SET STATISTICS %%s',"
+        "          i.indexname, a.attnum, a.attstattarget), '')"
+        "   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attstattarget >= 0)"
+        " FROM pg_indexes i"
         " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid"
         " WHERE i.tablename = %s AND NOT x.indisprimary"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)",
         [table],
     )
-    return cursor.fetchall()
+    return [(name, definition + (targets or "")) for name, definition, targets in cursor]
 
 
 def step(label: str, cursor, sql: str, params=None) -> None:

@@ -12,7 +12,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -20,11 +20,10 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.search import SEARCH_WINDOWS, searched
+from core.search import SEARCH_WINDOW, next_window, searched
 
 
 class BadCursor(ValueError):
@@ -176,15 +175,25 @@ def _values(row, keys: tuple[Key, ...]) -> list:
     return values
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """The statement of a page's rows (one more than the page, in reading order), whether
+    it reads forward, and, when the rows were chosen beforehand, whether there were more than
+    a page of them (else the rows' number tells)."""
+
+    query: QuerySet
+    forward: bool
+    more: bool | None = None
+
+
 def page_query(
     queryset: QuerySet,
     keys: tuple[Key, ...],
     cursor: str | None,
     size: int,
     branches: Sequence[Q] = (),
-) -> tuple[QuerySet, bool]:
-    """The query of :func:`keyset_page`'s rows (one more than ``size``, in reading order) and
-    whether it reads forward; raises :class:`BadCursor`.
+) -> PageQuery:
+    """The query of :func:`keyset_page`'s rows; raises :class:`BadCursor`.
 
     ``branches``, conditions one of which every row of ``queryset`` meets (the ways a scoped
     list reaches its reader: a department's own complaints, those it took, those it was
@@ -192,9 +201,8 @@ def page_query(
     index of its own, and the page is the first of those. Read at once, the ``OR`` of them
     walks the whole table newest first, testing each row, until a page is full.
 
-    A text search (:func:`core.search.search`) is read in windows of the first key: the
-    rows of the nearest few days beyond the cursor, then of weeks, of months, then all, until
-    a window holds more than a page (see :func:`_windowed`)."""
+    A search for a word that is not common (:func:`core.search.searched`) is read in windows
+    of the first key, a time: see :func:`_windowed`."""
     forward = True
     values: list = []
     if cursor:
@@ -202,10 +210,10 @@ def page_query(
         queryset = queryset.filter(_after(keys, values, forward))
     queryset = queryset.order_by(*order_by(keys, forward))
     if searched(queryset):
-        window = _windowed(queryset, keys, values[0] if values else None, forward, size, branches)
-        if window is not None:
-            return queryset.filter(window)[: size + 1], forward
-    return _branched(queryset, size, branches)[: size + 1], forward
+        found = _windowed(queryset, keys, values[0] if values else None, forward, size, branches)
+        if found is not None:
+            return PageQuery(queryset.filter(pk__in=found)[: size + 1], forward, len(found) > size)
+    return PageQuery(_branched(queryset, size, branches)[: size + 1], forward)
 
 
 def _branched(queryset: QuerySet, size: int, branches: Sequence[Q]) -> QuerySet:
@@ -225,12 +233,12 @@ def _windowed(
     forward: bool,
     size: int,
     branches: Sequence[Q] = (),
-) -> Q | None:
-    """The first ``size + 1`` rows of ``queryset`` (ordered by ``keys``, a time and the
-    primary key, beyond the cursor at ``edge``) found in the nearest window of time that
-    holds that many (the last window is all the rows), as a condition on the primary key
-    that names them in the page's own statement; ``None`` when the list is not ordered so
-    (then it is read as any other).
+) -> list | None:
+    """The primary keys of the first ``size + 1`` rows of ``queryset`` (ordered by ``keys``,
+    a time and the primary key, beyond the cursor at ``edge``), looked for in windows of
+    time from the edge, each wider than the last as the rows found in it tell
+    (:func:`core.search.next_window`), the last one all; ``None`` when the list is not
+    ordered so (then it is read as any other).
 
     Each window's rows are those the text index names and the time index bounds, read whole
     (``WITH … AS MATERIALIZED``), then sorted: a word in one record in a thousand fills a
@@ -256,7 +264,8 @@ def _windowed(
         f"{column} {'DESC' if key.descending == forward else 'ASC'}"
         for column, key in (("o", first), ("k", last))
     )
-    for span in SEARCH_WINDOWS:
+    span: timedelta | None = SEARCH_WINDOW
+    while True:
         rows = queryset
         if span is not None:
             rows = rows.filter(
@@ -271,21 +280,17 @@ def _windowed(
         try:
             sql, params = parts[0].union(*parts[1:]).query.get_compiler(using=queryset.db).as_sql()
         except EmptyResultSet:  # a scope of nothing
-            return Q(pk__in=[])
-        found = RawSQL(
-            f"WITH found (o, k) AS MATERIALIZED ({sql}) "
-            f"SELECT k FROM found ORDER BY {order} LIMIT %s",
-            (*params, size + 1),
-        )
-        if span is None:
-            return Q(pk__in=found)
+            return []
         with connection.cursor() as cursor:
-            cursor.execute(found.sql, found.params)
-            if len(cursor.fetchall()) > size:
-                # read again in the page's statement: a row that left the list meanwhile
-                # cannot shorten the page and lose the way to the next
-                return Q(pk__in=found)
-    return None
+            cursor.execute(
+                f"WITH found (o, k) AS MATERIALIZED ({sql}) "
+                f"SELECT k FROM found ORDER BY {order} LIMIT %s",
+                (*params, size + 1),
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        if len(found) > size or span is None:
+            return found
+        span = next_window(span, len(found), size + 1)
 
 
 def keyset_page(
@@ -298,16 +303,18 @@ def keyset_page(
     """The page of ``queryset`` (ordered by ``keys``, the last of which is unique) that
     ``cursor`` points at (none: the first), its scope's ``branches`` read one by one (see
     :func:`page_query`); raises :class:`BadCursor`."""
-    query, forward = page_query(queryset, keys, cursor, size, branches)
-    rows = list(query)
-    more = len(rows) > size
+    page = page_query(queryset, keys, cursor, size, branches)
+    rows = list(page.query)
+    # rows chosen beforehand: one that left the list since leaves a shorter page, with the
+    # way on to the next
+    more = len(rows) > size if page.more is None else page.more
     rows = rows[:size]
-    if not forward:
+    if not page.forward:
         rows.reverse()
     if not rows:
         return KeysetPage([], None, None)
-    has_next = more if forward else bool(cursor)
-    has_previous = bool(cursor) if forward else more
+    has_next = more if page.forward else bool(cursor)
+    has_previous = bool(cursor) if page.forward else more
     return KeysetPage(
         rows,
         _encode(_values(rows[-1], keys), True) if has_next else None,

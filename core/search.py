@@ -80,15 +80,28 @@ class Holds(Func):
         super().__init__(Texts(*fields), Value(q, output_field=TextField()))
 
 
-# A bigram in more than one row in a thousand is common: walking the list newest first finds
-# a page of rows holding it soon, where fetching every row the index names would not.
-COMMON = 0.001
+# A bigram in one row in a hundred or more is common: walking the list newest first finds a
+# page of rows holding it within a few thousand rows. A rarer one is read in windows of time
+# (one in a thousand: a walk would read some 30,000 rows for a page, 120-240 ms at 10 million
+# complaints, where the first window's rows are read in 30).
+COMMON = 0.01
 STATISTICS_AGE = 600.0  # seconds the index's statistics are kept before they are read again
 _statistics: dict[str, tuple[float, dict[str, float]]] = {}
 # A search for a word that is not common names its rows by this alias: its list is read in
-# windows of time, newest first (core.keyset), these wide, the last (None) all of it.
+# windows of time, newest first (core.keyset), the first this wide, the widest this before
+# the last, which is all of it.
 WINDOWED = "search_bigrams_windowed"
-SEARCH_WINDOWS = (timedelta(days=3), timedelta(days=30), timedelta(days=300), None)
+SEARCH_WINDOW = timedelta(days=3)
+SEARCH_WINDOW_WIDEST = timedelta(days=1000)
+
+
+def next_window(span: timedelta, found: int, wanted: int) -> timedelta | None:
+    """The window to look in after ``span`` held ``found`` of the ``wanted`` rows: as wide
+    as the rest needs at the same density with room to spare (twice to ten times as wide),
+    or ``None`` (all) past the widest."""
+    growth = min(10.0, max(2.0, 2 * wanted / max(found, 1)))
+    wider = span * growth
+    return None if wider > SEARCH_WINDOW_WIDEST else wider
 
 
 def searched(queryset: QuerySet) -> bool:
@@ -124,14 +137,15 @@ def search(
     ``q`` (two characters or more; in any case; ``%`` and ``_`` are themselves).
 
     On PostgreSQL the text is looked up in the GIN ``index`` on ``fenghuo_bigrams(*text)``
-    (the fields in this order), and how depends on how common the query's bigrams are, which
-    the planner must know to choose well between reading the rows the index names (few) and
-    walking the list newest first until a page is full (a common word):
+    (the fields in this order), and how depends on how common the query's bigrams are
+    (:func:`frequencies`, :data:`COMMON`):
 
-    - two characters, or one of its bigrams rare: the rows holding every bigram of ``q``;
-    - longer, every bigram common: the rows holding the rarest bigram. The planner would
-      take the bigrams of one word for independent and think their rows few; told of one
-      it knows how common the word is at most;
+    - every bigram common: the list is walked newest first until a page is full, the rows
+      tested for the rarest bigram. The planner would take the bigrams of one word for
+      independent and think their rows few; told of one it knows how common the word is
+      at most;
+    - one of them rare: the rows holding every bigram of ``q``, read in windows of time by
+      the list's paging (:func:`searched`, ``core.keyset``);
 
     of which ``~~>`` keeps those that hold ``q`` itself (see migration core 0006).
     """
