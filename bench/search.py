@@ -9,7 +9,7 @@ its API and its page (Django's test client, in-process), as the working group's 
 as the Changchun branch's interface person. Alternating call by call with a yardstick: the
 same list's first page without a search, through the same selector.
 
-    python bench/search.py                 # load (about an hour on two cores) and measure
+    python bench/search.py                 # load (about 20 minutes on two cores) and measure
     python bench/search.py --load-only     # load only
     python bench/search.py --reuse         # measure the data of the last load
 """
@@ -225,8 +225,9 @@ complaints). {loaded}
 
 Each case is one search, its first page of {PAGE_SIZE}, asked {args.repeat} times per run
 in-process: through the list's selector (`complaints_search(complaint_list(user=…), q)`, paged
-by `keyset_page`'s query, a department's scope read branch by branch, rows and prefetches
-read as the page reads them), through
+by `keyset_page`'s query: a department's scope read branch by branch, a word the statistics
+do not count as common read in windows of time, rows and prefetches read as the page reads
+them), through
 `/api/v1/complaints/?q=` and through the page `/complaints/?q=` (Django's test client: session,
 scoping, serializer or template, masking, the log of full reads). As the working group's
 manager (sees every complaint) and as the Changchun branch's interface person (scoped to their

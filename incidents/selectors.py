@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.assignment import assigned_q
-from core.keyset import Key, order_by
+from core.keyset import Key, page_query
 from core.search import number_matches, search
 from deadlines.choices import DeadlineState
 from deadlines.models import Deadline, overdue_condition, overdue_records
@@ -152,9 +152,11 @@ def incident_list(*, user) -> QuerySet[Incident]:
 def counts_newest(queryset: QuerySet, field: str, cap: int) -> tuple[dict, bool]:
     """How many of the newest ``cap`` rows of ``queryset`` (in the list's order) have each
     value of ``field``, and whether the list goes on beyond them: then each count is a lower
-    bound ("at least"). One query that reads at most ``cap`` + 1 rows, in whatever scope."""
-    newest = queryset.order_by(*order_by(INCIDENT_ORDER)).values_list(field, flat=True)
-    values = list(newest[: cap + 1])
+    bound ("at least"). One query that reads at most ``cap`` + 1 rows, in whatever scope (a
+    search for an uncommon word: in windows of time, as the list's pages)."""
+    values = list(
+        page_query(queryset, INCIDENT_ORDER, None, cap).query.values_list(field, flat=True)
+    )
     counts: dict = {}
     for value in values[:cap]:
         counts[value] = counts.get(value, 0) + 1
