@@ -58,11 +58,11 @@ def calendar_warning(request):
     user = getattr(request, "user", None)
     if user is None or not (user.is_staff or user_has_role(user, Role.WORKING_GROUP, Role.ADMIN)):
         return {}
-    from deadlines.services import calendar_status
+    from deadlines.services import calendar_years_status
 
     problems = {
         year: state
-        for year, state in calendar_status().items()
+        for year, state in calendar_years_status().items()
         if state.startswith(("error", "warning"))
     }
     if not problems:

@@ -61,8 +61,8 @@ def business_calendar(*, fresh: bool = False) -> BusinessCalendar:
     )
 
 
-def calendar_status(today=None) -> dict[str, str]:
-    """Whether the working-day calendar knows this year and the next (health page, admin).
+def calendar_years_status(today=None) -> dict[str, str]:
+    """Whether the working-day calendar knows this year and the next (the pages' banner).
 
     This year unknown is an error (working-day limits cannot be computed); next year unknown
     is a warning to enter its schedule once the State Council publishes it."""
@@ -76,6 +76,13 @@ def calendar_status(today=None) -> dict[str, str]:
             status[str(year)] = f"{severity}: {error}"
         else:
             status[str(year)] = "ok"
+    return status
+
+
+def calendar_status(today=None) -> dict[str, str]:
+    """:func:`calendar_years_status` and how many pending deadlines wait for a due time
+    (health page, admin)."""
+    status = calendar_years_status(today)
     waiting = Deadline.objects.filter(state=DeadlineState.PENDING, due_at__isnull=True).count()
     if waiting:
         status["deadlines_without_due_time"] = str(waiting)
