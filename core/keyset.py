@@ -217,7 +217,10 @@ def page_query(
 
 
 def _branched(queryset: QuerySet, size: int, branches: Sequence[Q]) -> QuerySet:
-    if len(branches) <= 1:
+    """``queryset`` whose rows are those of its ``branches``' first ``size + 1`` each (on a
+    database that can slice the parts of a UNION; SQLite reads the list at once)."""
+    features = connections[queryset.db].features
+    if len(branches) <= 1 or not features.supports_slicing_ordering_in_compound:
         return queryset
     firsts = [
         queryset.filter(branch).prefetch_related(None).values("pk")[: size + 1]

@@ -269,6 +269,14 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["business_line", "created_at"]),
             # the lists' order (newest first, cursor by cursor), and the live ones' alone
             models.Index(fields=["created_at", "id"], name="incident_newest"),
+            # a department's list read branch by branch (core.keyset): what it owns and what
+            # each of its people reported, newest first
+            models.Index(
+                fields=["owning_department", "created_at", "id"], name="incident_department_newest"
+            ),
+            models.Index(
+                fields=["created_by", "created_at", "id"], name="incident_reported_newest"
+            ),
             models.Index(
                 fields=["created_at", "id"],
                 condition=models.Q(state__in=LIVE_STATES),

@@ -1,5 +1,6 @@
 """Reads about incidents: the facts the matrix needs, lists scoped to the reader, history."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -21,7 +22,12 @@ from incidents.models import (
     Submission,
     TimelineEvent,
 )
-from organisation.selectors import scope_to_user, user_department, user_sees_everything
+from organisation.selectors import (
+    scope_branches,
+    scope_to_user,
+    user_department,
+    user_sees_everything,
+)
 
 from .classification import Facts, RuleSpec
 from .workflow import LIVE_STATES
@@ -107,6 +113,12 @@ VISIBLE_THROUGH = (
 SUBMITTED_BY = "created_by"
 
 
+def incident_branches(user) -> list[Q]:
+    """The ways an incident reaches ``user`` (:func:`organisation.selectors.scope_branches`),
+    for a list to read each on its own; none when ``user`` sees them all."""
+    return scope_branches(Incident, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY) or []
+
+
 def incident_scope(user) -> QuerySet[Incident]:
     """The incidents ``user`` may see, with nothing joined (for existence checks)."""
     return scope_to_user(Incident.objects.all(), user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY)
@@ -149,13 +161,18 @@ def incident_list(*, user) -> QuerySet[Incident]:
     )
 
 
-def counts_newest(queryset: QuerySet, field: str, cap: int) -> tuple[dict, bool]:
+def counts_newest(
+    queryset: QuerySet, field: str, cap: int, branches: Sequence[Q] = ()
+) -> tuple[dict, bool]:
     """How many of the newest ``cap`` rows of ``queryset`` (in the list's order) have each
     value of ``field``, and whether the list goes on beyond them: then each count is a lower
-    bound ("at least"). One query that reads at most ``cap`` + 1 rows, in whatever scope (a
-    search for an uncommon word: in windows of time, as the list's pages)."""
+    bound ("at least"). One query that reads at most ``cap`` + 1 rows, in whatever scope:
+    read as the list's pages are (its scope's ``branches`` one by one, a search for an
+    uncommon word in windows of time)."""
     values = list(
-        page_query(queryset, INCIDENT_ORDER, None, cap).query.values_list(field, flat=True)
+        page_query(queryset, INCIDENT_ORDER, None, cap, branches).query.values_list(
+            field, flat=True
+        )
     )
     counts: dict = {}
     for value in values[:cap]:

@@ -31,6 +31,7 @@ from .selectors import (
     deadline_list,
     deadlines_filter,
     incident_action_items,
+    incident_branches,
     incident_level_history,
     incident_list,
     incident_scope,
@@ -259,13 +260,18 @@ def _filtered(request):
 def incident_list_view(request):
     form, incidents = _filtered(request)
     # counted among the newest LIST_COUNT_CAP only: beyond them, "at least" (412+)
-    by_level, more = counts_newest(incidents, "level", settings.LIST_COUNT_CAP)
+    branches = incident_branches(request.user)
+    by_level, more = counts_newest(incidents, "level", settings.LIST_COUNT_CAP, branches)
     counts = [
         (level, label, f"{by_level.get(level, 0):,}+" if more else by_level.get(level, 0))
         for level, label in reversed(Level.choices)
     ]
     page = page_for_request(
-        incidents, INCIDENT_ORDER, request.GET.get("cursor"), settings.INCIDENT_LIST_PAGE_SIZE
+        incidents,
+        INCIDENT_ORDER,
+        request.GET.get("cursor"),
+        settings.INCIDENT_LIST_PAGE_SIZE,
+        branches,
     )
     query = request.GET.copy()
     query.pop("cursor", None)

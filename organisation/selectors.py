@@ -145,7 +145,8 @@ def scope_branches(
     department = user_department(user) if key is None else _key_department(key)
     branches = []
     if department is not None:
-        branches += [_points_at(model, path, department) for path in department_paths]
+        for path in department_paths:
+            branches += _walkable(model, path, department)
     if (
         key is not None
         and submitted_by is not None
@@ -153,6 +154,30 @@ def scope_branches(
     ):
         branches.append(Q(**{submitted_by: user}))
     return branches
+
+
+# A branch through a forward key to a few rows (an incident's reporter among a department's
+# people) is read one related row at a time, each on the (key, time) index; more than this
+# many stay one branch.
+WALKED_ONE_BY_ONE = 50
+
+
+def _walkable(model, path: str, department: Department) -> list[Q]:
+    """The branches of :func:`scope_branches` for ``path``: :func:`_points_at`, or for a
+    forward key reached through a longer path (an incident's reporter, among the
+    department's people) one branch per related row, so that each is read newest first on
+    its own index rather than the whole list walked for the few rows of all of them."""
+    first, _sep, rest = path.partition("__")
+    field = model._meta.get_field(first)
+    if rest and field.concrete and field.many_to_one:
+        related = list(
+            field.related_model._default_manager.filter(**{rest: department}).values_list(
+                "pk", flat=True
+            )[: WALKED_ONE_BY_ONE + 1]
+        )
+        if len(related) <= WALKED_ONE_BY_ONE:
+            return [Q(**{field.attname: pk}) for pk in related]
+    return [_points_at(model, path, department)]
 
 
 def _points_at(model, path: str, department: Department) -> Q:

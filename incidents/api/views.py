@@ -17,6 +17,7 @@ from incidents.selectors import (
     action_item_list,
     action_item_scope,
     incident_action_items,
+    incident_branches,
     incident_list,
     incident_scope,
     incident_timeline,
@@ -57,6 +58,9 @@ class IncidentViewSet(
     permission_classes = [permissions.IsAuthenticated, CanReportIncidents]
     queryset = Incident.objects.none()  # for the schema; requests use get_queryset
     lookup_value_regex = "[0-9]+"
+
+    def keyset_branches(self):
+        return incident_branches(self.request.user)
 
     def get_queryset(self):
         return incident_list(user=self.request.user)

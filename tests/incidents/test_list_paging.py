@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from deadlines.models import Deadline, DeadlinePolicy
 from deadlines.versions import policy_version
-from incidents.models import Incident
+from incidents.models import ActionItem, Cooperation, Incident
+from incidents.selectors import incident_scope
 from organisation.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,11 @@ def test_the_incident_page_walks_every_incident_once_and_bounds_its_counts(
     settings.INCIDENT_LIST_PAGE_SIZE = 4
     settings.LIST_COUNT_CAP = 2
     client.force_login(demo["manager"])
-    seen, cursor = [], None
+    seen, cursor, pages = [], None, 0
     with CaptureQueriesContext(connection) as queries:
         while True:
             response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
-            page = response.context["page"]
+            page, pages = response.context["page"], pages + 1
             seen += [i.number for i in page]
             if not page.has_next:
                 break
@@ -116,3 +117,57 @@ def test_my_deadlines_page_through_most_urgent_first_those_without_a_due_time_la
     expected = [d.pk for d in deadlines_filter(deadline_list(user=demo["cs_contact"]), {})]
     assert seen == expected and len(seen) >= 9
     assert Deadline.objects.get(pk=seen[-1]).due_at is None
+
+
+def test_a_departments_incidents_reached_several_ways_page_once_each_branch_by_branch(
+    make_incident, demo, client, settings
+):
+    """NET owns some incidents, cooperates on some, owns action items of some: its list (page,
+    counts and API) reads each way on its own and merges them, every incident once, in order."""
+    made = [make_incident(title=f"故障 {i}") for i in range(12)]
+    Incident.objects.update(created_at=timezone.now() - timedelta(hours=1))  # the id decides
+    net = Department.objects.get(code="NET")
+    other = Department.objects.exclude(pk=net.pk).filter(sees_all_records=False).first()
+    Incident.objects.update(owning_department=other)
+    Incident.objects.filter(pk__in=[i.pk for i in made[::3]]).update(owning_department=net)
+    for incident in made[1::4]:
+        Cooperation.objects.create(incident=incident, department=net, reason="plane")
+    for incident in made[2::5]:
+        ActionItem.objects.create(
+            incident=incident,
+            title="整改",
+            owner_department=net,
+            due_at=timezone.now() + timedelta(days=7),
+            created_by=demo["manager"],
+        )
+    expected = newest_first(incident_scope(demo["net_contact"]))
+    assert 6 < len(expected) < len(made)
+    settings.INCIDENT_LIST_PAGE_SIZE = 2
+    client.force_login(demo["net_contact"])
+    seen, cursor, pages = [], None, 0
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
+            page, pages = response.context["page"], pages + 1
+            seen += [i.number for i in page]
+            if not page.has_next:
+                break
+            cursor = page.next_cursor
+    assert seen == expected
+    levels = list(
+        incident_scope(demo["net_contact"])
+        .order_by("-created_at", "-id")
+        .values_list("level", flat=True)
+    )
+    counts = {level: n for level, _label, n in response.context["counts"]}
+    assert counts == {level: levels.count(level) for level in counts}
+    merged = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(merged) == 2 * pages  # each page and its counts read branch by branch
+    api = APIClient()
+    api.force_authenticate(demo["net_contact"])
+    url, from_api = "/api/v1/incidents/?page_size=3", []
+    while url:
+        body = api.get(url).json()
+        from_api += [i["number"] for i in body["results"]]
+        url = body["next"]
+    assert from_api == expected
