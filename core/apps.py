@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.core.signals import request_finished
+
+        from core.memory import freeze_after_warm_up
+
+        request_finished.connect(freeze_after_warm_up, dispatch_uid="core.memory")

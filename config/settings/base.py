@@ -402,6 +402,9 @@ EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 # bulk actions on the complaint list: at most this many complaints per request
 COMPLAINT_BULK_ACTION_MAX = env.int("COMPLAINT_BULK_ACTION_MAX", default=100)
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
+# a process freezes what it has kept once it has served this many requests (core.memory;
+# 0: never)
+GC_FREEZE_AFTER_REQUESTS = env.int("GC_FREEZE_AFTER_REQUESTS", default=50)
 # The dashboards: how often today's rollups are recomputed; what "due soon" means.
 DASHBOARD_ROLLUP_SECONDS = env.float("DASHBOARD_ROLLUP_SECONDS", default=60.0)
 DEADLINE_DUE_SOON_MINUTES = env.int("DEADLINE_DUE_SOON_MINUTES", default=60)
