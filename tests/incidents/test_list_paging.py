@@ -38,21 +38,27 @@ def newest_first(queryset):
     return list(queryset.order_by("-created_at", "-id").values_list("number", flat=True))
 
 
+def _walk_pages(client):
+    """Every page of the incident list by its next links: the numbers shown, how many pages,
+    and the last page's response."""
+    seen, cursor, pages = [], None, 0
+    while True:
+        response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
+        page, pages = response.context["page"], pages + 1
+        seen += [i.number for i in page]
+        if not page.has_next:
+            return seen, pages, response
+        cursor = page.next_cursor
+
+
 def test_the_incident_page_walks_every_incident_once_and_bounds_its_counts(
     incidents, demo, client, settings
 ):
     settings.INCIDENT_LIST_PAGE_SIZE = 4
     settings.LIST_COUNT_CAP = 2
     client.force_login(demo["manager"])
-    seen, cursor, pages = [], None, 0
     with CaptureQueriesContext(connection) as queries:
-        while True:
-            response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
-            page, pages = response.context["page"], pages + 1
-            seen += [i.number for i in page]
-            if not page.has_next:
-                break
-            cursor = page.next_cursor
+        seen, _pages, response = _walk_pages(client)
     assert seen == newest_first(Incident.objects.all())
     # counted among the newest two only, each an "at least" as the list goes on
     counts = {level: n for level, _label, n in response.context["counts"]}
@@ -144,15 +150,8 @@ def test_a_departments_incidents_reached_several_ways_page_once_each_branch_by_b
     assert 6 < len(expected) < len(made)
     settings.INCIDENT_LIST_PAGE_SIZE = 2
     client.force_login(demo["net_contact"])
-    seen, cursor, pages = [], None, 0
     with CaptureQueriesContext(connection) as queries:
-        while True:
-            response = client.get("/incidents/", {"cursor": cursor} if cursor else {})
-            page, pages = response.context["page"], pages + 1
-            seen += [i.number for i in page]
-            if not page.has_next:
-                break
-            cursor = page.next_cursor
+        seen, pages, response = _walk_pages(client)
     assert seen == expected
     levels = list(
         incident_scope(demo["net_contact"])
