@@ -61,12 +61,20 @@ run: $(BIN)/.installed
 ## test: lint, type checks, the whole suite (PostgreSQL and Redis required) and the embedded pass
 test: lint typecheck pytest pytest-sqlite
 
-pytest: $(BIN)/.installed-dev
-	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+# The suite in parallel (pytest-xdist), each worker on a PostgreSQL and a Redis database of its
+# own (config/settings/test.py); PYTEST_WORKERS=0 runs it in one process. Its default
+# distribution hands each worker the tests in the suite's order, so each runs the tests that
+# empty the database (transactional ones, last) after those that read the shipped data;
+# work stealing would not.
+PYTEST_WORKERS ?= 2
+PARALLEL := -n $(PYTEST_WORKERS)
 
-## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations, the search without its index
+pytest: $(BIN)/.installed-dev
+	$(BIN)/pytest --create-db $(PARALLEL) $(PYTEST_ARGS)
+
+## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations, the search without its index, the bulk writes
 pytest-sqlite: $(BIN)/.installed-dev
-	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py tests/complaints/test_search.py
+	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py tests/complaints/test_search.py tests/core/test_bulk.py
 
 # A month's end, a year's end into a year the working-day calendar does not know yet, a public
 # holiday (National Day): the suite without the browser, with every test's clock moved there.
@@ -78,7 +86,7 @@ TEST_DATES := 2026-11-30T23:40:00+08:00 2026-12-31T23:40:00+08:00 2026-10-02T10:
 test-dates: $(BIN)/.installed-dev
 	@for moment in $(TEST_DATES); do \
 	  echo "== the suite on $$moment"; \
-	  FENGHUO_TEST_NOW=$$moment $(BIN)/pytest --create-db -q -m "not browser and not fuzz and not processes" $(PYTEST_ARGS) || exit 1; \
+	  FENGHUO_TEST_NOW=$$moment $(BIN)/pytest --create-db -q $(PARALLEL) -m "not browser and not fuzz and not processes" $(PYTEST_ARGS) || exit 1; \
 	done
 
 ## quicktest: the suite without lint, keeping the test database between runs

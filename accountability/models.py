@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from complaints.models import Complaint
+from core.links import record_url
 from incidents.models import Incident
 from organisation.models import BilingualName, Department
 
@@ -206,9 +207,7 @@ class Violation(ViolationWorkflow, ConcurrentTransitionMixin, models.Model):
         return f"{self.number} {self.rule}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accountability:violation", kwargs={"pk": self.pk})
+        return record_url("accountability:violation", self.pk)
 
 
 class ShareRole(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.bulk import rows_merge
 from core.errors import Conflict
 from core.limits import parse_period
 from core.numbering import number_next, numbers_next
@@ -25,7 +26,13 @@ from deadlines.services import (
     responsible_person,
 )
 from notifications.models import Channel
-from notifications.services import notifications_build, notifications_store, notify, translated
+from notifications.services import (
+    Message,
+    notifications_build_many,
+    notifications_store,
+    notify,
+    translated,
+)
 from organisation.models import Department, DepartmentKind, Role
 from organisation.selectors import department_people
 
@@ -144,16 +151,8 @@ def violations_propose_for_breaches(
                 automatic=True,
             )
         )
-    Violation.objects.bulk_create(rows, ignore_conflicts=True)
-    # the numbers were drawn for this call: those found are the rows it wrote
-    found = Violation.objects.filter(number__in=numbers)
-    written = dict(found.values_list("number", "pk"))
-    violations = []
-    for violation in rows:
-        if violation.number in written:
-            violation.pk = written[violation.number]
-            violation._state.adding, violation._state.db = False, found.db
-            violations.append(violation)
+    # the numbers were drawn for this call: they tell the rows it wrote
+    violations = rows_merge(rows, key=["number"], conflict=["rule", "evidence_key"])
     _proposed(violations)
     return violations
 
@@ -172,10 +171,8 @@ def _proposed(violations: list[Violation]) -> None:
         )
     readers = list(department_people(assessor, Role.INTERFACE_PERSON)) if assessor else []
     notifications_store(
-        [
-            row
-            for violation in violations
-            for row in notifications_build(
+        notifications_build_many(
+            Message(
                 recipients=readers,
                 kind="violation.proposed",
                 subject=translated(  # rule and department named in each reader's language
@@ -189,7 +186,8 @@ def _proposed(violations: list[Violation]) -> None:
                 link=violation.get_absolute_url(),
                 dedupe_key=f"violation:{violation.pk}:proposed",
             )
-        ],
+            for violation in violations
+        ),
         channels=(Channel.EMAIL,),
         digest=True,  # a storm's violations: one e-mail per batch to each reader
     )

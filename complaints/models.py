@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from core.links import record_url
 from core.models import AppendOnlyEvent
 from incidents.choices import BusinessLine
 from incidents.models import Incident
@@ -175,9 +176,7 @@ class Complaint(ComplaintWorkflow, ConcurrentTransitionMixin, models.Model):
         return f"{self.number} {self.summary}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("complaints:detail", kwargs={"pk": self.pk})
+        return record_url("complaints:detail", self.pk)
 
     @property
     def is_escalated(self) -> bool:

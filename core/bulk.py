@@ -9,16 +9,18 @@ The objects are model instances built as for ``bulk_create``: no ``save()``, no 
 """
 
 import json
+import zlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar, cast
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 #: up to this many rows in all, one statement; beyond, COPY (its rounds trips pay off)
 ONE_STATEMENT_ROWS = 50
 
 _sequences: dict[str, str] = {}
-_columns: dict[tuple[type[models.Model], bool], tuple[list[models.Field], list[Callable]]] = {}
+_columns: dict[tuple[type[models.Model], bool], "_Plan"] = {}
 
 
 def sets_supported() -> bool:
@@ -62,6 +64,11 @@ def _text(value):
     return value if value is None or type(value) is str else str(value)
 
 
+def _plain(value):
+    # a choices member as the database gives it back: its value
+    return str(value) if isinstance(value, str) else value
+
+
 def _json(field: models.JSONField) -> Callable:
     def dump(value):
         return None if value is None else json.dumps(value, cls=field.encoder)
@@ -69,36 +76,65 @@ def _json(field: models.JSONField) -> Callable:
     return dump
 
 
-def _plan(model: type[models.Model], with_pk: bool) -> tuple[list[models.Field], list[Callable]]:
+class _Plan(NamedTuple):
+    """How a model's objects become rows: its fields, their values read at once, those that
+    must be prepared (``pre_save``: auto_now, files) and those converted for the driver."""
+
+    fields: list[models.Field]
+    read: Callable[[models.Model], tuple]
+    prepared: list[tuple[int, models.Field]]
+    converted: list[tuple[int, Callable]]
+
+
+def _prepares(field: models.Field) -> bool:
+    if type(field).pre_save is models.Field.pre_save:
+        return False
+    if isinstance(field, models.DateField):  # its pre_save only fills auto_now(_add)
+        return field.auto_now or field.auto_now_add
+    return True
+
+
+def _plan(model: type[models.Model], with_pk: bool) -> _Plan:
     key = (model, with_pk)
     if key not in _columns:
         fields = [
             field for field in model._meta.concrete_fields if with_pk or not field.primary_key
         ]
-        converters = [
-            _json(field)
-            if isinstance(field, models.JSONField)
-            else _text
-            if isinstance(field, models.CharField | models.TextField)
-            else _same
-            for field in fields
+        names = [field.attname for field in fields]
+        read = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+        converted = [
+            (
+                index,
+                _json(field)
+                if isinstance(field, models.JSONField)
+                else _text
+                if isinstance(field, models.CharField | models.TextField)
+                else _same,
+            )
+            for index, field in enumerate(fields)
         ]
-        _columns[key] = (fields, converters)
+        _columns[key] = _Plan(
+            fields,
+            read,
+            [(index, field) for index, field in enumerate(fields) if _prepares(field)],
+            [(index, convert) for index, convert in converted if convert is not _same],
+        )
     return _columns[key]
 
 
 def _rows(objs: Sequence[models.Model]) -> tuple[str, list[str], list[list[Any]]]:
     model = type(objs[0])
-    fields, converters = _plan(model, objs[0].pk is not None)
-    rows = [
-        [
-            convert(field.pre_save(obj, True))
-            for field, convert in zip(fields, converters, strict=True)
-        ]
-        for obj in objs
-    ]
+    plan = _plan(model, objs[0].pk is not None)
+    rows = []
+    for obj in objs:
+        values = list(plan.read(obj))
+        for index, field in plan.prepared:
+            values[index] = field.pre_save(obj, True)
+        for index, convert in plan.converted:
+            values[index] = convert(values[index])
+        rows.append(values)
     quote = connection.ops.quote_name
-    columns = [quote(str(field.column)) for field in fields]  # concrete: each has a column
+    columns = [quote(str(field.column)) for field in plan.fields]  # concrete: each has a column
     return quote(model._meta.db_table), columns, rows
 
 
@@ -137,3 +173,91 @@ def rows_insert(*groups: Sequence[models.Model]) -> None:
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for values in rows:
                     copy.write_row(values)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+#: rows per statement where there is no COPY (SQLite: its variables per statement)
+MERGE_CHUNK = 500
+
+
+def rows_merge(
+    objs: Sequence[_M],
+    *,
+    key: Sequence[str],
+    conflict: Sequence[str] = (),
+    found: bool = False,
+) -> list[_M]:
+    """Insert objects of one model, leaving those a unique constraint already holds:
+    ``INSERT … ON CONFLICT`` on ``conflict``'s columns (none: any unique constraint), for
+    many rows fed by COPY into a temporary table on PostgreSQL. ``key`` (field names)
+    tells the objects apart; each object written gets its id, and with ``found`` (which
+    needs ``conflict``) so does each whose row was there already. Returns the objects
+    written (with ``found``: all). Runs inside the caller's transaction, if any.
+
+    What a storm writes in batches (breaches' notifications, violations, limits): no model
+    field preparation per value, no arrays quoted value by value, one round trip per table."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return str(cast(models.Field, meta.get_field(name)).column)
+
+    key_columns = [column(name) for name in key]
+    target = f"({', '.join(quote(column(name)) for name in conflict)})" if conflict else ""
+    if found:
+        if not conflict:
+            raise ValueError("found=True needs the conflict's columns")
+        first = quote(column(conflict[0]))
+        action = f"DO UPDATE SET {first} = EXCLUDED.{first}"  # the row stays as it was
+    else:
+        action = "DO NOTHING"
+    returning = ", ".join(quote(str(name)) for name in [meta.pk.column, *key_columns])
+    table, columns, rows = _rows(objs)
+    written: list[tuple] = []
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+        if sets_supported():
+            # a table of this column list for the session, emptied after each use
+            staging = quote(f"_merge_{meta.db_table}_{zlib.crc32(repr(columns).encode()):08x}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS"
+                f" SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)}"
+                f" FROM {staging} ON CONFLICT {target} {action} RETURNING {returning}"
+            )
+            written = cursor.fetchall()
+            cursor.execute(f"TRUNCATE {staging}")
+        else:
+            fields = _plan(model, objs[0].pk is not None).fields
+            prepared = [
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+                for obj in objs
+            ]
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            for start in range(0, len(prepared), MERGE_CHUNK):
+                chunk = prepared[start : start + MERGE_CHUNK]
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    + ", ".join([row] * len(chunk))
+                    + f" ON CONFLICT {target} {action} RETURNING {returning}",
+                    [value for values in chunk for value in values],
+                )
+                written += cursor.fetchall()
+    ids = {tuple(found_row[1:]): found_row[0] for found_row in written}
+    attnames = [cast(models.Field, meta.get_field(name)).attname for name in key]
+    done = []
+    for obj in objs:
+        pk = ids.get(tuple(_plain(getattr(obj, name)) for name in attnames))
+        if pk is not None:
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+            done.append(obj)
+    return done

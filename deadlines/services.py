@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from core.bulk import instances
+from core.bulk import instances, rows_merge
 from core.live import publish, user_topic
 from core.reference import cached
 from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
@@ -27,7 +27,13 @@ from deadlines.models import CalendarOverride, CalendarYear, Deadline, DeadlineP
 from deadlines.rules import due_at, reminder_times, spec_from_snapshot
 from deadlines.versions import policy_version
 from notifications.models import Notification
-from notifications.services import notifications_build, notifications_store, translated
+from notifications.services import (
+    Message,
+    notifications_build,
+    notifications_build_many,
+    notifications_store,
+    translated,
+)
 from organisation.live import scoped_topics
 from organisation.models import Department, Role
 from organisation.selectors import department_people
@@ -222,6 +228,9 @@ def deadlines_build_many(
     return deadlines
 
 
+_ONE_PER_KIND = ("content_type", "object_id", "kind", "round")  # the table's unique constraint
+
+
 def deadlines_open_many(
     rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
     *,
@@ -230,7 +239,7 @@ def deadlines_open_many(
     """Start many limits in one statement (:func:`deadlines_build_many`); rows that exist
     are left."""
     deadlines = deadlines_build_many(rows, round=round)
-    Deadline.objects.bulk_create(deadlines, ignore_conflicts=True)
+    rows_merge(deadlines, key=_ONE_PER_KIND, conflict=_ONE_PER_KIND)
     _told(deadlines)
     return deadlines
 
@@ -277,7 +286,7 @@ def _announce_breaches(breached: list[Deadline], *, now: datetime) -> None:
         return
     departments: dict[int, list[User]] = {}  # the people of each department, read once
     notifications_store(
-        [row for deadline in breached for row in _breach_notifications(deadline, departments)],
+        notifications_build_many(_breach_message(deadline, departments) for deadline in breached),
         channels=settings.DEADLINE_BREACH_CHANNELS,
         digest=True,  # a person answering for many breaches gets one e-mail per batch
     )
@@ -354,14 +363,12 @@ def _record_label(deadline: Deadline) -> tuple[str, str]:
     return label, link
 
 
-def _breach_notifications(
-    deadline: Deadline, departments: dict[int, list[User]]
-) -> list[Notification]:
-    """The notifications of the people who answer for a breached deadline; the caller stores
-    them (in batches)."""
+def _breach_message(deadline: Deadline, departments: dict[int, list[User]]) -> Message:
+    """The message to the people who answer for a breached deadline; the caller builds and
+    stores the notifications (in batches)."""
     label, link = _record_label(deadline)
     due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
-    return notifications_build(
+    return Message(
         recipients=_recipients(deadline, departments),
         kind="deadline.breached",
         subject=translated(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from core.links import record_url
 from core.models import AppendOnlyEvent
 from incidents.choices import (
     ActionItemState,
@@ -288,9 +289,7 @@ class Incident(IncidentWorkflow, ConcurrentTransitionMixin, models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("incidents:detail", kwargs={"pk": self.pk})
+        return record_url("incidents:detail", self.pk)
 
 
 class Cooperation(models.Model):

@@ -9,6 +9,7 @@ from django.db.models import prefetch_related_objects
 from django.dispatch import receiver
 
 from collaboration.attachment_signals import attachment_added
+from core.bulk import rows_insert
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 
@@ -50,7 +51,7 @@ def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
                 payload=payload,
             )
         )
-    TimelineEvent.objects.bulk_create(events)
+    rows_insert(events)
     incidents_told({event.incident_id for event in events})
 
 

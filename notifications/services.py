@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,6 +19,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.bulk import instances, rows_merge
 from core.live import publish, user_topic
 
 from . import channels
@@ -53,25 +55,79 @@ def notifications_build(
     """Unsaved in-app notifications of one message to each active recipient (batch senders;
     :func:`notifications_store` writes them); the text comes from ``template`` or from
     ``subject``/``body`` and renders in each recipient's language, as :func:`notify`'s does."""
-    people = {user.pk: user for user in recipients if user is not None and user.is_active}
-    texts: dict[str, tuple[str, str]] = {}  # rendered once per language
-    rows = []
-    for _pk, user in sorted(people.items()):
-        language = _language(user)
-        if language not in texts:
-            with translation.override(language):
-                texts[language] = _render(template, context, subject, body)
-        subject_text, body_text = texts[language]
-        rows.append(
-            Notification(
-                recipient=user,  # the deliveries read the person's addresses from it
+    return notifications_build_many(
+        [
+            Message(
+                recipients=recipients,
                 kind=kind,
-                subject=subject_text[:200],
-                body=body_text,
+                subject=subject,
+                body=body,
+                template=template,
+                context=context,
                 link=link,
                 dedupe_key=dedupe_key,
             )
-        )
+        ]
+    )
+
+
+class Message(NamedTuple):
+    """One message of :func:`notifications_build_many` (the arguments of
+    :func:`notifications_build`)."""
+
+    recipients: Iterable[User]
+    kind: str
+    dedupe_key: str
+    subject: Any = ""
+    body: Any = ""
+    template: str | None = None
+    context: dict | None = None
+    link: str = ""
+
+
+def notifications_build_many(messages: Iterable[Message]) -> list[Notification]:
+    """:func:`notifications_build` of many messages (a batch of breaches, say): each language
+    is made active once for all of them, each message rendered once per language."""
+    readers: list[tuple[Message, list[tuple[str, User]]]] = []
+    by_language: dict[str, list[int]] = {}
+    for index, message in enumerate(messages):
+        people = {
+            user.pk: user for user in message.recipients if user is not None and user.is_active
+        }
+        languages = [(_language(user), user) for _pk, user in sorted(people.items())]
+        readers.append((message, languages))
+        for language in {language for language, _user in languages}:
+            by_language.setdefault(language, []).append(index)
+    texts: dict[tuple[str, int], tuple[str, str]] = {}
+    for language, indexes in by_language.items():
+        with translation.override(language):
+            for index in indexes:
+                message = readers[index][0]
+                texts[language, index] = _render(
+                    message.template, message.context, message.subject, message.body
+                )
+    now = timezone.now()
+    rows = instances(  # built positionally: a storm's thousands
+        Notification,
+        (
+            {
+                "recipient_id": user.pk,
+                "kind": message.kind,
+                "subject": texts[language, index][0][:200],
+                "body": texts[language, index][1],
+                "link": message.link,
+                "dedupe_key": message.dedupe_key,
+                "created_at": now,
+                "read_at": None,
+            }
+            for index, (message, languages) in enumerate(readers)
+            for language, user in languages
+        ),
+    )
+    in_order = (user for _message, languages in readers for _spoken, user in languages)
+    recipient = Notification._meta.get_field("recipient")
+    for row, user in zip(rows, in_order, strict=True):
+        recipient.set_cached_value(row, user)  # the deliveries read the person's addresses
     return rows
 
 
@@ -92,13 +148,10 @@ def notifications_store(
     rows = list(unique.values())
     if not rows:
         return
-    # ON CONFLICT … DO UPDATE of the key itself: the row stays as it was, and every row,
-    # new or already stored, comes back with its id for the outbox
-    Notification.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["recipient", "dedupe_key"],
-        update_fields=["dedupe_key"],
+    # a row already stored stays as it was, and every row, new or already stored, comes back
+    # with its id for the outbox
+    rows_merge(
+        rows, key=["recipient", "dedupe_key"], conflict=["recipient", "dedupe_key"], found=True
     )
     publish(user_topic(user_id) for user_id, _key in unique)  # their bells and inboxes
     if not channels:

@@ -182,3 +182,14 @@ def use_broker(monkeypatch):
 
     yield point
     point(original)
+
+
+# --- order: the longest walks first ---------------------------------------------------------
+
+# Each walks every route as several people (minutes each); started first, they end before the
+# rest of the suite does, and no parallel worker (pytest-xdist) is left waiting on one of them.
+LONGEST_FIRST = ("tests/test_scoping_walk.py", "tests/test_page_codes.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))

@@ -160,16 +160,16 @@ def leaks(client: Client, method: str, url_list: list[str], hidden: set[str]) ->
     return found
 
 
-def test_no_page_or_api_shows_an_outsider_a_record(world):
+@pytest.mark.parametrize("username", OUTSIDERS)
+def test_no_page_or_api_shows_an_outsider_a_record(world, username):
     hidden, ids = secrets(), record_ids()
     assert hidden and ids
     found = []
-    for username in OUTSIDERS:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        with time_machine.travel(LATER, tick=True):
-            for route in ROUTES:
-                found += leaks(client, "get", urls(route, ids, set()), hidden)
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    with time_machine.travel(LATER, tick=True):
+        for route in ROUTES:
+            found += leaks(client, "get", urls(route, ids, set()), hidden)
     assert not found, "\n".join(found)
 
 
@@ -185,23 +185,17 @@ def test_the_status_pages_are_the_public_ones_and_show_no_record(world):
     assert not leaks(Client(), "get", ["/status/", "/status/feed.json"], secrets())
 
 
-def test_no_key_reads_what_its_scope_does_not_reach(world):
+@pytest.mark.parametrize("scope", ["department", "intake"])
+def test_no_key_reads_what_its_scope_does_not_reach(world, scope):
     hidden, ids = secrets(), record_ids()
     branch = Department.objects.get(code="BR-BC")
-    keys = {
-        "department": factories.make_api_key(department=branch)[1],
-        "intake": factories.make_api_key(department=None)[1],
-    }
+    raw = factories.make_api_key(department=branch if scope == "department" else None)[1]
     api = [route for route in ROUTES if route.api]
     assert api
     found = []
-    for scope, raw in keys.items():
-        client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-        for route in api:
-            found += [
-                f"{scope} key: {leak}"
-                for leak in leaks(client, "get", urls(route, ids, set()), hidden)
-            ]
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    for route in api:
+        found += leaks(client, "get", urls(route, ids, set()), hidden)
     assert not found, "\n".join(found)
 
 

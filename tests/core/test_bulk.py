@@ -1,0 +1,79 @@
+"""``core.bulk.rows_merge``: many rows written at once, those a unique constraint already holds
+left as they were. It runs on PostgreSQL (COPY into a session's table, then one INSERT) and on
+the embedded SQLite (INSERT … VALUES), so the embedded pass runs this file too."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from core.bulk import MERGE_CHUNK, rows_merge
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+KEY = ["recipient", "dedupe_key"]
+
+
+def note(user, key: str, subject: str = "新") -> Notification:
+    return Notification(recipient=user, kind="test", subject=subject, dedupe_key=key)
+
+
+def test_new_rows_get_their_ids_and_a_row_already_there_is_left_as_it_was(user_factory):
+    first, second = user_factory(), user_factory()
+    kept = Notification.objects.create(recipient=first, kind="test", subject="旧", dedupe_key="a")
+    rows = [note(first, "a"), note(first, "b"), note(second, "a")]
+
+    written = rows_merge(rows, key=KEY, conflict=KEY)
+
+    assert written == rows[1:]
+    assert rows[0].pk is None  # not written: no id
+    assert {row.pk for row in written} == set(
+        Notification.objects.exclude(pk=kept.pk).values_list("pk", flat=True)
+    )
+    assert Notification.objects.get(pk=kept.pk).subject == "旧"
+    assert Notification.objects.get(pk=rows[2].pk).recipient_id == second.pk
+
+
+def test_found_gives_the_rows_already_there_their_ids(user_factory):
+    person = user_factory()
+    kept = Notification.objects.create(recipient=person, kind="test", subject="旧", dedupe_key="a")
+    rows = [note(person, "a"), note(person, "b")]
+
+    written = rows_merge(rows, key=KEY, conflict=KEY, found=True)
+
+    assert written == rows
+    assert rows[0].pk == kept.pk
+    assert Notification.objects.get(pk=kept.pk).subject == "旧"
+    assert Notification.objects.count() == 2
+
+
+def test_without_conflict_columns_any_unique_constraint_leaves_the_row(user_factory):
+    person = user_factory()
+    Notification.objects.create(recipient=person, kind="test", subject="旧", dedupe_key="a")
+    written = rows_merge([note(person, "a"), note(person, "c")], key=KEY)
+    assert [row.dedupe_key for row in written] == ["c"]
+    with pytest.raises(ValueError, match="conflict"):
+        rows_merge([note(person, "d")], key=KEY, found=True)
+
+
+def test_many_rows_and_again_in_the_same_transaction(user_factory):
+    """More rows than one statement of the embedded database holds; a second call in the same
+    transaction starts from nothing left by the first."""
+    person = user_factory()
+    count = MERGE_CHUNK * 2 + 7
+    with transaction.atomic():
+        first = rows_merge([note(person, f"k{n}") for n in range(count)], key=KEY, conflict=KEY)
+        again = rows_merge(
+            [note(person, f"k{n}") for n in range(count + 3)], key=KEY, conflict=KEY, found=True
+        )
+    assert len(first) == count and len(again) == count + 3
+    assert [row.pk for row in again[:count]] == [row.pk for row in first]
+    assert Notification.objects.count() == count + 3
+
+
+def test_a_bad_row_writes_none_of_the_set_and_the_next_call_works(user_factory):
+    person = user_factory()
+    nobody = Notification(recipient_id=None, kind="test", subject="?", dedupe_key="x")
+    with pytest.raises(IntegrityError):
+        rows_merge([note(person, "ok"), nobody], key=KEY, conflict=KEY)
+    assert not Notification.objects.exists()
+    assert len(rows_merge([note(person, "ok")], key=KEY, conflict=KEY)) == 1
