@@ -157,9 +157,6 @@ def one_run(args) -> dict:
     from incidents.models import Incident
     from notifications.models import Delivery, Notification
 
-    # as a worker runs it: the e-mails are handed to the broker, for the deliveries worker
-    # to send (the test settings would send them here, in the announcing's time)
-    app.conf.task_always_eager = False
     started = time.perf_counter()
     fill(args.pending, args.due)
     fill_seconds = time.perf_counter() - started
@@ -271,7 +268,9 @@ A sweep marks every due deadline first, one `UPDATE … WHERE id IN (SELECT … 
 UPDATE SKIP LOCKED)` per batch, so a backlog is recorded at once; it then announces them in
 batches of 200, one transaction each: the batch's notifications, then one signal on which each
 domain writes the whole batch's consequences in a few statements (timeline lines, violations,
-their notice limits and notices, escalations), and records them announced, so a sweep stopped
+their notice limits and notices, escalations; many rows of a table are fed by `COPY` into a
+table of the session and written with one `INSERT … ON CONFLICT`, `core.bulk.rows_merge`),
+and records them announced, so a sweep stopped
 in between leaves the rest to the next, which announces each once. The people answering for
 a batch are read once for it; each message is rendered once per language; the e-mails of a
 batch (every person here has an address) reach the broker as one message, which the

@@ -11,6 +11,7 @@ The objects are model instances built as for ``bulk_create``: no ``save()``, no 
 import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -189,11 +190,12 @@ def rows_merge(
     found: bool = False,
 ) -> list[_M]:
     """Insert objects of one model, leaving those a unique constraint already holds:
-    ``INSERT … ON CONFLICT`` on ``conflict``'s columns (none: any unique constraint), for
-    many rows fed by COPY into a temporary table on PostgreSQL. ``key`` (field names)
-    tells the objects apart; each object written gets its id, and with ``found`` (which
-    needs ``conflict``) so does each whose row was there already. Returns the objects
-    written (with ``found``: all). Runs inside the caller's transaction, if any.
+    ``INSERT … ON CONFLICT`` on ``conflict``'s columns (none: any unique constraint), of a
+    few rows' values, or of many rows fed by COPY into a temporary table on PostgreSQL.
+    ``key`` (field names) tells the objects apart; each object written gets its id, and
+    with ``found`` (which needs ``conflict``) so does each whose row was there already.
+    Returns the objects written (with ``found``: all). Runs inside the caller's
+    transaction, if any.
 
     What a storm writes in batches (breaches' notifications, violations, limits): no model
     field preparation per value, no arrays quoted value by value, one round trip per table."""
@@ -218,8 +220,19 @@ def rows_merge(
     returning = ", ".join(quote(str(name)) for name in [meta.pk.column, *key_columns])
     table, columns, rows = _rows(objs)
     written: list[tuple] = []
-    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
-        if sets_supported():
+    copied = sets_supported() and len(rows) > ONE_STATEMENT_ROWS
+    if not copied:
+        if not sets_supported():  # SQLite: values as the ORM stores them
+            fields = _plan(model, objs[0].pk is not None).fields
+            rows = [
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+                for obj in objs
+            ]
+        chunks = [rows[start : start + MERGE_CHUNK] for start in range(0, len(rows), MERGE_CHUNK)]
+    # a few rows: one statement, atomic by itself; more: all or none of them
+    whole = transaction.atomic() if copied or len(chunks) > 1 else nullcontext()
+    with whole, connection.cursor() as cursor, connection.wrap_database_errors:
+        if copied:
             # a table of this column list for the session, emptied after each use
             staging = quote(f"_merge_{meta.db_table}_{zlib.crc32(repr(columns).encode()):08x}")
             cursor.execute(
@@ -236,14 +249,8 @@ def rows_merge(
             written = cursor.fetchall()
             cursor.execute(f"TRUNCATE {staging}")
         else:
-            fields = _plan(model, objs[0].pk is not None).fields
-            prepared = [
-                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-                for obj in objs
-            ]
             row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            for start in range(0, len(prepared), MERGE_CHUNK):
-                chunk = prepared[start : start + MERGE_CHUNK]
+            for chunk in chunks:
                 cursor.execute(
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                     + ", ".join([row] * len(chunk))

@@ -288,6 +288,7 @@ def _admin_pages(visit: Visit) -> None:
             visit.expect(first, {200})
 
 
+@pytest.mark.pinned  # the world and the walk run on clocks of their own (PINNED, LATER)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_shows_a_code_and_english_no_chinese_but_data(world, language):
     code_list = codes() | rule_codes()

@@ -37,7 +37,8 @@ from organisation.models import Department
 from tests import factories
 from tests.routes import routes
 
-pytestmark = pytest.mark.django_db
+# the world and every walk run on clocks of their own (PINNED, LATER)
+pytestmark = [pytest.mark.django_db, pytest.mark.pinned]
 PINNED = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 LATER = PINNED + timedelta(hours=25)
 OUTSIDERS = ("bc_contact", "bc_leader", "legal_contact")

@@ -70,10 +70,11 @@ def test_many_rows_and_again_in_the_same_transaction(user_factory):
     assert Notification.objects.count() == count + 3
 
 
-def test_a_bad_row_writes_none_of_the_set_and_the_next_call_works(user_factory):
+@pytest.mark.parametrize("count", [1, MERGE_CHUNK + 1])  # one statement; COPY or chunks
+def test_a_bad_row_writes_none_of_the_set_and_the_next_call_works(user_factory, count):
     person = user_factory()
     nobody = Notification(recipient_id=None, kind="test", subject="?", dedupe_key="x")
-    with pytest.raises(IntegrityError):
-        rows_merge([note(person, "ok"), nobody], key=KEY, conflict=KEY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_merge([*(note(person, f"k{n}") for n in range(count)), nobody], key=KEY, conflict=KEY)
     assert not Notification.objects.exists()
     assert len(rows_merge([note(person, "ok")], key=KEY, conflict=KEY)) == 1
