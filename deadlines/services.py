@@ -236,8 +236,9 @@ def deadlines_open_many(
     *,
     round: int = 0,
 ) -> list[Deadline]:
-    """Start many limits in one statement (:func:`deadlines_build_many`); rows that exist
-    are left."""
+    """Start many limits at once (:func:`deadlines_build_many`, written by
+    :func:`core.bulk.rows_merge`); rows that exist are left, and the deadlines written get
+    their ids."""
     deadlines = deadlines_build_many(rows, round=round)
     rows_merge(deadlines, key=_ONE_PER_KIND, conflict=_ONE_PER_KIND)
     _told(deadlines)
