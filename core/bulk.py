@@ -185,15 +185,16 @@ MERGE_CHUNK = 500
 def rows_merge(
     objs: Sequence[_M],
     *,
-    key: Sequence[str],
     conflict: Sequence[str] = (),
+    key: Sequence[str] = (),
     found: bool = False,
 ) -> list[_M]:
     """Insert objects of one model, leaving those a unique constraint already holds:
     ``INSERT … ON CONFLICT`` on ``conflict``'s columns (none: any unique constraint), of a
     few rows' values, or of many rows fed by COPY into a temporary table on PostgreSQL.
-    ``key`` (field names) tells the objects apart; each object written gets its id, and
-    with ``found`` (which needs ``conflict``) so does each whose row was there already.
+    ``key`` (field names; by default ``conflict``'s) tells the objects apart; each object
+    written gets its id, and with ``found`` (which needs ``conflict``) so does each whose
+    row was there already.
     Returns the objects written (with ``found``: all). Runs inside the caller's
     transaction, if any.
 
@@ -201,6 +202,9 @@ def rows_merge(
     field preparation per value, no arrays quoted value by value, one round trip per table."""
     if not objs:
         return []
+    key = key or conflict
+    if not key:
+        raise ValueError("rows_merge needs the key that tells the objects apart")
     model = type(objs[0])
     meta = model._meta
     quote = connection.ops.quote_name

@@ -240,7 +240,7 @@ def deadlines_open_many(
     :func:`core.bulk.rows_merge`); rows that exist are left, and the deadlines written get
     their ids."""
     deadlines = deadlines_build_many(rows, round=round)
-    rows_merge(deadlines, key=_ONE_PER_KIND, conflict=_ONE_PER_KIND)
+    rows_merge(deadlines, conflict=_ONE_PER_KIND)
     _told(deadlines)
     return deadlines
 

@@ -150,9 +150,7 @@ def notifications_store(
         return
     # a row already stored stays as it was, and every row, new or already stored, comes back
     # with its id for the outbox
-    rows_merge(
-        rows, key=["recipient", "dedupe_key"], conflict=["recipient", "dedupe_key"], found=True
-    )
+    rows_merge(rows, conflict=["recipient", "dedupe_key"], found=True)
     publish(user_topic(user_id) for user_id, _key in unique)  # their bells and inboxes
     if not channels:
         return
