@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
-def setup_django() -> None:
+def setup_django(*, migrate: bool = True) -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fenghuo_bench")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -26,9 +26,10 @@ def setup_django() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:  # a process of a benchmark that has migrated already needs not
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def _ensure_database(url: str) -> None:

@@ -11,6 +11,7 @@ violations and their notices to marketing; all idempotent).
 """
 
 import argparse
+import multiprocessing
 import sys
 import time
 from datetime import timedelta
@@ -140,6 +141,43 @@ def bare_update() -> float:
     return elapsed
 
 
+def _announcer(ready, out) -> None:
+    """One process of the deadlines worker announcing beside the others, as the sweep's
+    helpers do (``deadlines.tasks.announce_breaches_task``): set up and warmed (its URLs and
+    translations loaded), it waits for the others, then announces until none is left."""
+    setup_django(migrate=False)
+    from config.celery import app
+    from deadlines.tasks import announce_breaches_task
+    from incidents.models import Incident
+
+    app.conf.task_always_eager = False  # the e-mails go to the broker after commit
+    Incident.objects.first().get_absolute_url()
+    ready.wait()
+    out.put(announce_breaches_task())
+
+
+def announce(processes: int) -> tuple[float, list[int]]:
+    """Seconds until ``processes`` announcers, started together, have announced every
+    breach; what each announced."""
+    from django.db import connections
+
+    connections.close_all()
+    spawn = multiprocessing.get_context("spawn")  # each process its own connections
+    ready, out = spawn.Barrier(processes + 1), spawn.Queue()
+    workers = [spawn.Process(target=_announcer, args=(ready, out)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    started = time.perf_counter()
+    counts = [out.get(timeout=600) for _ in workers]
+    seconds = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+        if worker.exitcode:
+            sys.exit(f"refused: an announcer failed (exit code {worker.exitcode})")
+    return seconds, counts
+
+
 def one_run(args) -> dict:
     """Fill, then measure the idle sweep, the marking against the bare UPDATE, and the
     announcing; refuses a run that did not write every consequence."""
@@ -148,13 +186,7 @@ def one_run(args) -> dict:
     from accountability.models import Violation
     from config.celery import app
     from deadlines.models import Deadline
-    from deadlines.services import (
-        SWEEP_BATCH,
-        breaches_announce,
-        deadlines_mark_due,
-        deadlines_sweep,
-    )
-    from incidents.models import Incident
+    from deadlines.services import SWEEP_BATCH, deadlines_mark_due, deadlines_sweep
     from notifications.models import Delivery, Notification
 
     started = time.perf_counter()
@@ -166,15 +198,12 @@ def one_run(args) -> dict:
     idle = timed(lambda: deadlines_sweep(now=long_ago), args.idle_runs)
     bare = [bare_update() for _ in range(3)]
     bare_ms = sorted(bare)[1]
-    # a worker has its URLs and translations loaded before its first storm
-    Incident.objects.first().get_absolute_url()
     now = timezone.now()
     started = time.perf_counter()
     marked = deadlines_mark_due(now=now)
     mark_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    announced = breaches_announce(now=now)
-    announce_seconds = time.perf_counter() - started
+    announce_seconds, shares = announce(args.announcers)
+    announced = sum(shares)
     again = timed(lambda: deadlines_sweep(), 5)
     app.control.purge()
     written = {
@@ -204,6 +233,7 @@ def one_run(args) -> dict:
         "mark_ms": mark_ms,
         "announced": announced,
         "announce_s": announce_seconds,
+        "shares": shares,
         "again": again,
         "written": written,
         "plan": query_plan,
@@ -216,8 +246,16 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--idle-runs", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--announcers",
+        type=int,
+        help="processes announcing together (default: the DEADLINE_ANNOUNCERS setting)",
+    )
     args = parser.parse_args()
     setup_django()
+    from django.conf import settings
+
+    args.announcers = args.announcers or settings.DEADLINE_ANNOUNCERS
     from django.utils import timezone
 
     from config.celery import app
@@ -234,7 +272,9 @@ def main() -> None:
         f"| {n} | {r['fill']:.0f} s | {summary(r['idle'])} | {r['bare_ms']:.0f} ms"
         f" | {r['mark_ms']:.0f} ms: {r['mark_ms'] / r['marked'] * 10_000:.0f} ms per 10,000,"
         f" **{r['mark_ms'] / r['bare_ms']:.2f} ×** | {r['announce_s']:.1f} s:"
-        f" **{r['announced'] / r['announce_s']:,.0f} per second** | {summary(r['again'])} |"
+        f" **{r['announced'] / r['announce_s']:,.0f} per second**"
+        f" ({' + '.join(f'{share:,}' for share in r['shares'])})"
+        f" | {summary(r['again'])} |"
         for n, r in enumerate(runs, 1)
     )
     marks = sum(r["mark_ms"] / r["bare_ms"] <= 2 for r in runs)
@@ -253,6 +293,10 @@ them breached, then announcing them: the timeline line, the responsible person a
 superior told in the app, the violation, its notice limit, marketing's interface person told
 in the app, and each of the three told by e-mail (handed to the broker) once per batch, in a
 message that lists their breaches. A run that did not write every one of them is refused.
+The breaches are announced by {args.announcers} processes started together, as the deadlines
+worker's processes announce a storm's backlog (the sweep and the helpers it sends,
+`DEADLINE_ANNOUNCERS`); the time runs from their start, set up and warmed, until the last has
+found nothing left, and the breaches each announced follow the rate.
 
 | run | fill | idle sweep | bare UPDATE | **marking** (target ≤ 2 × the bare UPDATE) | **announcing** (target ≥ 1,000 per second) | sweep right after |
 |---|---|---|---|---|---|---|

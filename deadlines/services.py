@@ -7,7 +7,7 @@ idempotent: two sweeps at once, or one twice, never double-notify or double-reco
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -481,16 +481,32 @@ def breaches_announce(*, now: datetime | None = None, batch: int = SWEEP_BATCH) 
             return announced
 
 
-def deadlines_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
+def breaches_unannounced() -> int:
+    """How many breaches wait to be announced (read from their partial index)."""
+    return Deadline.objects.filter(state=DeadlineState.BREACHED, announced_at__isnull=True).count()
+
+
+def deadlines_sweep(
+    *,
+    now: datetime | None = None,
+    batch: int = SWEEP_BATCH,
+    share: Callable[[int], object] | None = None,
+) -> dict[str, int]:
     """Breach every pending deadline that fell due, announce the breaches, and send the
     reminders that are due.
 
     Marking comes first and whole (one statement per batch), so a backlog is recorded at
-    once; announcing and reminding go in batches of ``batch``. A sweep stopped in between
-    leaves the unannounced breaches to the next, which announces each once."""
+    once; announcing and reminding go in batches of ``batch``. A backlog of more than one
+    batch is first offered to ``share`` (with its size), which may have other processes
+    announce beside this one (the deadlines worker's: each batch is claimed with SKIP
+    LOCKED, so they split it). A sweep stopped in between leaves the unannounced breaches
+    to the next, which announces each once."""
     now = now or timezone.now()
+    breached = deadlines_mark_due(now=now)
+    if share is not None and (backlog := breaches_unannounced()) > batch:
+        share(backlog)
     done = {
-        "breached": deadlines_mark_due(now=now),
+        "breached": breached,
         "announced": breaches_announce(now=now, batch=batch),
         "reminded": 0,
     }

@@ -96,6 +96,7 @@ def test_the_filesystem_broker_of_the_embedded_default_delivers(tmp_path, monkey
 ROUTES = [
     ("deadlines.tasks.sweep_deadlines_task", "deadlines"),
     ("deadlines.tasks.reschedule_deadlines_task", "deadlines"),
+    ("deadlines.tasks.announce_breaches_task", "deadlines"),  # a storm's backlog, shared
     ("complaints.tasks.detect_mass_complaints_task", "deadlines"),
     ("notifications.tasks.deliver_task", "deliveries"),
     ("notifications.tasks.sweep_deliveries_task", "deliveries"),

@@ -384,6 +384,9 @@ DEADLINE_SWEEP_SECONDS = env.float("DEADLINE_SWEEP_SECONDS", default=30.0)
 # app and on its own channels (none by default: a reminder is no news to act on at once).
 DEADLINE_BREACH_CHANNELS = env.list("DEADLINE_BREACH_CHANNELS", default=["email"])
 DEADLINE_REMINDER_CHANNELS = env.list("DEADLINE_REMINDER_CHANNELS", default=[])
+# A storm's backlog of breaches is announced by this many processes of the deadlines worker
+# together (the sweep and its helpers: as many as the worker has processes, one per core).
+DEADLINE_ANNOUNCERS = env.int("DEADLINE_ANNOUNCERS", default=2)
 # How often complaints are looked over for a mass event nobody has raised yet (the rules'
 # thresholds and windows are data); intake does not wait for it.
 MASS_COMPLAINT_SWEEP_SECONDS = env.float("MASS_COMPLAINT_SWEEP_SECONDS", default=15.0)

@@ -19,3 +19,6 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 for folder in (VAR_DIR, BROKER_DIR):
     folder.mkdir(parents=True, exist_ok=True)
+# SQLite's writers take turns and the embedded deadlines worker runs threads: the sweep
+# announces a backlog alone.
+DEADLINE_ANNOUNCERS = env.int("DEADLINE_ANNOUNCERS", default=1)
