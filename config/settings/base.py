@@ -122,6 +122,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def pooled(database: dict) -> dict:
+    """``database`` (PostgreSQL) with its connections taken from a pool of the process
+    (Django's, on psycopg_pool) when ``DATABASE_POOL`` is set, as the web sets it
+    (``config.asgi``). Served over ASGI, each request's database work runs in a thread of
+    its own: a connection kept open after it (``CONN_MAX_AGE``) is never used again, one
+    more per request until PostgreSQL refuses them all. The pool gives each back when the
+    request ends, holds up to ``DATABASE_POOL_SIZE``, and makes a request wait up to
+    ``DATABASE_POOL_TIMEOUT`` seconds for one (then it fails as the database being down
+    does: 503). The workers keep one connection per thread, open between tasks."""
+    if database["ENGINE"] != "django.db.backends.postgresql" or not env.bool(
+        "DATABASE_POOL", default=False
+    ):
+        return database
+    pool = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    }
+    options = {**database.get("OPTIONS", {}), "pool": pool}
+    return {**database, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": options}
+
+
+DATABASES["default"] = pooled(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While the database or the broker cannot be reached, every request answers 503 with this
 # Retry-After (core.unavailable): long enough for a restart or a fail-over, short enough that

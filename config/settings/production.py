@@ -4,7 +4,7 @@ HTTPS is assumed (HSTS, redirect to https, cookies only over https). ``DJANGO_HT
 the one switch for an intranet served over plain HTTP; it turns all of those off together."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env
+from .base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env, pooled
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,6 +12,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"] = pooled(DATABASES["default"])  # the web's (config.asgi)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 
