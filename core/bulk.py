@@ -16,6 +16,8 @@ from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connection, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 #: up to this many rows in all, one statement; beyond, COPY (its rounds trips pay off)
 ONE_STATEMENT_ROWS = 50
@@ -40,20 +42,46 @@ def id_sequence(model: type[models.Model]) -> str:
     return _sequences[table]
 
 
+def _initialised_as_stored(model: type[models.Model]) -> bool:
+    """Whether ``model``'s instances are nothing but their fields' values and a fresh state:
+    no ``__init__`` of its own (a workflow's that records the initial state, say) and
+    nobody listening for its construction."""
+    return (
+        model.__init__ is models.Model.__init__
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    )
+
+
 def instances(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> list:
     """Unsaved instances of ``model`` from dicts of field attnames (``city_id``, not
-    ``city``), built positionally as rows read from the database are: for many, much less
-    work than keyword construction. A field a dict leaves out takes its default."""
+    ``city``), built as rows read from the database are: for many, much less work than
+    keyword construction. A field a dict leaves out takes its default. A model whose
+    construction does nothing more (:func:`_initialised_as_stored`) gets its values set
+    directly, as ``Model.__init__`` would set them on a new object."""
     fields = model._meta.concrete_fields
-    return [
-        model(
-            *[
-                row[field.attname] if field.attname in row else field.get_default()
+    if not _initialised_as_stored(model):
+        return [
+            model(
+                *[
+                    row[field.attname] if field.attname in row else field.get_default()
+                    for field in fields
+                ]
+            )
+            for row in rows
+        ]
+    new, made = model.__new__, []
+    for row in rows:
+        obj = new(model)
+        obj.__dict__.update(
+            {
+                field.attname: row[field.attname] if field.attname in row else field.get_default()
                 for field in fields
-            ]
+            }
         )
-        for row in rows
-    ]
+        obj._state = ModelState()
+        made.append(obj)
+    return made
 
 
 def _same(value):

@@ -32,6 +32,11 @@ def forget(name: str) -> None:
     _values.pop(name, None)
 
 
+def forget_all() -> None:
+    """Forget everything (a test's rows are rolled back after it: so must be what it read)."""
+    _values.clear()
+
+
 def forget_on_change(model, *names: str) -> None:
     """Forget ``names`` as soon as a row of ``model`` is saved or deleted in this process.
     The app that owns the model calls it from its ``ready()``."""

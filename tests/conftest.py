@@ -74,6 +74,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def reference_data_forgotten():
+    """Each test reads the reference data (core.reference) of its own database: a row it
+    cached is rolled back with the rest of the test."""
+    from core.reference import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def today_moved(request):
     """``FENGHUO_TEST_NOW`` (ISO 8601 with offset) moves the clock of every test there, time
     still running; a test that pins its own clock travels on from it. ``make test-dates`` runs

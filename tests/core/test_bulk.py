@@ -5,7 +5,7 @@ the embedded SQLite (INSERT … VALUES), so the embedded pass runs this file too
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.bulk import MERGE_CHUNK, rows_merge
+from core.bulk import MERGE_CHUNK, instances, rows_merge
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,49 @@ def test_a_bad_row_writes_none_of_the_set_and_the_next_call_works(user_factory, 
         rows_merge([*(note(person, f"k{n}") for n in range(count)), nobody], key=KEY, conflict=KEY)
     assert not Notification.objects.filter(recipient=person).exists()
     assert len(rows_merge([note(person, "ok")], key=KEY, conflict=KEY)) == 1
+
+
+def _fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.fields}
+
+
+def test_instances_are_the_objects_keyword_construction_makes(user_factory):
+    """``instances`` sets a plain model's values directly (no ``__init__`` of its own, nobody
+    listening): the same values and state as keyword construction, defaults included, and
+    they save as such; a model with an ``__init__`` of its own (a workflow's) is built by it."""
+    from django.contrib.auth.models import User
+    from django.db.models.signals import post_init
+
+    from accountability.models import PenaltyRule, Violation
+
+    person = user_factory()
+    (built,) = instances(
+        Notification, [{"recipient_id": person.pk, "kind": "test", "dedupe_key": "k"}]
+    )
+    made = Notification(recipient_id=person.pk, kind="test", dedupe_key="k")
+    made.created_at = built.created_at  # the one default that is a moment
+    assert _fields(built) == _fields(made)
+    assert (built._state.adding, built._state.db, built.pk) == (True, None, None)
+    built.save()
+    assert Notification.objects.get(pk=built.pk).dedupe_key == "k"
+
+    # a workflow remembers the state an object was built in: its own __init__ runs
+    rule = PenaltyRule.objects.first()
+    (violation,) = instances(
+        Violation, [{"number": "V-1", "rule_id": rule.pk, "evidence_key": "e"}]
+    )
+    assert violation.state == Violation().state
+    assert violation._ConcurrentTransitionMixin__initial_states == {"state": violation.state}
+
+    # so does a model whose construction someone listens for
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=User)
+    try:
+        (someone,) = instances(User, [{"username": "u"}])
+    finally:
+        post_init.disconnect(listener, sender=User)
+    assert seen == [someone]
