@@ -7,11 +7,15 @@ same run (the marking phase), and then how many breaches per second it announces
 consequences: timeline event, notifications of the responsible person and their superior,
 violations and their notices to marketing; all idempotent).
 
+It runs in a database of its own (default `fenghuo_bench_deadlines`; `BENCH_DATABASE_URL`
+names another): each run empties its incidents, deadlines and notifications.
+
     python bench/deadlines_sweep.py --pending 1000000 --due 10000
 """
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from datetime import timedelta
@@ -252,6 +256,11 @@ def main() -> None:
         help="processes announcing together (default: the DEADLINE_ANNOUNCERS setting)",
     )
     args = parser.parse_args()
+    # a database of its own: each run empties the incidents, deadlines and notifications, and
+    # its people (without mobile numbers) would join the other benchmarks' audiences
+    os.environ.setdefault(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fenghuo_bench_deadlines"
+    )
     setup_django()
     from django.conf import settings
 
