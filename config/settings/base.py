@@ -132,7 +132,9 @@ def pooled(database: dict) -> dict:
     more per request until PostgreSQL refuses them all. The pool gives each back when the
     request ends, holds up to ``DATABASE_POOL_SIZE``, and makes a request wait up to
     ``DATABASE_POOL_TIMEOUT`` seconds for one (then it fails as the database being down
-    does: 503). The workers keep one connection per thread, open between tasks."""
+    does: 503), and checks each before handing it out (one left broken by a database
+    restart is replaced, not failed on). The workers keep one connection per thread, open
+    between tasks."""
     if database["ENGINE"] != "django.db.backends.postgresql" or not env.bool(
         "DATABASE_POOL", default=False
     ):
@@ -143,7 +145,8 @@ def pooled(database: dict) -> dict:
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
     }
     options = {**database.get("OPTIONS", {}), "pool": pool}
-    return {**database, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": options}
+    # with a pool, Django's health checks are the pool's check before handing one out
+    return {**database, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True, "OPTIONS": options}
 
 
 DATABASES["default"] = pooled(DATABASES["default"])

@@ -8,8 +8,11 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -44,9 +47,9 @@ def _web_connections() -> int:
     return row[0]
 
 
-def _serve_and_count(**env: str) -> int:
-    """Start the web, send it ``REQUESTS`` health checks (each reads the database),
-    ``AT_ONCE`` at a time; return how many connections it then holds."""
+@contextmanager
+def _web(**env: str) -> Iterator[str]:
+    """The web under uvicorn, as production starts it; yields its address once it answers."""
     port = free_port()
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
@@ -69,24 +72,35 @@ def _serve_and_count(**env: str) -> int:
         cwd=ROOT,
         env=environment,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                urllib.request.urlopen(f"{url}/healthz", timeout=5)
                 break
             except OSError:
                 time.sleep(0.1)
-
-        def check(_n: int) -> int:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as answer:
-                return answer.status
-
-        with ThreadPoolExecutor(AT_ONCE) as clients:
-            assert set(clients.map(check, range(REQUESTS))) == {200}
-        return _web_connections()
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _health(url: str) -> int:
+    """The status of a health check, which reads the database."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _serve_and_count(**env: str) -> int:
+    """Send the web ``REQUESTS`` health checks, ``AT_ONCE`` at a time; return how many
+    connections it then holds."""
+    with _web(**env) as url, ThreadPoolExecutor(AT_ONCE) as clients:
+        assert set(clients.map(_health, [url] * REQUESTS)) == {200}
+        return _web_connections()
 
 
 def test_the_web_holds_no_more_connections_than_its_pool():
@@ -98,3 +112,18 @@ def test_without_the_pool_each_request_would_keep_one_more():
     # pile up past the requests in flight (79 after 200 requests here; PostgreSQL's default
     # is 100 connections in all)
     assert _serve_and_count(DATABASE_POOL="false") > AT_ONCE
+
+
+def test_a_connection_the_database_dropped_is_replaced_not_failed_on():
+    """As after a restart of PostgreSQL: the pooled connections are gone; the next request
+    still succeeds (the pool checks a connection before handing it out)."""
+    with _web(DATABASE_POOL_SIZE="2") as url:
+        assert [_health(url) for _ in range(4)] == [200] * 4
+        with psycopg.connect(_database_url(), autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                [APPLICATION],
+            ).fetchone()
+        assert dropped is not None and dropped[0] >= 1
+        assert [_health(url) for _ in range(4)] == [200] * 4
