@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.dispatch import receiver
 
 from collaboration.attachment_signals import attachment_added
+from core.bulk import rows_insert
 from deadlines.models import Deadline
 from deadlines.signals import deadlines_breached, due_times_set
 from maintenance.signals import planned_work_overran
@@ -21,15 +22,19 @@ def _complaints(deadlines: Sequence[Deadline]) -> list[Deadline]:
 
 @receiver(deadlines_breached, dispatch_uid="complaints.on_breaches")
 def on_breaches(sender, deadlines: list[Deadline], **kwargs) -> None:
+    """A breach of the complaint's deadlines on its timeline (a storm's batch written as a
+    set, as the incidents' lines are)."""
     complaints_told(deadline.object_id for deadline in _complaints(deadlines))
-    ComplaintEvent.objects.bulk_create(
-        ComplaintEvent(
-            complaint_id=deadline.object_id,
-            kind=ComplaintEvent.Kind.DEADLINE,
-            action=deadline.kind,
-            payload=deadline.breach_payload(),
-        )
-        for deadline in _complaints(deadlines)
+    rows_insert(
+        [
+            ComplaintEvent(
+                complaint_id=deadline.object_id,
+                kind=ComplaintEvent.Kind.DEADLINE,
+                action=deadline.kind,
+                payload=deadline.breach_payload(),
+            )
+            for deadline in _complaints(deadlines)
+        ]
     )
 
 
