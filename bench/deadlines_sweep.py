@@ -17,6 +17,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -171,7 +172,12 @@ def announce(processes: int) -> tuple[float, list[int]]:
     workers = [spawn.Process(target=_announcer, args=(ready, out)) for _ in range(processes)]
     for worker in workers:
         worker.start()
-    ready.wait()
+    try:
+        ready.wait(timeout=300)  # an announcer that died setting up never arrives
+    except threading.BrokenBarrierError:
+        for worker in workers:
+            worker.kill()
+        sys.exit("refused: an announcer did not start")
     started = time.perf_counter()
     counts = [out.get(timeout=600) for _ in workers]
     seconds = time.perf_counter() - started

@@ -60,26 +60,18 @@ def instances(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> list
     construction does nothing more (:func:`_initialised_as_stored`) gets its values set
     directly, as ``Model.__init__`` would set them on a new object."""
     fields = model._meta.concrete_fields
-    if not _initialised_as_stored(model):
-        return [
-            model(
-                *[
-                    row[field.attname] if field.attname in row else field.get_default()
-                    for field in fields
-                ]
-            )
-            for row in rows
-        ]
-    new, made = model.__new__, []
+    names = [field.attname for field in fields]
+    columns = list(zip(names, fields, strict=True))
+    plain = _initialised_as_stored(model)
+    made = []
     for row in rows:
-        obj = new(model)
-        obj.__dict__.update(
-            {
-                field.attname: row[field.attname] if field.attname in row else field.get_default()
-                for field in fields
-            }
-        )
-        obj._state = ModelState()
+        values = [row[name] if name in row else field.get_default() for name, field in columns]
+        if plain:
+            obj = model.__new__(model)
+            obj.__dict__.update(zip(names, values, strict=True))
+            obj._state = ModelState()
+        else:
+            obj = model(*values)
         made.append(obj)
     return made
 

@@ -11,7 +11,7 @@ def sweep_deadlines_task() -> dict[str, int]:
     """Breach due deadlines and send due reminders (every 30 s by default, see
     ``CELERY_BEAT_SCHEDULE``); a storm's backlog of breaches is announced by
     ``DEADLINE_ANNOUNCERS`` processes together."""
-    return deadlines_sweep(share=_announce_beside)
+    return deadlines_sweep(share=_announce_beside if settings.DEADLINE_ANNOUNCERS > 1 else None)
 
 
 def _announce_beside(backlog: int) -> None:
