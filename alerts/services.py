@@ -33,9 +33,11 @@ from incidents.selectors import incident_counts, incident_submissions_latest
 from incidents.workflow import is_cs_department, is_owner
 from notifications.models import Channel
 from notifications.services import (
+    Message,
     broadcast,
     deliveries_batched,
     notifications_build,
+    notifications_build_many,
     notifications_store,
     notifications_withdraw,
 )
@@ -98,8 +100,9 @@ def alert_publish(*, incident: Incident, actor: User | None) -> Alert:
 
 def _alert_send(alert: Alert, incident: Incident) -> None:
     """Reach the distribution list, as a set: the new recipients and their acknowledgment
-    limits written together, each person's message rendered for them (their own one-click
-    link), then every message stored and handed to the outbox at once."""
+    limits written together, the message rendered once per language for them all and each
+    person's own one-click link put into their copy, then every message stored and handed
+    to the outbox at once."""
     policy = DeadlinePolicy.objects.filter(code=ACK_KIND, is_active=True).first()
     reached = {r.user_id: r for r in AlertRecipient.objects.filter(incident=incident)}
     fresh, upgraded = [], []
@@ -125,20 +128,29 @@ def _alert_send(alert: Alert, incident: Incident) -> None:
     if policy is not None:
         deadlines_open_many([(r, policy, alert.published_at, r.department, r.user) for r in fresh])
     link = alert.get_absolute_url()
-    messages = []
+    marker = f"[ack-{secrets.token_hex(8)}]"  # where each person's link goes
+    audiences: dict[tuple[str, bool], list[User]] = {}
     for recipients, template in (
         (fresh, "alerts/messages/published.txt"),
         (upgraded, "alerts/messages/upgraded.txt"),
     ):
         for recipient in recipients:
-            messages += notifications_build(
-                recipients=[recipient.user],
-                kind="alert.published",
-                template=template,
-                context=_message_context(alert, recipient),
-                link=link,
-                dedupe_key=f"alert:{alert.pk}",
-            )
+            acknowledged = recipient.acknowledged_at is not None
+            audiences.setdefault((template, acknowledged), []).append(recipient.user)
+    messages = notifications_build_many(
+        Message(
+            recipients=users,
+            kind="alert.published",
+            template=template,
+            context=_message_context(alert, acknowledged=acknowledged, ack_link=marker),
+            link=link,
+            dedupe_key=f"alert:{alert.pk}",
+        )
+        for (template, acknowledged), users in audiences.items()
+    )
+    links = {recipient.user_id: ack_link(recipient) for recipient in fresh + upgraded}
+    for message in messages:  # the link is in the body (the subject is the title)
+        message.body = message.body.replace(marker, links[message.recipient_id])
     notifications_store(messages, channels=(Channel.EMAIL, Channel.SMS))
     content = alert.content
     broadcast(
@@ -155,15 +167,15 @@ def _alert_send(alert: Alert, incident: Incident) -> None:
     )
 
 
-def _message_context(alert: Alert, recipient: AlertRecipient) -> dict:
+def _message_context(alert: Alert, *, acknowledged: bool, ack_link: str) -> dict:
     content = alert.content
     return {
         **content,
         "level_label": Level(alert.level).label,
         "occurred_at": datetime.fromisoformat(content["occurred_at"]),
         "cities": joined(content["cities"]) or "—",
-        "ack_link": ack_link(recipient),
-        "acknowledged": recipient.acknowledged_at is not None,
+        "ack_link": ack_link,
+        "acknowledged": acknowledged,
     }
 
 

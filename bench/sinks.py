@@ -35,18 +35,24 @@ class _Mail:
 
 
 class _Gateway(BaseHTTPRequestHandler):
-    """An SMS gateway: accepts ``{"phone": …, "text": …}`` and answers 200, keeping the
-    connection open for the next message when the client wants it (HTTP/1.1)."""
+    """An SMS gateway: accepts ``{"phone": …, "text": …}``, or several such messages as
+    ``{"messages": [...]}`` (the gateway's batch template), and answers 200, keeping the
+    connection open for the next request when the client wants it (HTTP/1.1)."""
 
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         try:
-            _arrived("sms", json.loads(body)["phone"])
-            self._answer(200, b'{"code": 0}')
-        except (ValueError, KeyError):
+            request = json.loads(body)
+            messages = request.get("messages", [request])
+            phones = [message["phone"] for message in messages]
+        except (ValueError, KeyError, TypeError):
             self._answer(400, b'{"code": 1}')
+            return
+        for phone in phones:
+            _arrived("sms", phone)
+        self._answer(200, b'{"code": 0}')
 
     def do_GET(self):
         global _arrivals

@@ -58,7 +58,7 @@ class EndpointAdmin(admin.ModelAdmin):
 
 @admin.register(SmsGateway)
 class SmsGatewayAdmin(admin.ModelAdmin):
-    list_display = ("name", "backend", "url", "is_active")
+    list_display = ("name", "backend", "url", "batch_size", "is_active")
 
 
 @admin.register(ChannelPreference)

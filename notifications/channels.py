@@ -20,6 +20,7 @@ import os
 import smtplib
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from urllib.parse import quote_plus
 
@@ -62,6 +63,30 @@ def send(delivery: Delivery) -> None:
         Channel.WEBHOOK: send_webhook,
     }
     senders[Channel(delivery.channel)](delivery)
+
+
+def requests(deliveries: Sequence[Delivery]) -> list[list[Delivery]]:
+    """The deliveries as the channels are asked for them: each message alone, but the SMS
+    together, as many to a request as the gateway takes (:func:`send_request`)."""
+    size = sms_batch_size() if any(d.channel == Channel.SMS for d in deliveries) else 1
+    units: list[list[Delivery]] = []
+    sms: list[Delivery] = []
+    for delivery in deliveries:
+        if delivery.channel != Channel.SMS or size == 1:
+            units.append([delivery])
+            continue
+        if not sms or len(sms) == size:
+            units.append(sms := [])
+        sms.append(delivery)
+    return units
+
+
+def send_request(deliveries: Sequence[Delivery]) -> None:
+    """Send one of :func:`requests`' units: a message alone, or several SMS together."""
+    if len(deliveries) == 1:
+        send(deliveries[0])
+    else:
+        send_sms_many(deliveries)
 
 
 def send_email(delivery: Delivery) -> None:
@@ -194,23 +219,39 @@ def _sms_gateway() -> SmsGateway | None:
 
 
 def send_sms(delivery: Delivery) -> None:
+    send_sms_many([delivery])
+
+
+def sms_batch_size() -> int:
+    """How many SMS the active gateway takes in one request (1: each alone)."""
     gateway = _sms_gateway()
-    text = f"{delivery.subject} {delivery.body}".strip()
     if gateway is None or gateway.backend == SmsGateway.Backend.CONSOLE:
-        log.info("SMS to %s: %s", delivery.address, text)
+        return 1
+    return max(1, gateway.batch_size)
+
+
+def send_sms_many(deliveries: Sequence[Delivery]) -> None:
+    """Hand the gateway these SMS: one alone in its body template, several (no more than its
+    batch size) in one request of its batch template. The gateway takes or refuses them
+    together."""
+    gateway = _sms_gateway()
+    texts = [f"{delivery.subject} {delivery.body}".strip() for delivery in deliveries]
+    if gateway is None or gateway.backend == SmsGateway.Backend.CONSOLE:
+        for delivery, text in zip(deliveries, texts, strict=True):
+            log.info("SMS to %s: %s", delivery.address, text)
         return
-    body = gateway.body_template.replace("{phone}", _json_text(delivery.address)).replace(
-        "{text}", _json_text(text)
+    if len(deliveries) > max(1, gateway.batch_size):
+        raise ValueError(
+            f"{len(deliveries)} SMS exceed the gateway's batch of {gateway.batch_size}"
+        )
+    phones = [delivery.address for delivery in deliveries]
+    body = (
+        gateway.body(phones[0], texts[0]) if len(phones) == 1 else gateway.batch_body(phones, texts)
     )
     headers = {"Content-Type": "application/json"}
     if gateway.auth_header:
         headers["Authorization"] = gateway.auth_header
     _post(gateway.url, content=body.encode(), headers=headers)
-
-
-def _json_text(value: str) -> str:
-    """``value`` escaped for use inside a JSON string literal."""
-    return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
 def _markdown(delivery: Delivery) -> str:

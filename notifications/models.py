@@ -1,6 +1,11 @@
 """Notifications 通知: messages to people. This app knows users and channels, nothing else."""
 
+import json
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +116,24 @@ class SmsGateway(models.Model):
         default='{"phone": "{phone}", "text": "{text}"}',
         help_text=_("JSON with {phone} and {text} placeholders (filled JSON-escaped)."),
     )
+    batch_size = models.PositiveSmallIntegerField(
+        _("messages per request"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "How many messages the gateway takes in one request (Aliyun's SendBatchSms takes"
+            " 100, for example); 1 sends each message alone."
+        ),
+    )
+    batch_template = models.TextField(
+        _("batch body template"),
+        default='{"messages": {messages}}',
+        help_text=_(
+            "The body of a request of several messages: JSON with {messages} (the list of the"
+            " messages, each as the body template makes it), {phones} and {texts} (two lists"
+            " in the same order)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -119,6 +142,55 @@ class SmsGateway(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Each template must make valid JSON, so that no message waits to find out."""
+        errors: dict[str, str] = {}
+        if problem := _not_json(self.body("13800000000", '短信 "text"')):
+            errors["body_template"] = problem
+        elif (self.batch_size or 0) > 1:
+            body = self.batch_body(["13800000000", "13900000000"], ["短信 1", "短信 2"])
+            if problem := _not_json(body):
+                errors["batch_template"] = problem
+            elif body == self.batch_template:
+                errors["batch_template"] = str(
+                    _("Use {messages}, or {phones} and {texts}, to place the messages.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def body(self, phone: str, text: str) -> str:
+        """A request's body for one message: the body template filled in, JSON-escaped."""
+        return self.body_template.replace("{phone}", _json_text(phone)).replace(
+            "{text}", _json_text(text)
+        )
+
+    def batch_body(self, phones: list[str], texts: list[str]) -> str:
+        """A request's body for several messages: the batch template with ``{messages}`` (a
+        JSON list of the messages, each as :meth:`body` makes it alone), ``{phones}`` and
+        ``{texts}`` (JSON lists, in the same order) filled in: the shapes gateways take, a
+        list of objects, or two lists as Aliyun's SendBatchSms."""
+        filled = {
+            "{messages}": "[" + ", ".join(map(self.body, phones, texts)) + "]",
+            "{phones}": json.dumps(phones, ensure_ascii=False),
+            "{texts}": json.dumps(texts, ensure_ascii=False),
+        }
+        pattern = "|".join(map(re.escape, filled))
+        return re.sub(pattern, lambda match: filled[match.group()], self.batch_template)
+
+
+def _not_json(text: str) -> str:
+    """Why ``text`` is not valid JSON; empty if it is."""
+    try:
+        json.loads(text)
+    except ValueError as error:
+        return _("This does not make valid JSON: %(error)s") % {"error": error}
+    return ""
+
+
+def _json_text(value: str) -> str:
+    """``value`` escaped for use inside a JSON string literal."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
 class ChannelPreference(models.Model):

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -333,7 +334,7 @@ def _absolute(link: str) -> str:
 
 
 class _Outbox(threading.local):
-    batch: list[int] | None = None
+    batch: list[tuple[str, int]] | None = None  # (channel, id)
 
 
 _outbox = _Outbox()
@@ -347,29 +348,29 @@ def deliveries_batched():
     if _outbox.batch is not None:
         yield
         return
-    ids = _outbox.batch = []
+    written = _outbox.batch = []
     try:
         yield
     finally:
         _outbox.batch = None
-    if ids:
+    if written:
+        # a channel's messages side by side, so that a task can hand several to one request
+        ids = [pk for _channel, pk in sorted(written, key=itemgetter(0))]
         transaction.on_commit(lambda: _send_later(ids), robust=True)
 
 
 def _enqueue(deliveries: list[Delivery]) -> list[int]:
-    """Write the outbox rows (once per dedupe key) and hand the new ones to Celery on commit.
+    """Write the outbox rows (once per dedupe key: one already written is left as it is) and
+    hand the new ones to Celery on commit.
 
     If the broker is down the rows simply stay pending: the sweep sends them later."""
     if not deliveries:
         return []
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    ids = list(
-        Delivery.objects.filter(
-            dedupe_key__in=[d.dedupe_key for d in deliveries], state=DeliveryState.PENDING
-        ).values_list("pk", flat=True)
-    )
+    # a channel's messages side by side, so that a task can hand several to one request
+    written = rows_merge(sorted(deliveries, key=attrgetter("channel")), conflict=["dedupe_key"])
+    ids = [delivery.pk for delivery in written]
     if _outbox.batch is not None:
-        _outbox.batch.extend(ids)
+        _outbox.batch.extend((delivery.channel, delivery.pk) for delivery in written)
     else:
         transaction.on_commit(lambda: _send_later(ids), robust=True)
     return ids
@@ -528,11 +529,14 @@ def deliveries_send(*, delivery_ids: Sequence[int], now: datetime | None = None)
     """Send a batch of pending, due deliveries (an event's fan-out); returns how many went
     to each state. The same outbox as :func:`delivery_send`, a batch at a time: the rows are
     claimed together (pending → sending, under one lease renewed for the batch) in their own
-    transaction, then sent one after the other, each marked sent as soon as its channel took
-    it, so a redelivered task or a sweep finds them taken, and a worker killed midway leaves
-    the rest to be taken over when the lease lapses. Deliveries on a paused channel go one by
-    one (they wait, or one probes). When a channel fails in the batch, its deliveries not yet
-    tried are handed back to go one by one: a hung server costs the batch one time-out."""
+    transaction, then sent one after the other (the SMS as many to a request as the gateway
+    takes), each marked sent as soon as its channel took it, so a redelivered task or a
+    sweep finds them taken, and a worker killed midway leaves the rest to be taken over when
+    the lease lapses. Deliveries on a paused channel go one by one (they wait, or one
+    probes). When a channel fails in the batch, its deliveries not yet tried are handed back
+    to go one by one: a hung server costs the batch one time-out. So do the messages of a
+    request of several that fails or is refused: alone, each finds out whether it is the one
+    refused."""
     now = now or timezone.now()
     done = {DeliveryState.SENT: 0, DeliveryState.PENDING: 0, DeliveryState.DEAD: 0}
     paused = set(Circuit.objects.filter(open_until__isnull=False).values_list("key", flat=True))
@@ -553,33 +557,41 @@ def deliveries_send(*, delivery_ids: Sequence[int], now: datetime | None = None)
             attempts=F("attempts") + 1,
         )
     for delivery in due:
-        if delivery not in batch:
+        if delivery in batch:
+            delivery.state, delivery.attempts = DeliveryState.SENDING, delivery.attempts + 1
+        else:
             _count(done, delivery_send(delivery_id=delivery.pk, now=now))
     worked: set[str] = set()
     failed: set[str] = set()
     back: list[int] = []
     sending = {delivery.pk for delivery in batch}
     with _lease_renewed(sending) as lock, channels.batch():
-        for delivery in batch:
-            delivery.state, delivery.attempts = DeliveryState.SENDING, delivery.attempts + 1
-            key = _circuit_key(delivery)
+        for unit in channels.requests(batch):
+            ids = [delivery.pk for delivery in unit]
+            key = _circuit_key(unit[0])
             if key in failed:
-                back.append(delivery.pk)
+                back += ids
                 continue
             try:
-                channels.send(delivery)
+                channels.send_request(unit)
             except Exception as error:
-                if not isinstance(error, channels.RefusedError):
+                refused = isinstance(error, channels.RefusedError)
+                if not refused:
                     failed.add(key)
-                _count(done, _delivery_failed(delivery, error, now=now))
+                if len(unit) > 1:  # go one by one: each finds its own answer
+                    back += ids
+                    if not refused:
+                        _circuit_failed(key, f"{type(error).__name__}: {error}"[:2000], now)
+                else:
+                    _count(done, _delivery_failed(unit[0], error, now=now))
             else:
-                _mark_sent(delivery.pk)
-                done[DeliveryState.SENT] += 1
+                _mark_sent(ids)
+                done[DeliveryState.SENT] += len(ids)
                 if key not in worked:
                     worked.add(key)
                     _circuit_worked(key)
             with lock:
-                sending.discard(delivery.pk)
+                sending.difference_update(ids)
         if back:  # not tried: pending again, as if never claimed
             Delivery.objects.filter(pk__in=back, state=DeliveryState.SENDING).update(
                 state=DeliveryState.PENDING,
@@ -593,15 +605,15 @@ def deliveries_send(*, delivery_ids: Sequence[int], now: datetime | None = None)
     return {str(state): n for state, n in done.items()}
 
 
-def _mark_sent(delivery_id: int) -> None:
-    """Record a delivery sent, at once, without waiting for the disk (PostgreSQL's
+def _mark_sent(delivery_ids: list[int]) -> None:
+    """Record deliveries sent, at once, without waiting for the disk (PostgreSQL's
     ``synchronous_commit = off`` for this one transaction): other processes see it at once and
     a worker that dies next loses nothing; only a crash of the database itself can lose the
     last fraction of a second of these marks, and those messages then go again after their
     lease, as the outbox allows for anyway (receivers dedupe on the Message-ID or the
     X-Fenghuo-Delivery header). A fan-out no longer waits on a disk flush per message."""
     if connection.vendor != "postgresql":
-        Delivery.objects.filter(pk=delivery_id).update(
+        Delivery.objects.filter(pk__in=delivery_ids).update(
             state=DeliveryState.SENT, sent_at=timezone.now(), last_error=""
         )
         return
@@ -609,8 +621,8 @@ def _mark_sent(delivery_id: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:  # one round trip, then COMMIT
         cursor.execute(
             f"SET LOCAL synchronous_commit TO OFF; UPDATE {table}"
-            " SET state = %s, sent_at = %s, last_error = '' WHERE id = %s",
-            [DeliveryState.SENT.value, timezone.now(), delivery_id],
+            " SET state = %s, sent_at = %s, last_error = '' WHERE id = ANY(%s)",
+            [DeliveryState.SENT.value, timezone.now(), delivery_ids],
         )
 
 

@@ -4,6 +4,7 @@ HTTP server that records what it receives."""
 import json
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,9 +77,13 @@ class Request:
 
 @dataclass
 class HTTPServer:
-    """Answers every POST with ``reply`` (status, JSON body) and records it."""
+    """Answers every POST with ``reply`` (status, JSON body; or a function of the request
+    that gives them) and records it."""
 
-    reply: tuple[int, dict] = (200, {"errcode": 0, "code": 0})
+    reply: tuple[int, dict] | Callable[[Request], tuple[int, dict]] = (
+        200,
+        {"errcode": 0, "code": 0},
+    )
     requests: list[Request] = field(default_factory=list)
 
     def __enter__(self):
@@ -87,10 +92,10 @@ class HTTPServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                server.requests.append(
-                    Request(self.path, dict(self.headers), self.rfile.read(length))
-                )
-                status, body = server.reply
+                request = Request(self.path, dict(self.headers), self.rfile.read(length))
+                server.requests.append(request)
+                reply = server.reply
+                status, body = reply(request) if callable(reply) else reply
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -571,8 +571,10 @@ DELIVERY_RETRY_HORIZON = timedelta(hours=env.float("DELIVERY_RETRY_HORIZON_HOURS
 DELIVERY_BACKOFF = timedelta(seconds=env.float("DELIVERY_BACKOFF_SECONDS", default=30))
 DELIVERY_BACKOFF_CAP = timedelta(minutes=env.float("DELIVERY_BACKOFF_CAP_MINUTES", default=30))
 # An event's deliveries go to the workers this many to a task (claimed together, sent over one
-# connection per channel); smaller batches spread a fan-out over more worker threads.
-DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=10)
+# connection per channel, a channel's messages side by side so that the SMS gateway can take
+# several in a request); smaller batches spread a fan-out over more worker threads, larger
+# ones cost less per message (`make bench-fanout`: 10 → 2.5 s, 30 → 1.5 s for 500 people).
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=30)
 # A claimed delivery is held this long, renewed while it is being sent: a worker killed
 # mid-send leaves it to the next sweep after at most this.
 DELIVERY_LEASE = timedelta(seconds=env.float("DELIVERY_LEASE_SECONDS", default=60))

@@ -128,3 +128,61 @@ def test_without_reuse_each_message_has_a_connection_of_its_own(people, smtp_ser
     settings.EMAIL_CONNECTION_REUSE_SECONDS = 0
     deliveries_send(delivery_ids=written(people, channels=(Channel.EMAIL,)))
     assert len({m["connection"] for m in smtp_server.messages}) == 4
+
+
+# --- SMS, several to a request -------------------------------------------------------------
+
+
+def test_a_gateway_that_takes_several_gets_a_batch_s_sms_in_requests_of_its_size(
+    people, smtp_server, gateway, settings, django_capture_on_commit_callbacks
+):
+    SmsGateway.objects.update(batch_size=3)
+    settings.DELIVERY_BATCH_SIZE = 4
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+        deliveries_batched(),
+    ):
+        written(people)
+    # the outbox puts a channel's messages side by side: one task holds the four SMS, which
+    # go as a request of three (the batch template) and one alone (the body template)
+    bodies = [request.json() for request in gateway.requests]
+    assert [len(body.get("messages", [body])) for body in bodies] == [3, 1]
+    sent = [m for body in bodies for m in body.get("messages", [body])]
+    assert sorted(m["phone"] for m in sent) == [p.profile.mobile for p in people]
+    assert {m["text"] for m in sent} == {"消息 k"}
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+    assert len(smtp_server.messages) == 4
+
+
+def test_a_request_of_several_that_is_refused_goes_again_one_by_one(people, smtp_server):
+    bad = people[1].profile.mobile
+
+    def answer(request):
+        body = request.json()
+        if "messages" in body or body["phone"] == bad:
+            return 400, {"code": 1, "message": "invalid number"}
+        return 200, {"code": 0}
+
+    with HTTPServer(reply=answer) as gateway:
+        SmsGateway.objects.create(name="gw", backend="http", url=gateway.url, batch_size=10)
+        ids = written(people, channels=(Channel.SMS,))
+        done = deliveries_send(delivery_ids=ids)
+        # one request of four, refused; then each alone (the test worker is eager): only the
+        # bad number is refused for good, and the gateway is not blamed
+        assert len(gateway.requests) == 5
+    states = dict(Delivery.objects.filter(channel=Channel.SMS).values_list("address", "state"))
+    assert states == {p.profile.mobile: "dead" if p == people[1] else "sent" for p in people}
+    assert done["pending"] == 4  # handed back from this batch
+    assert not Circuit.objects.filter(failures__gt=0).exists()
+
+
+def test_a_request_of_several_that_fails_counts_once_against_the_gateway(people):
+    with HTTPServer(reply=(503, {"code": 1})) as down:
+        SmsGateway.objects.create(name="gw", backend="http", url=down.url, batch_size=10)
+        deliveries_send(delivery_ids=written(people, channels=(Channel.SMS,)))
+        # the request of four failed; each then went alone (eager) and failed too
+        assert len(down.requests) == 1 + 4
+    assert Circuit.objects.get(key="sms").failures == 1 + 4
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    assert set(sms.values_list("state", "attempts")) == {("pending", 1)}

@@ -4,10 +4,12 @@ and a webhook receiver (local HTTP servers that check what the platforms check).
 import base64
 import hashlib
 import hmac
+import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from notifications.models import Channel, Delivery, Endpoint, SmsGateway
@@ -198,3 +200,45 @@ def test_a_person_can_switch_a_channel_off(
         )
     assert smtp_server.messages == []
     assert alice.notifications.get().subject == "只在站内"
+
+
+# --- the SMS gateway's templates ---------------------------------------------------------------
+
+
+def test_a_batch_body_fills_a_list_of_messages_or_two_lists():
+    gateway = SmsGateway(body_template='{"mobile": "{phone}", "content": "{text}"}')
+    phones, texts = ["13800000001", "13800000002"], ['告警 "红色"', "{phones} 照写"]
+    gateway.batch_template = '{"list": {messages}}'
+    assert json.loads(gateway.batch_body(phones, texts)) == {
+        "list": [
+            {"mobile": "13800000001", "content": '告警 "红色"'},
+            {"mobile": "13800000002", "content": "{phones} 照写"},
+        ]
+    }
+    gateway.batch_template = '{"PhoneNumberJson": {phones}, "TemplateParamJson": {texts}}'
+    assert json.loads(gateway.batch_body(phones, texts)) == {
+        "PhoneNumberJson": phones,
+        "TemplateParamJson": texts,  # a text that reads like a placeholder stays as written
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"body_template": '{"phone": "{phone}", "text": {text}}'}, "body_template"),
+        ({"batch_size": 100, "batch_template": '{"list": [{messages}]'}, "batch_template"),
+        ({"batch_size": 100, "batch_template": '{"list": []}'}, "batch_template"),  # no place
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_a_gateway_whose_templates_make_no_json_is_refused_naming_the_field(values, field):
+    gateway = SmsGateway(name="gw", backend="http", url="http://sms.example/send", **values)
+    with pytest.raises(ValidationError) as refused:
+        gateway.full_clean()
+    assert list(refused.value.message_dict) == [field]
+
+
+def test_a_gateway_that_sends_each_alone_needs_no_batch_template():
+    SmsGateway(
+        name="gw", backend="http", url="http://sms.example/send", batch_template="not json"
+    ).full_clean()
