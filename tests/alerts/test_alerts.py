@@ -125,6 +125,25 @@ def test_the_alert_content_follows_article_8(make_incident, demo):
     assert "长春、吉林" in body and "6000" in body and "/alerts/ack/" in body
 
 
+def test_each_person_s_message_carries_their_own_link_on_every_channel(make_incident, demo):
+    from alerts.services import ack_link_recipient
+
+    incident = published(make_incident, demo, cities=("CC", "JL", "SP"))  # orange: many
+    recipients = AlertRecipient.objects.filter(incident=incident)
+    assert recipients.count() > 5
+    for recipient in recipients:
+        texts = [
+            Notification.objects.get(recipient=recipient.user, kind="alert.published").body,
+            *Delivery.objects.filter(notification__recipient=recipient.user).values_list(
+                "body", flat=True
+            ),
+        ]
+        assert len(texts) == 3  # the inbox, the e-mail and the SMS
+        for text in texts:
+            (token,) = re.findall(r"/alerts/ack/([^/\s]+)/", text)
+            assert ack_link_recipient(token=token) == recipient
+
+
 def test_acknowledging_from_a_real_email_link(
     make_incident, demo, smtp_server, client, django_capture_on_commit_callbacks
 ):
