@@ -192,6 +192,7 @@ def _existing_references(body: dict) -> dict:
         "incident": EXISTING["incident"],
         "complaints": [EXISTING["complaint"]],
         "handler": EXISTING["person"],
+        "assignee": EXISTING["person"],  # who works on a record: a person of its department
         "record": f"complaint:{EXISTING['complaint']}",  # a comment's
     }
     return {
