@@ -140,6 +140,13 @@ class AlertRecipient(models.Model):
             models.Index(fields=["user", "acknowledged_at"], name="recipient_inbox"),
             # the dashboards: acknowledgments of a day, and who has not acknowledged yet
             models.Index(fields=["acknowledged_at"], name="recipient_acknowledged"),
+            # the dashboard's "not acknowledged" count of the live incidents, from the index
+            # alone: which incidents the unacknowledged are of, never their rows
+            models.Index(
+                fields=["incident"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="recipient_unacknowledged",
+            ),
         ]
 
     def __str__(self) -> str:
