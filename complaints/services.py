@@ -46,7 +46,7 @@ from incidents.services import (
 )
 from incidents.workflow import LIVE_STATES, OPEN_STATES
 from maintenance.models import PlannedWork, works_keeping_window
-from maintenance.selectors import planned_work_open_all
+from maintenance.selectors import planned_work_open_now
 from notifications.models import Channel
 from notifications.services import notify, translated
 from organisation.models import ApiKey, City, Department, DepartmentKind, Role
@@ -237,26 +237,32 @@ def _prepare(
     """Check one intake and build its (unsaved) complaint; whoever takes it is its first-ask
     owner 首问责任人 (seed 002)."""
     _validate(locals())
-    return Complaint(
-        external_id=external_id,
-        api_key=api_key,
-        channel=channel,
-        customer_name=customer_name.strip(),
-        customer_phone=customer_phone.strip(),
-        customer_account=customer_account.strip(),
-        city=city,
-        address=address.strip(),
-        business_line=business_line,
-        summary=summary.strip() or description.strip()[:100],
-        description=description.strip(),
-        is_vip=is_vip,
-        referred_by=referred_by,
-        escalation=escalation,
-        severity=severity,
-        incident=incident,
-        first_ask_owner=actor,
-        first_ask_department=user_department(actor),
+    (complaint,) = instances(
+        Complaint,
+        [
+            {
+                "external_id": external_id,
+                "api_key": api_key,
+                "channel": channel,
+                "customer_name": customer_name.strip(),
+                "customer_phone": customer_phone.strip(),
+                "customer_account": customer_account.strip(),
+                "city": city,
+                "address": address.strip(),
+                "business_line": business_line,
+                "summary": summary.strip() or description.strip()[:100],
+                "description": description.strip(),
+                "is_vip": is_vip,
+                "referred_by": referred_by,
+                "escalation": escalation,
+                "severity": severity,
+                "incident": incident,
+                "first_ask_owner": actor,
+                "first_ask_department": user_department(actor),
+            }
+        ],
     )
+    return complaint
 
 
 def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
@@ -332,10 +338,10 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
 
 def _explain(complaints: list[Complaint], now: datetime) -> None:
     """Link each complaint to the announced planned work open in its city and business line
-    (one read however many complaints): the hotline told the caller, and the complaint does
-    not count toward an incident's level or a mass complaint while the work keeps its
-    window (seed 003 第八条8)."""
-    works = planned_work_open_all(at=now)
+    (held as reference data: no read however many complaints): the hotline told the
+    caller, and the complaint does not count toward an incident's level or a mass complaint
+    while the work keeps its window (seed 003 第八条8)."""
+    works = planned_work_open_now(now)
     if not works:
         return
     for complaint in complaints:

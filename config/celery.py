@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 from kombu.transport import TRANSPORT_ALIASES
 
 # Importing the `config` package (as a server's `config.asgi` or `config.wsgi` does) runs this
@@ -16,3 +17,10 @@ TRANSPORT_ALIASES["filesystem"] = "core.broker:Transport"
 app = Celery("fenghuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _settle(**_kwargs) -> None:
+    from config.runtime import settle
+
+    settle()

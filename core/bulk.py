@@ -18,12 +18,14 @@ from typing import Any, NamedTuple, TypeVar, cast
 from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django_fsm import ConcurrentTransitionMixin
 
 #: up to this many rows in all, one statement; beyond, COPY (its rounds trips pay off)
 ONE_STATEMENT_ROWS = 50
 
 _sequences: dict[str, str] = {}
 _columns: dict[tuple[type[models.Model], bool], "_Plan"] = {}
+_shapes: dict[type[models.Model], "_Shape"] = {}
 
 
 def sets_supported() -> bool:
@@ -43,35 +45,85 @@ def id_sequence(model: type[models.Model]) -> str:
 
 
 def _initialised_as_stored(model: type[models.Model]) -> bool:
-    """Whether ``model``'s instances are nothing but their fields' values and a fresh state:
-    no ``__init__`` of its own (a workflow's that records the initial state, say) and
-    nobody listening for its construction."""
+    """Whether ``model``'s instances are nothing but their fields' values and a fresh state
+    (and, for a workflow's, the states they were built in): no ``__init__`` of its own
+    beyond the workflow mixin's, and nobody listening for its construction."""
     return (
-        model.__init__ is models.Model.__init__
+        model.__init__ in (models.Model.__init__, ConcurrentTransitionMixin.__init__)
         and not pre_init.has_listeners(model)
         and not post_init.has_listeners(model)
     )
 
 
+class _Shape(NamedTuple):
+    """How ``instances`` builds a model's objects: the fields' attnames in order, where each
+    key of a row goes (an attname, or a relation's name with its field), the values of the
+    defaults that are constants, and the fields whose defaults are made anew (a callable's)."""
+
+    names: list[str]
+    slots: dict[str, tuple[int, models.ForeignKey | None]]
+    template: list[Any]
+    made: list[tuple[int, models.Field]]
+
+
+def _shape(model: type[models.Model]) -> _Shape:
+    if model not in _shapes:
+        fields = model._meta.concrete_fields
+        slots: dict[str, tuple[int, models.ForeignKey | None]] = {}
+        template: list[Any] = []
+        made: list[tuple[int, models.Field]] = []
+        for index, field in enumerate(fields):
+            slots[field.attname] = (index, None)
+            if field.is_relation:
+                slots[field.name] = (index, cast(models.ForeignKey, field))
+            if field.has_default() and callable(field.default):
+                made.append((index, field))
+                template.append(None)
+            else:
+                template.append(field.get_default())
+        _shapes[model] = _Shape([field.attname for field in fields], slots, template, made)
+    return _shapes[model]
+
+
 def instances(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> list:
-    """Unsaved instances of ``model`` from dicts of field attnames (``city_id``, not
-    ``city``), built as rows read from the database are: for many, much less work than
-    keyword construction. A field a dict leaves out takes its default. A model whose
-    construction does nothing more (:func:`_initialised_as_stored`) gets its values set
-    directly, as ``Model.__init__`` would set them on a new object."""
-    fields = model._meta.concrete_fields
-    names = [field.attname for field in fields]
-    columns = list(zip(names, fields, strict=True))
+    """Unsaved instances of ``model`` from dicts of field attnames (``city_id``), or of
+    relations' names (``city``) for related objects at hand, built as rows read from the
+    database are: for many, much less work than keyword construction. A related object
+    given is kept as the instance's, as keyword construction keeps it, so reading it reads
+    nothing. A field a dict leaves out takes its default. A model whose construction does
+    nothing more (:func:`_initialised_as_stored`) gets its values set directly, as
+    ``Model.__init__`` would set them on a new object (and records its workflow's states,
+    as the workflow mixin's ``__init__`` would)."""
+    shape = _shape(model)
+    names, slots, template, made_anew = shape
     plain = _initialised_as_stored(model)
+    workflow = issubclass(model, ConcurrentTransitionMixin)
     made = []
     for row in rows:
-        values = [row[name] if name in row else field.get_default() for name, field in columns]
+        values = template.copy()
+        related = []
+        for key, value in row.items():
+            try:
+                index, relation = slots[key]
+            except KeyError:
+                raise TypeError(f"{model.__name__} has no field {key!r}") from None
+            if relation is not None:
+                related.append((relation, value))
+                value = None if value is None else value.pk
+            values[index] = value
+        for index, field in made_anew:
+            if field.attname not in row and field.name not in row:
+                values[index] = field.get_default()
         if plain:
             obj = model.__new__(model)
             obj.__dict__.update(zip(names, values, strict=True))
             obj._state = ModelState()
+            if workflow:
+                cast(ConcurrentTransitionMixin, obj)._update_initial_state()
         else:
             obj = model(*values)
+        for field, value in related:
+            field.set_cached_value(obj, value)
         made.append(obj)
     return made
 

@@ -9,7 +9,7 @@ callers share them and must not change them."""
 
 import time
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 TIMEOUT = 30
 _values: dict[str, tuple[float, object]] = {}
@@ -38,14 +38,29 @@ def forget_all() -> None:
 
 
 def forget_on_change(model, *names: str) -> None:
-    """Forget ``names`` as soon as a row of ``model`` is saved or deleted in this process.
-    The app that owns the model calls it from its ``ready()``."""
+    """Forget ``names`` as soon as a row of ``model`` is saved or deleted in this process,
+    or its many-to-many relations (a planned work's cities) change. The app that owns the
+    model calls it from its ``ready()``."""
     label = model._meta.label
     _FED_BY.setdefault(label, set()).update(names)
     post_save.connect(_forget_fed_by, sender=model, dispatch_uid=f"reference:{label}")
     post_delete.connect(_forget_fed_by, sender=model, dispatch_uid=f"reference:{label}-")
+    for field in model._meta.many_to_many:
+        m2m_changed.connect(
+            _forget_fed_by_relation,
+            sender=field.remote_field.through,
+            dispatch_uid=f"reference:{label}:{field.name}",
+        )
 
 
 def _forget_fed_by(sender, **kwargs) -> None:
     for name in _FED_BY.get(sender._meta.label, ()):
+        forget(name)
+
+
+def _forget_fed_by_relation(sender, instance, model, **kwargs) -> None:
+    # either side of the relation may have changed it: forget what both sides feed
+    for name in _FED_BY.get(type(instance)._meta.label, set()) | _FED_BY.get(
+        model._meta.label, set()
+    ):
         forget(name)

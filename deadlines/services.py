@@ -188,7 +188,8 @@ def deadlines_build_many(
 ) -> list[Deadline]:
     """The (unsaved) deadlines of many limits: whoever writes them writes them together.
 
-    Limits of one policy started at one moment share their schedule: it is computed once."""
+    Limits of one policy started at one moment share their schedule (computed once) and
+    the moment they were made."""
     calendar = business_calendar()
     schedules: dict[tuple, Deadline] = {}
     shared: dict[tuple, dict] = {}
@@ -209,7 +210,7 @@ def deadlines_build_many(
                 field: getattr(first, field)
                 for field in (
                     "content_type_id", "kind", "round", "policy_version_id", "started_at",
-                    "due_at", "reminders", "next_reminder_at", "problem",
+                    "due_at", "reminders", "next_reminder_at", "problem", "created_at",
                 )
             }  # fmt: skip
             deadlines.append(first)

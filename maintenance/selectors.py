@@ -5,11 +5,12 @@ managers see all of it; every other department sees the work it owns, the work a
 it and what its people wrote. An API key with the ``planned_work`` scope (a network-management
 system) sees what it submitted and what its department owns."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.reference import TIMEOUT, cached, forget
 from organisation.models import ApiKeyScope
 from organisation.selectors import (
     in_customer_service,
@@ -69,14 +70,35 @@ def planned_work_covering(*, city_id: int, business_line: str, at: datetime) -> 
     return None
 
 
-def planned_work_open_all(*, at: datetime) -> list[PlannedWork]:
-    """Every announced work open at ``at``, each with ``city_ids`` (intake matches its
-    complaints against them without a read per complaint)."""
-    works = list(
+#: how far ahead the works held for intake reach: more than a holding lasts (core.reference)
+AHEAD = timedelta(hours=1)
+SOON = "planned_work_soon"
+
+
+def planned_work_open_now(now: datetime) -> list[PlannedWork]:
+    """Every announced work open ``now`` (the present moment), each with ``city_ids``:
+    intake matches its complaints against them with no read. The works open now or within
+    :data:`AHEAD` are held as reference data (``core.reference``: an approval or a change
+    in another process is seen within its ``TIMEOUT``), and whether each is open is decided
+    at each intake, to the second. A holding read at a moment too far from ``now`` (the
+    clock was set) is read again."""
+    read_at, works = cached(SOON, lambda: _soon(now))
+    if not read_at <= now < read_at + AHEAD - timedelta(seconds=TIMEOUT):
+        forget(SOON)
+        read_at, works = cached(SOON, lambda: _soon(now))
+    return [work for work in works if work.starts_at <= now <= work.ends_at]
+
+
+def _soon(now: datetime) -> tuple[datetime, list[PlannedWork]]:
+    return now, _with_city_ids(
         PlannedWork.objects.filter(
-            state=PlannedWorkState.APPROVED, starts_at__lte=at, ends_at__gte=at
+            state=PlannedWorkState.APPROVED, starts_at__lte=now + AHEAD, ends_at__gte=now
         ).prefetch_related("cities")
     )
-    for work in works:
+
+
+def _with_city_ids(works: QuerySet[PlannedWork]) -> list[PlannedWork]:
+    listed = list(works)
+    for work in listed:
         work.city_ids = {city.pk for city in work.cities.all()}  # type: ignore[attr-defined]
-    return works
+    return listed

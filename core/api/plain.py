@@ -9,39 +9,80 @@ returns None, and the caller runs the serializer, whose answer (its errors above
 stands. Fields of other kinds validate themselves (``run_validation``), as the serializer
 would have them do."""
 
+import re
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 _NOT_PLAIN = object()
 
 
-def _text(field: serializers.CharField, value: Any) -> Any:
-    if type(value) is not str:
-        return _NOT_PLAIN
-    if field.trim_whitespace:
-        value = value.strip()
-    if not value and not field.allow_blank:
-        return _NOT_PLAIN
-    try:
-        for validator in field.validators:
-            validator(value)
-    except (DjangoValidationError, serializers.ValidationError):
-        return _NOT_PLAIN
-    return value
+# The standard validators of a text field, whose verdict on a str is one test of the whole
+# text here (the first two look at it character by character in Python): NUL, surrogates.
+_CHARACTERS = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+_UNFIT = re.compile("[\x00\ud800-\udfff]")
 
 
-def _choice(field: serializers.ChoiceField, value: Any) -> Any:
-    if type(value) is not str or value not in field.choice_strings_to_values or field.validators:
-        return _NOT_PLAIN
-    return field.choice_strings_to_values[value]
+def _length(validator: Any) -> bool:
+    return type(validator) is MaxLengthValidator and isinstance(validator.limit_value, int)
 
 
-def _boolean(field: serializers.BooleanField, value: Any) -> Any:
-    return value if type(value) is bool and not field.validators else _NOT_PLAIN
+def _text(field: serializers.CharField) -> Callable[[Any], Any]:
+    """The check of a value of ``field``: its standard validators as one test each (the
+    characters, the length), any other run as it is."""
+    characters = any(type(validator) in _CHARACTERS for validator in field.validators)
+    lengths = [validator.limit_value for validator in field.validators if _length(validator)]
+    longest = min(lengths) if lengths else None
+    others = [
+        validator
+        for validator in field.validators
+        if type(validator) not in _CHARACTERS and not _length(validator)
+    ]
+    trim, blank = field.trim_whitespace, field.allow_blank
+
+    def check(value: Any) -> Any:
+        if type(value) is not str:
+            return _NOT_PLAIN
+        if trim:
+            value = value.strip()
+        if not value and not blank:
+            return _NOT_PLAIN
+        if longest is not None and len(value) > longest:
+            return _NOT_PLAIN
+        if characters and _UNFIT.search(value) is not None:
+            return _NOT_PLAIN
+        try:
+            for validator in others:
+                validator(value)
+        except (DjangoValidationError, serializers.ValidationError):
+            return _NOT_PLAIN
+        return value
+
+    return check
+
+
+def _choice(field: serializers.ChoiceField) -> Callable[[Any], Any]:
+    choices = {} if field.validators else field.choice_strings_to_values
+
+    def check(value: Any) -> Any:
+        return choices[value] if type(value) is str and value in choices else _NOT_PLAIN
+
+    return check
+
+
+def _boolean(field: serializers.BooleanField) -> Callable[[Any], Any]:
+    validated = not field.validators
+
+    def check(value: Any) -> Any:
+        return value if validated and type(value) is bool else _NOT_PLAIN
+
+    return check
 
 
 _KINDS = {
@@ -51,11 +92,14 @@ _KINDS = {
 }
 
 
-def _own(field: serializers.Field, value: Any) -> Any:
-    try:
-        return field.run_validation(value)
-    except (serializers.ValidationError, DjangoValidationError, SkipField):
-        return _NOT_PLAIN
+def _own(field: serializers.Field) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        try:
+            return field.run_validation(value)
+        except (serializers.ValidationError, DjangoValidationError, SkipField):
+            return _NOT_PLAIN
+
+    return check
 
 
 def _plan(serializer: serializers.Serializer) -> list | None:
@@ -77,7 +121,7 @@ def _plan(serializer: serializers.Serializer) -> list | None:
         ):
             plan = None
             break
-        plan.append((name, _KINDS.get(type(field), _own), field))
+        plan.append((name, _KINDS.get(type(field), _own)(field), field))
     serializer.__dict__["_plain_plan"] = plan
     return plan
 
@@ -101,7 +145,7 @@ def plain_validation(serializer: serializers.Serializer, data: Any) -> dict | No
                 return None
             validated[name] = None
             continue
-        value = check(field, value)
+        value = check(value)
         if value is _NOT_PLAIN:
             return None
         validated[name] = value

@@ -116,6 +116,7 @@ PLAIN = {
         {"escalation": "province", "severity": "serious", "referred_by": None, "incident": None},
         {"summary": "", "unknown": "ignored"},
         {"channel": "employee_referral", "referred_by": "hotline1"},
+        {"summary": "长" * 200},  # as long as the field takes
     ],
 )
 def test_a_plain_item_is_validated_as_the_serializer_validates_it(check, overrides):
@@ -135,6 +136,8 @@ def test_a_plain_item_is_validated_as_the_serializer_validates_it(check, overrid
         {"business_line": "gardening"},
         {"is_vip": "yes"},
         {"summary": "长" * 201},
+        {"description": "账单\x00多扣"},  # the serializer refuses what no column holds
+        {"address": "吉林市\ud800"},
         {"referred_by": "nobody-of-ours"},
     ],
 )

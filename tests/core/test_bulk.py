@@ -86,9 +86,10 @@ def _fields(obj) -> dict:
 
 
 def test_instances_are_the_objects_keyword_construction_makes(user_factory):
-    """``instances`` sets a plain model's values directly (no ``__init__`` of its own, nobody
-    listening): the same values and state as keyword construction, defaults included, and
-    they save as such; a model with an ``__init__`` of its own (a workflow's) is built by it."""
+    """``instances`` sets a plain model's values directly (no ``__init__`` of its own beyond
+    a workflow's, nobody listening): the same values and state as keyword construction,
+    defaults included, and they save as such; a model whose construction is listened for is
+    built by its ``__init__``."""
     from django.contrib.auth.models import User
     from django.db.models.signals import post_init
 
@@ -105,7 +106,7 @@ def test_instances_are_the_objects_keyword_construction_makes(user_factory):
     built.save()
     assert Notification.objects.get(pk=built.pk).dedupe_key == "k"
 
-    # a workflow remembers the state an object was built in: its own __init__ runs
+    # a workflow remembers the state an object was built in, as its __init__ records it
     rule = PenaltyRule.objects.first()
     (violation,) = instances(
         Violation, [{"number": "V-1", "rule_id": rule.pk, "evidence_key": "e"}]
@@ -125,3 +126,20 @@ def test_instances_are_the_objects_keyword_construction_makes(user_factory):
     finally:
         post_init.disconnect(listener, sender=User)
     assert seen == [someone]
+
+
+def test_instances_take_related_objects_by_name(user_factory, django_assert_num_queries):
+    """A relation given by its name sets its id and is kept, as keyword construction keeps
+    it: reading it reads nothing. A key that is no field is refused, not dropped."""
+    person = user_factory()
+    (built,) = instances(Notification, [{"recipient": person, "kind": "test", "dedupe_key": "k"}])
+    with django_assert_num_queries(0):
+        assert built.recipient is person
+    assert built.recipient_id == person.pk
+    made = Notification(recipient=person, kind="test", dedupe_key="k")
+    made.created_at = built.created_at
+    assert _fields(built) == _fields(made)
+    (nobody,) = instances(Notification, [{"recipient": None, "kind": "test"}])
+    assert nobody.recipient_id is None
+    with pytest.raises(TypeError, match="recipent"):
+        instances(Notification, [{"recipent": person}])

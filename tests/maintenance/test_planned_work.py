@@ -19,6 +19,7 @@ from complaints.models import MassComplaintCluster
 from core.errors import Conflict
 from maintenance import services
 from maintenance.models import PlannedWork
+from maintenance.selectors import planned_work_open_now
 from notifications.models import Delivery, Notification
 from organisation.models import City, Department
 from organisation.services import api_key_create
@@ -219,6 +220,30 @@ def test_complaints_in_its_city_and_line_during_the_window_are_linked(approved, 
         items=[hotline_intake(customer_phone=f"1360000{i:04d}") for i in range(3)],
     )
     assert work.complaints.filter(pk__in=[r["id"] for r in results]).count() == 3
+
+
+def test_intake_holds_the_announced_works_and_sees_each_change(
+    approved, demo, django_assert_num_queries
+):
+    """Intake reads the announced works once and holds them (core.reference): a window
+    that opens while they are held is seen to the second, and an approval or a change of
+    cities in this process is seen at the next intake."""
+    now = timezone.now()
+    work = approved(starts_at=now + timedelta(minutes=10), ends_at=now + timedelta(hours=1))
+    assert take(demo).planned_work is None  # not yet open; the works are held from here
+    with django_assert_num_queries(0):
+        assert planned_work_open_now(timezone.now()) == []
+    with time_machine.travel(work.starts_at + timedelta(seconds=1), tick=False):
+        with django_assert_num_queries(0):
+            assert planned_work_open_now(timezone.now()) == [work]
+        assert take(demo).planned_work == work
+        work.cities.set(City.objects.filter(code="JL"))
+        assert take(demo).planned_work is None
+        assert take(demo, city=City.objects.get(code="JL")).planned_work == work
+        later = approved(starts_at=timezone.now() - timedelta(minutes=1), cities=("SP",))
+        assert take(demo, city=City.objects.get(code="SP")).planned_work == later
+    with time_machine.travel(now + timedelta(hours=3), tick=False):  # the clock was set
+        assert take(demo, city=City.objects.get(code="JL")).planned_work is None
 
 
 def test_no_link_before_the_window_or_to_work_not_approved(register, demo):
