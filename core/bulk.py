@@ -12,12 +12,14 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
+from datetime import date
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin
 
 #: up to this many rows in all, one statement; beyond, COPY (its rounds trips pay off)
@@ -128,10 +130,6 @@ def instances(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> list
     return made
 
 
-def _same(value):
-    return value
-
-
 def _text(value):
     # a choices member is a str subclass: the database gets its value
     return value if value is None or type(value) is str else str(value)
@@ -142,29 +140,30 @@ def _plain(value):
     return str(value) if isinstance(value, str) else value
 
 
-def _json(field: models.JSONField) -> Callable:
-    def dump(value):
-        return None if value is None else json.dumps(value, cls=field.encoder)
-
-    return dump
-
-
 class _Plan(NamedTuple):
     """How a model's objects become rows: its fields, their values read at once, those that
-    must be prepared (``pre_save``: auto_now, files) and those converted for the driver."""
+    are stamped with the moment of writing (auto_now and auto_now_add: one moment for all
+    the rows of a statement), those that must otherwise be prepared (``pre_save``: files),
+    the texts (a choices member is written as its value) and those written as JSON (with
+    their encoder)."""
 
     fields: list[models.Field]
     read: Callable[[models.Model], tuple]
+    stamped: list[tuple[int, str, bool]]
     prepared: list[tuple[int, models.Field]]
-    converted: list[tuple[int, Callable]]
+    texts: list[int]
+    json: list[tuple[int, type[json.JSONEncoder] | None]]
+
+
+def _stamped(field: models.Field) -> bool:
+    return isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add)
 
 
 def _prepares(field: models.Field) -> bool:
-    if type(field).pre_save is models.Field.pre_save:
-        return False
-    if isinstance(field, models.DateField):  # its pre_save only fills auto_now(_add)
-        return field.auto_now or field.auto_now_add
-    return True
+    # a date's pre_save only stamps it (auto_now, auto_now_add): see _stamped
+    return not (
+        type(field).pre_save is models.Field.pre_save or isinstance(field, models.DateField)
+    )
 
 
 def _plan(model: type[models.Model], with_pk: bool) -> _Plan:
@@ -175,22 +174,25 @@ def _plan(model: type[models.Model], with_pk: bool) -> _Plan:
         ]
         names = [field.attname for field in fields]
         read = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
-        converted = [
-            (
-                index,
-                _json(field)
-                if isinstance(field, models.JSONField)
-                else _text
-                if isinstance(field, models.CharField | models.TextField)
-                else _same,
-            )
-            for index, field in enumerate(fields)
-        ]
         _columns[key] = _Plan(
             fields,
             read,
+            [
+                (index, field.attname, isinstance(field, models.DateTimeField))
+                for index, field in enumerate(fields)
+                if _stamped(field)
+            ],
             [(index, field) for index, field in enumerate(fields) if _prepares(field)],
-            [(index, convert) for index, convert in converted if convert is not _same],
+            [
+                index
+                for index, field in enumerate(fields)
+                if isinstance(field, models.CharField | models.TextField)
+            ],
+            [
+                (index, field.encoder)
+                for index, field in enumerate(fields)
+                if isinstance(field, models.JSONField)
+            ],
         )
     return _columns[key]
 
@@ -198,13 +200,28 @@ def _plan(model: type[models.Model], with_pk: bool) -> _Plan:
 def _rows(objs: Sequence[models.Model]) -> tuple[str, list[str], list[list[Any]]]:
     model = type(objs[0])
     plan = _plan(model, objs[0].pk is not None)
+    now = timezone.now()
+    moments = {True: now, False: date.today()}  # as DateTimeField's and DateField's pre_save
+    # a value many rows share (the reminders of deadlines built as copies) is encoded once:
+    # by identity, which holds while the objects hold their values, that is for this call
+    dumped: dict[int, str] = {}
     rows = []
     for obj in objs:
         values = list(plan.read(obj))
+        for index, attname, is_moment in plan.stamped:
+            values[index] = moments[is_moment]
+            setattr(obj, attname, values[index])
         for index, field in plan.prepared:
             values[index] = field.pre_save(obj, True)
-        for index, convert in plan.converted:
-            values[index] = convert(values[index])
+        for index in plan.texts:
+            values[index] = _text(values[index])
+        for index, encoder in plan.json:
+            value = values[index]
+            if value is not None:
+                text = dumped.get(id(value))
+                if text is None:
+                    text = dumped[id(value)] = json.dumps(value, cls=encoder)
+                values[index] = text
         rows.append(values)
     quote = connection.ops.quote_name
     columns = [quote(str(field.column)) for field in plan.fields]  # concrete: each has a column

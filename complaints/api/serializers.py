@@ -7,7 +7,7 @@ from rest_framework import serializers
 from complaints.choices import ComplaintChannel, ComplaintState, Escalation, Satisfaction, Severity
 from complaints.selectors import mask, sees_personal_data
 from complaints.services import PHONE
-from core.api.fields import CodeField, DateTimeField, code_or_none, time_or_none
+from core.api.fields import CodeField, DateTimeField, ObjectField, code_or_none, time_or_none
 from core.reference import cached
 from deadlines.serializers import DeadlineSerializer
 from incidents.choices import BusinessLine
@@ -187,7 +187,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
 
 
 class BulkCreateSerializer(serializers.Serializer):
-    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+    items = serializers.ListField(child=ObjectField(), min_length=1, max_length=500)
 
 
 class BulkItemErrorSerializer(serializers.Serializer):

@@ -461,6 +461,13 @@ def test_bulk_intake_reports_each_item(system):
     assert set(Complaint.objects.values_list("external_id", flat=True)) == {"B-1", "B-3"}
     too_many = system.post("/api/v1/complaints/bulk/", {"items": [payload()] * 501}, format="json")
     assert too_many.status_code == 400 and too_many.json()["errors"][0]["attr"] == "items"
+    not_an_object = system.post(
+        "/api/v1/complaints/bulk/", {"items": [payload(), "B-4"]}, format="json"
+    )
+    assert not_an_object.status_code == 400
+    (error,) = not_an_object.json()["errors"]
+    assert (error["attr"], error["code"]) == ("items.1", "not_a_dict")
+    assert Complaint.objects.count() == 2
 
 
 # --- aggregation ----------------------------------------------------------------------------

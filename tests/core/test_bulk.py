@@ -5,8 +5,8 @@ the embedded SQLite (INSERT … VALUES), so the embedded pass runs this file too
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.bulk import MERGE_CHUNK, instances, rows_merge
-from notifications.models import Notification
+from core.bulk import MERGE_CHUNK, ONE_STATEMENT_ROWS, instances, rows_insert, rows_merge
+from notifications.models import Circuit, Endpoint, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,23 @@ def test_instances_take_related_objects_by_name(user_factory, django_assert_num_
     assert nobody.recipient_id is None
     with pytest.raises(TypeError, match="recipent"):
         instances(Notification, [{"recipent": person}])
+
+
+@pytest.mark.parametrize("count", [3, ONE_STATEMENT_ROWS + 1])  # one statement; COPY
+def test_inserted_rows_are_stamped_and_a_value_rows_share_is_written_to_each(count):
+    """``rows_insert`` stamps auto_now fields on the objects as ``save()`` would, and a JSON
+    value several objects share (encoded once) is stored in each row, next to a row's own."""
+    circuits = [Circuit(key=f"circuit-{n}") for n in range(count)]
+    shared = ["alert.published", {"城市": "长春"}]
+    endpoints = [
+        Endpoint(channel="webhook", name=f"e{n}", url="https://hooks.example.com/", events=shared)
+        for n in range(count)
+    ]
+    endpoints[0].events = []
+    rows_insert(circuits)
+    rows_insert(endpoints)
+    stored = dict(Circuit.objects.values_list("key", "updated_at"))
+    assert all(c.updated_at is not None and stored[c.key] == c.updated_at for c in circuits)
+    assert dict(Endpoint.objects.values_list("name", "events")) == {
+        f"e{n}": [] if n == 0 else shared for n in range(count)
+    }
