@@ -60,7 +60,6 @@ def _forget_fed_by(sender, **kwargs) -> None:
 
 def _forget_fed_by_relation(sender, instance, model, **kwargs) -> None:
     # either side of the relation may have changed it: forget what both sides feed
-    for name in _FED_BY.get(type(instance)._meta.label, set()) | _FED_BY.get(
-        model._meta.label, set()
-    ):
+    fed = _FED_BY.get(type(instance)._meta.label, set()) | _FED_BY.get(model._meta.label, set())
+    for name in fed:
         forget(name)
