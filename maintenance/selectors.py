@@ -90,15 +90,11 @@ def planned_work_open_now(now: datetime) -> list[PlannedWork]:
 
 
 def _soon(now: datetime) -> tuple[datetime, list[PlannedWork]]:
-    return now, _with_city_ids(
+    works = list(
         PlannedWork.objects.filter(
             state=PlannedWorkState.APPROVED, starts_at__lte=now + AHEAD, ends_at__gte=now
         ).prefetch_related("cities")
     )
-
-
-def _with_city_ids(works: QuerySet[PlannedWork]) -> list[PlannedWork]:
-    listed = list(works)
-    for work in listed:
+    for work in works:
         work.city_ids = {city.pk for city in work.cities.all()}  # type: ignore[attr-defined]
-    return listed
+    return now, works
