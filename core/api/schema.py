@@ -9,6 +9,9 @@ NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\
 def _not_blank(field: dict) -> None:
     if field.get("type") == "array" and isinstance(field.get("items"), dict):
         _not_blank(field["items"])
+    elif field.get("format") == "binary" and not field.get("readOnly"):
+        # DRF's FileField refuses an empty upload (Django takes it for none at all)
+        field.setdefault("minLength", 1)
     elif (
         field.get("type") == "string"
         and field.get("minLength", 0) >= 1
@@ -20,7 +23,8 @@ def _not_blank(field: dict) -> None:
 
 def text_is_not_blank(result, generator, request, public):
     """A drf-spectacular postprocessing hook: every required text of a request body says
-    that it may not be only whitespace, as the API answers."""
+    that it may not be only whitespace, and every uploaded file that it may not be empty, as
+    the API answers."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             for field in component.get("properties", {}).values():

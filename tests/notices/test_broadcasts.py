@@ -88,6 +88,12 @@ def test_a_csv_list_is_uploaded_through_the_api_and_the_page(published, owner):
     )
     assert posted.status_code == 400
     assert [error["attr"] for error in posted.json()["errors"]] == ["phones"]
+    empty = client.post(
+        "/api/v1/broadcasts/upload/",
+        {"incident": published.incident_id, "file": SimpleUploadedFile("list.csv", b"")},
+    )
+    assert empty.status_code == 400  # as the schema says: a file of one byte at least
+    assert [error["attr"] for error in empty.json()["errors"]] == ["file"]
 
 
 def test_only_an_approved_text_is_sent_and_only_by_the_owner(
