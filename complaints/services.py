@@ -31,6 +31,7 @@ from deadlines.services import (
     deadline_open,
     deadline_reassign,
     deadlines_build_many,
+    deadlines_write_many,
     responsible_person,
 )
 from incidents.choices import Source
@@ -270,7 +271,8 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
     timeline, the intake limits (core.bulk: one statement for a single intake); then link
     them. They carry their numbers, and their ids where the database gives them beforehand,
     already (:func:`_number`). Mass complaints are looked for by a sweep
-    (:func:`complaints_detect_mass`), not here. Returns the deadlines opened."""
+    (:func:`complaints_detect_mass`), not here. Returns a single intake's deadlines (a
+    bulk's are written, not built: none)."""
     now = timezone.now()
     for complaint in complaints:
         complaint.created_at = now
@@ -304,24 +306,26 @@ def _store(complaints: list[Complaint], *, actor: User) -> list[Deadline]:
             ),
         )
 
-    def limits() -> list[Deadline]:
-        return deadlines_build_many(
-            [
-                (complaint, policy, now, cs, actor)
-                for complaint in complaints
-                for policy in policies
-                if applies(policy.applies_when, complaint)
-            ]
-        )
+    def limits():
+        return [
+            (complaint, policy, now, cs, actor)
+            for complaint in complaints
+            for policy in policies
+            if applies(policy.applies_when, complaint)
+        ]
 
     try:
+        unwritten = complaints
         if complaints[0].pk is None:  # the rows get their ids as they are written
             rows_insert(complaints)
-            opened = limits()
-            rows_insert(timeline(), opened)
-        else:
-            opened = limits()
-            rows_insert(complaints, timeline(), opened)
+            unwritten = []
+        if len(complaints) == 1:  # one statement where ids come beforehand; answered with
+            opened = deadlines_build_many(limits())  # its limits
+            rows_insert(unwritten, timeline(), opened)
+        else:  # a bulk's limits as sets of alike rows, not objects: its answer shows none
+            opened = []
+            rows_insert(unwritten, timeline())
+            deadlines_write_many(limits())
     except IntegrityError:  # a duplicate: the caller may try them again, one by one
         for complaint, incident in zip(complaints, linked, strict=True):
             complaint.incident = incident

@@ -265,6 +265,55 @@ def rows_insert(*groups: Sequence[models.Model]) -> None:
                     copy.write_row(values)
 
 
+def _integers(field: models.Field) -> bool:
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    return isinstance(target, models.IntegerField | models.AutoField)
+
+
+def rows_insert_alike(template: models.Model, varying: Sequence[dict[str, Any]]) -> None:
+    """Insert one row per mapping of ``varying``: ``template``'s values (its id left to the
+    database), with the mapping's integers (ids, numbers; by attname, every mapping naming
+    the same) in their place. On PostgreSQL one ``INSERT … SELECT`` over an array of each
+    column that varies: the values the rows share are converted and sent once, not once a
+    row. Elsewhere, as :func:`rows_insert` writes objects. Runs inside the caller's
+    transaction, if any."""
+    if not varying:
+        return
+    if template.pk is not None:
+        raise ValueError("rows_insert_alike leaves the ids to the database")
+    model = type(template)
+    fields = {field.attname: field for field in _plan(model, False).fields}
+    names = list(varying[0])
+    for name in names:
+        if name not in fields or not _integers(fields[name]):
+            raise TypeError(f"{model.__name__}.{name} is not an integer field that can vary")
+    if not sets_supported():
+        shared = {name: getattr(template, name) for name in fields}
+        rows_insert(instances(model, ({**shared, **row} for row in varying)))
+        return
+    table, columns, (values,) = _rows([template])
+    kinds = [field.db_type(connection) for field in fields.values()]
+    varies = [attname in names for attname in fields]
+    quote = connection.ops.quote_name
+    shared_sql = [f"%s::{kind}" for kind, vary in zip(kinds, varies, strict=True) if not vary]
+    params = [value for value, vary in zip(values, varies, strict=True) if not vary]
+    arrays = []
+    for name in names:
+        arrays.append(f"%s::{fields[name].db_type(connection)}[]")
+        params.append([row[name] for row in varying])
+    aliases = [f"v{index}" for index in range(len(names))]
+    order = [column for column, vary in zip(columns, varies, strict=True) if not vary] + [
+        quote(str(fields[name].column)) for name in names
+    ]
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(order)})"
+            f" SELECT {', '.join(shared_sql + aliases)}"
+            f" FROM unnest({', '.join(arrays)}) AS v({', '.join(aliases)})",
+            params,
+        )
+
+
 _M = TypeVar("_M", bound=models.Model)
 
 #: rows per statement where there is no COPY (SQLite: its variables per statement)

@@ -9,6 +9,7 @@ idempotent: two sweeps at once, or one twice, never double-notify or double-reco
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from core.bulk import instances, rows_merge
+from core.bulk import instances, rows_insert_alike, rows_merge
 from core.live import publish, user_topic
 from core.reference import cached
 from deadlines.calendar import BusinessCalendar, CalendarYearUnknown
@@ -181,62 +182,66 @@ def _build(record, policy, start, department, person, round, calendar, due=None)
     return deadline
 
 
-def deadlines_build_many(
-    rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
-    *,
-    round: int = 0,
-) -> list[Deadline]:
-    """The (unsaved) deadlines of many limits: whoever writes them writes them together.
+_Limit = tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]
+_SHARED = (
+    "content_type_id", "kind", "round", "policy_id", "policy_version_id", "started_at",
+    "due_at", "reminders", "next_reminder_at", "problem", "created_at",
+)  # fmt: skip
 
-    Limits of one policy started at one moment share their schedule (computed once) and
-    the moment they were made."""
+
+def _alike(rows: list[_Limit], round: int) -> list[tuple[Deadline, list[dict[str, Any]]]]:
+    """Many limits as schedules: the first deadline of each policy and start (its due time
+    and reminders computed once), and for each of its limits, the values that are the
+    limit's own (record, department, person), the first's included."""
     calendar = business_calendar()
-    schedules: dict[tuple, Deadline] = {}
-    shared: dict[tuple, dict] = {}
+    schedules: dict[tuple, tuple[Deadline, list[dict[str, Any]]]] = {}
     people: dict[int | None, User | None] = {}
-    deadlines, copies = [], []
     for record, policy, start, department, person in rows:
         if person is None:
             key = None if department is None else department.pk
             if key not in people:
                 people[key] = responsible_person(department)
             person = people[key]
-        first = schedules.get((policy.pk, start))
-        if first is None:
-            first = schedules[(policy.pk, start)] = _build(
-                record, policy, start, department, person, round, calendar
-            )
-            shared[(policy.pk, start)] = {
-                field: getattr(first, field)
-                for field in (
-                    "content_type_id", "kind", "round", "policy_version_id", "started_at",
-                    "due_at", "reminders", "next_reminder_at", "problem", "created_at",
-                )
-            }  # fmt: skip
-            deadlines.append(first)
-            continue
-        copies.append(
+        schedule = schedules.get((policy.pk, start))
+        if schedule is None:
+            first = _build(record, policy, start, department, person, round, calendar)
+            schedule = schedules[(policy.pk, start)] = (first, [])
+        schedule[1].append(
             {
-                **shared[(policy.pk, start)],
                 "object_id": record.pk,
-                "policy_id": policy.pk,
                 "responsible_department_id": None if department is None else department.pk,
                 "responsible_person_id": None if person is None else person.pk,
             }
         )
-    # the rest as copies of the first of their schedule, built positionally (core.bulk)
-    deadlines.extend(instances(Deadline, copies))
+    return list(schedules.values())
+
+
+def deadlines_build_many(rows: list[_Limit], *, round: int = 0) -> list[Deadline]:
+    """The (unsaved) deadlines of many limits: whoever writes them writes them together.
+
+    Limits of one policy started at one moment share their schedule (computed once) and
+    the moment they were made."""
+    deadlines = []
+    for first, limits in _alike(rows, round):
+        shared = {field: getattr(first, field) for field in _SHARED}
+        deadlines.append(first)
+        # the rest as copies of the first, built positionally (core.bulk)
+        deadlines.extend(instances(Deadline, ({**shared, **limit} for limit in limits[1:])))
     return deadlines
+
+
+def deadlines_write_many(rows: list[_Limit], *, round: int = 0) -> None:
+    """Start many limits that nobody reads back (a bulk intake's): each schedule's limits
+    written as one set (:func:`core.bulk.rows_insert_alike`), none built as an object.
+    Runs inside the caller's transaction."""
+    for first, limits in _alike(rows, round):
+        rows_insert_alike(first, limits)
 
 
 _ONE_PER_KIND = ("content_type", "object_id", "kind", "round")  # the table's unique constraint
 
 
-def deadlines_open_many(
-    rows: list[tuple[models.Model, DeadlinePolicy, datetime, Department | None, User | None]],
-    *,
-    round: int = 0,
-) -> list[Deadline]:
+def deadlines_open_many(rows: list[_Limit], *, round: int = 0) -> list[Deadline]:
     """Start many limits at once (:func:`deadlines_build_many`, written by
     :func:`core.bulk.rows_merge`); rows that exist are left, and the deadlines written get
     their ids."""

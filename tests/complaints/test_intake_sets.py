@@ -56,18 +56,26 @@ def test_a_bulk_of_many_writes_what_one_by_one_writes(demo):
     def limits(complaint):
         return sorted(
             # no due time while the calendar year is unknown (the year's end pass)
-            (d.kind, d.due_at and d.due_at - d.started_at, d.responsible_department_id)
+            (
+                d.kind, d.due_at and d.due_at - d.started_at, d.content_type_id, d.round,
+                d.policy_id, d.state, d.problem, d.responsible_department_id,
+                d.responsible_person_id, len(d.reminders), d.next_reminder_at is None,
+            )
             for d in Deadline.objects.filter(object_id=complaint.pk)
-        )
+        )  # fmt: skip
 
     ones, many = limits(single), limits(first_network)
-    kinds = [(kind, due) for kind, due, _department in ones]
-    assert kinds and [(k, d) for k, _due, d in ones] == [(k, d) for k, _due, d in many]
+    kinds = [(kind, due) for kind, due, *_rest in ones]
+    assert kinds and [row[:1] + row[2:] for row in ones] == [row[:1] + row[2:] for row in many]
     # the same time allowed (a working-days limit ends with the day: the two started apart)
     assert all(
         a[1] == b[1] or abs(a[1] - b[1]) < timedelta(minutes=5)
         for a, b in zip(ones, many, strict=True)
     )
+    # each complaint of the bulk has its own limits, all started when it was taken
+    bulk = Deadline.objects.filter(object_id__in=stored.values_list("pk", flat=True))
+    assert bulk.values("object_id").distinct().count() == 120
+    assert set(bulk.values_list("started_at", flat=True)) == {first_network.created_at}
     # every limit of a policy refers to the policy's one version, the same for all
     deadlines = Deadline.objects.filter(
         object_id__in=[*stored.values_list("pk", flat=True), single.pk]

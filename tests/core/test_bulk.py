@@ -5,7 +5,14 @@ the embedded SQLite (INSERT … VALUES), so the embedded pass runs this file too
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.bulk import MERGE_CHUNK, ONE_STATEMENT_ROWS, instances, rows_insert, rows_merge
+from core.bulk import (
+    MERGE_CHUNK,
+    ONE_STATEMENT_ROWS,
+    instances,
+    rows_insert,
+    rows_insert_alike,
+    rows_merge,
+)
 from notifications.models import Circuit, Endpoint, Notification
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +170,30 @@ def test_inserted_rows_are_stamped_and_a_value_rows_share_is_written_to_each(cou
     assert dict(Endpoint.objects.values_list("name", "events")) == {
         f"e{n}": [] if n == 0 else shared for n in range(count)
     }
+
+
+@pytest.mark.parametrize("count", [1, ONE_STATEMENT_ROWS + 1])
+def test_alike_rows_are_the_template_but_for_what_varies(user_factory, count):
+    """``rows_insert_alike``: each row holds the template's values (one INSERT … SELECT on
+    PostgreSQL), the integers that vary its own, its id the database's."""
+    people = [user_factory() for _ in range(count)]
+    template = Notification(
+        recipient=people[0], kind="test", subject="同一", body="正文", dedupe_key="k"
+    )
+    rows_insert_alike(template, [{"recipient_id": person.pk} for person in people])
+    stored = Notification.objects.filter(kind="test").order_by("recipient_id")
+    assert [row.recipient_id for row in stored] == sorted(person.pk for person in people)
+    assert {(r.subject, r.body, r.dedupe_key, r.created_at, r.read_at) for r in stored} == {
+        ("同一", "正文", "k", template.created_at, None)
+    }
+    assert len({row.pk for row in stored}) == count and template.pk is None
+
+
+def test_alike_rows_vary_only_in_integers_and_leave_the_ids_to_the_database(user_factory):
+    template = note(user_factory(), "a")
+    with pytest.raises(TypeError, match="subject"):
+        rows_insert_alike(template, [{"subject": "别的"}])
+    template.pk = 1
+    with pytest.raises(ValueError, match="ids"):
+        rows_insert_alike(template, [{"recipient_id": template.recipient_id}])
+    assert not Notification.objects.exists()
