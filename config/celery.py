@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from kombu.transport import TRANSPORT_ALIASES
 
 # Importing the `config` package (as a server's `config.asgi` or `config.wsgi` does) runs this
@@ -19,7 +19,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@worker_ready.connect
+@worker_process_init.connect  # each process of a prefork pool, once forked
+@worker_ready.connect  # the worker's own process, where a threads pool runs the tasks
 def _settle(**_kwargs) -> None:
     from config.runtime import settle
 
