@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
@@ -198,16 +200,24 @@ def incident_submissions_latest(incident: Incident) -> dict[str, Submission]:
     return latest
 
 
+def deadline_branches(user) -> list[Q]:
+    """The ways a deadline reaches ``user``'s list: they answer for it personally, or their
+    department does. A list reads each on its own index (:func:`core.keyset.page_query`):
+    the department's unmet ones in due order, the person's few; read at once, the ``OR``
+    walks every department's unmet deadlines in due order, testing each."""
+    department = user_department(user)
+    branches = [Q(responsible_person=user)]
+    if department is not None:
+        branches.append(Q(responsible_department=department))
+    return branches
+
+
 def deadline_list(*, user, everyone: bool = False) -> QuerySet[Deadline]:
-    """Deadlines ``user`` answers for, personally or through their department (``everyone``:
-    all of them, for a manager), most urgent first (then those still without a due time)."""
+    """Deadlines ``user`` answers for (:func:`deadline_branches`; ``everyone``: all of them,
+    for a manager), most urgent first (then those still without a due time)."""
     deadlines = Deadline.objects.all()
     if not everyone:
-        department = user_department(user)
-        condition = Q(responsible_person=user)
-        if department is not None:
-            condition |= Q(responsible_department=department)
-        deadlines = deadlines.filter(condition)
+        deadlines = deadlines.filter(reduce(or_, deadline_branches(user)))
     return (
         deadlines.select_related(
             "content_type", "responsible_department", "responsible_person__profile"

@@ -28,6 +28,7 @@ from .selectors import (
     DEADLINE_ORDER,
     INCIDENT_ORDER,
     counts_newest,
+    deadline_branches,
     deadline_list,
     deadlines_filter,
     incident_action_items,
@@ -477,7 +478,11 @@ def my_deadlines_view(request):
     deadlines = deadline_list(user=request.user, everyone=everyone)
     deadlines = deadlines_filter(deadlines, form.cleaned_data if form.is_valid() else {})
     page = page_for_request(
-        deadlines, DEADLINE_ORDER, request.GET.get("cursor"), settings.DEADLINE_LIST_PAGE_SIZE
+        deadlines,
+        DEADLINE_ORDER,
+        request.GET.get("cursor"),
+        settings.DEADLINE_LIST_PAGE_SIZE,
+        () if everyone else deadline_branches(request.user),
     )
     query = request.GET.copy()
     query.pop("cursor", None)

@@ -116,21 +116,44 @@ def test_my_deadlines_page_through_most_urgent_first_those_without_a_due_time_la
             due_at=None if n % 3 == 0 else now + timedelta(hours=n % 2),
             responsible_department=mine,
         )
+    # some answered for personally within another department, some by nobody here
+    other = Department.objects.exclude(pk=mine.pk).first()
+    for n, incident in enumerate(incidents[:4]):
+        Deadline.objects.create(
+            content_type=kind,
+            object_id=incident.pk,
+            kind=f"bench-other-{n}",
+            started_at=now,
+            policy_version=version,
+            due_at=now + timedelta(minutes=30 * n),
+            responsible_department=other,
+            responsible_person=demo["cs_contact"] if n % 2 else None,
+        )
     client.force_login(demo["cs_contact"])
-    seen, cursor = [], None
-    while True:
-        page = client.get("/incidents/deadlines/", {"cursor": cursor} if cursor else {}).context[
-            "page"
-        ]
-        seen += [d.pk for d in page]
-        if not page.has_next:
-            break
-        cursor = page.next_cursor
+    seen, cursor, pages = [], None, 0
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            page = client.get(
+                "/incidents/deadlines/", {"cursor": cursor} if cursor else {}
+            ).context["page"]
+            seen += [d.pk for d in page]
+            pages += 1
+            if not page.has_next:
+                break
+            cursor = page.next_cursor
     from incidents.selectors import deadline_list, deadlines_filter
 
     expected = [d.pk for d in deadlines_filter(deadline_list(user=demo["cs_contact"]), {})]
     assert seen == expected and len(seen) >= 9
     assert Deadline.objects.get(pk=seen[-1]).due_at is None
+    personal = Deadline.objects.filter(responsible_person=demo["cs_contact"], kind__startswith="b")
+    assert set(personal.values_list("pk", flat=True)) <= set(seen)
+    assert not Deadline.objects.filter(
+        pk__in=seen, responsible_department=other, responsible_person=None
+    ).exists()
+    if connection.vendor == "postgresql":  # the person's and the department's read apart
+        merged = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+        assert len(merged) == pages
 
 
 def test_a_departments_incidents_reached_several_ways_page_once_each_branch_by_branch(
