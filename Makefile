@@ -72,9 +72,9 @@ PARALLEL := -n $(PYTEST_WORKERS)
 pytest: $(BIN)/.installed-dev
 	$(BIN)/pytest --create-db $(PARALLEL) $(PYTEST_ARGS)
 
-## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations, the search without its index, the bulk writes
+## pytest-sqlite: `make run`'s embedded default (SQLite, filesystem broker): the demo, every page of every login, the sweep, an upgrade through the migrations, the search without its index, the bulk writes, the pages of a scope read at once
 pytest-sqlite: $(BIN)/.installed-dev
-	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py tests/complaints/test_search.py tests/core/test_bulk.py
+	$(BIN)/pytest --ds=config.settings.test_sqlite --create-db $(PYTEST_SQLITE_ARGS) tests/embedded tests/test_migrations.py tests/complaints/test_search.py tests/core/test_bulk.py tests/core/test_keyset.py
 
 # A month's end, a year's end into a year the working-day calendar does not know yet, a public
 # holiday (National Day): the suite without the browser, with every test's clock moved there

@@ -19,6 +19,7 @@ from core.actions import Action, add_errors, available_actions
 from core.errors import Conflict
 from core.keyset import page_for_request
 from core.spreadsheets import EXPORT_FORMATS, export_response
+from deadlines.models import pending_prefetch
 from incidents.forms import AssignForm, NoteForm
 from incidents.selectors import incident_linkable
 from incidents.views import incident_create_page
@@ -172,7 +173,7 @@ def complaint_list_view(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     page = page_for_request(
-        complaints.prefetch_related("deadlines"),
+        complaints.prefetch_related(pending_prefetch()),
         COMPLAINT_ORDER,
         request.GET.get("cursor"),
         settings.COMPLAINT_LIST_PAGE_SIZE,

@@ -311,6 +311,19 @@ def overdue_condition(now=None) -> models.Q:
     )
 
 
+def pending_prefetch() -> models.Prefetch:
+    """The records' pending deadlines, most urgent first, as ``record.pending_deadlines``: a
+    list row shows the first. A list of its own rather than the relation's cache, which
+    Django fills by building a queryset for every record."""
+    return models.Prefetch(
+        "deadlines",
+        queryset=Deadline.objects.filter(state=DeadlineState.PENDING, met_at__isnull=True).order_by(
+            "due_at", "id"
+        ),
+        to_attr="pending_deadlines",
+    )
+
+
 def overdue_records(model) -> models.QuerySet:
     """The ids of ``model``'s records with an overdue deadline (a subquery)."""
     return Deadline.objects.filter(

@@ -14,7 +14,7 @@ from core.assignment import assigned_q
 from core.keyset import Key, page_query
 from core.search import number_matches, search
 from deadlines.choices import DeadlineState
-from deadlines.models import Deadline, overdue_condition, overdue_records
+from deadlines.models import Deadline, overdue_condition, overdue_records, pending_prefetch
 from incidents.choices import ActionItemState, State, SubmissionKind
 from incidents.models import (
     ActionItem,
@@ -132,8 +132,22 @@ def incident_linkable(*, user) -> QuerySet[Incident]:
     return incident_scope(user).filter(state__in=LIVE_STATES)
 
 
+def incident_rows(*, user) -> QuerySet[Incident]:
+    """Incidents ``user`` may see, newest first, with what the list page and its export
+    show: the owning department, the cities, the assignee, the pending deadlines
+    (:func:`deadlines.models.pending_prefetch`) and today's complaints."""
+    today = timezone.localdate()
+    queryset = (
+        Incident.objects.select_related("owning_department")
+        .prefetch_related("cities", "assignee__profile", pending_prefetch())
+        .annotate(complaints_today=_count_subquery("complaints", today, today))
+    )
+    return _visible_newest(queryset, user)
+
+
 def incident_list(*, user) -> QuerySet[Incident]:
-    """Incidents ``user`` may see, newest first, with the derived complaint counts."""
+    """Incidents ``user`` may see, newest first, with all the API renders of each: every
+    deadline, the cooperating departments and the derived complaint counts."""
     today = timezone.localdate()
     queryset = (
         Incident.objects.select_related(
@@ -158,6 +172,10 @@ def incident_list(*, user) -> QuerySet[Incident]:
             ),
         )
     )
+    return _visible_newest(queryset, user)
+
+
+def _visible_newest(queryset: QuerySet[Incident], user) -> QuerySet[Incident]:
     return scope_to_user(queryset, user, *VISIBLE_THROUGH, submitted_by=SUBMITTED_BY).order_by(
         "-created_at", "-id"
     )

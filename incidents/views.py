@@ -35,6 +35,7 @@ from .selectors import (
     incident_branches,
     incident_level_history,
     incident_list,
+    incident_rows,
     incident_scope,
     incident_submissions_latest,
     incident_timeline,
@@ -251,7 +252,7 @@ def _visible_incident(request, pk) -> Incident:
 
 def _filtered(request):
     form = forms.IncidentFilterForm(request.GET or None)
-    incidents = incident_list(user=request.user)
+    incidents = incident_rows(user=request.user)
     if form.is_valid():
         incidents = incidents_filter(incidents, form.cleaned_data, user=request.user)
     return form, incidents

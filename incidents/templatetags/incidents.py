@@ -121,12 +121,6 @@ def deadline_badge(deadline):
     return format_html('<span class="deadline-outcome outcome-{}">{}</span>', deadline.state, label)
 
 
-@register.filter
-def next_pending(deadlines):
-    """The most urgent pending deadline of a prefetched, due-ordered list."""
-    return next((d for d in deadlines if d.state == "pending" and d.met_at is None), None)
-
-
 # Labels of the fields of structured submissions (the single "text" field needs none).
 CONTENT_LABELS = {
     "root_cause": gettext_lazy("Root cause"),

@@ -17,6 +17,7 @@ from complaints.models import Complaint, PersonalDataRead
 from complaints.selectors import mask
 from deadlines.models import Deadline
 from organisation.models import City, Department
+from tests.incidents.test_lists import list_row
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +288,15 @@ def test_bulk_dispatch_needs_a_department(made, demo):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "department"
+
+
+def test_a_row_shows_its_most_urgent_pending_deadline(made, demo, client):
+    """``two`` is overdue; ``one`` has met everything it had to."""
+    made["one"].deadlines.all().update(state="met", met_at=timezone.now())
+    due = made["two"].deadlines.filter(state="pending").order_by("due_at", "id").first()
+    client.force_login(demo["cs_leader"])
+    page = client.get("/complaints/").content.decode()
+    overdue = list_row(page, made["two"].number)
+    assert 'class="countdown overdue"' in overdue
+    assert f'data-due="{due.due_at.isoformat()}"' in overdue
+    assert "countdown" not in list_row(page, made["one"].number)

@@ -130,3 +130,23 @@ def test_violations_filter_and_export(make_incident, demo, client):
     client.force_login(demo["net_contact"])
     rows = _csv(client.get("/accountability/violations/export.csv"))
     assert [row[0] for row in rows[1:]] == [net.number]
+
+
+def list_row(page: str, number: str) -> str:
+    """The list row of the record numbered ``number``."""
+    start = page.index(f">{number}<")
+    return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+
+def test_a_row_shows_its_most_urgent_pending_deadline(make_incident, demo, client):
+    now = timezone.now()
+    waiting, done = make_incident(title="待办"), make_incident(title="已办")
+    first, second = waiting.deadlines.filter(state="pending").order_by("due_at", "id")[:2]
+    Deadline.objects.filter(pk=first.pk).update(state="met", met_at=now)
+    done.deadlines.all().update(state="met", met_at=now)
+    client.force_login(demo["manager"])
+    page = client.get("/incidents/").content.decode()
+    shown = list_row(page, waiting.number)
+    assert f'data-due="{second.due_at.isoformat()}"' in shown
+    assert first.due_at.isoformat() not in shown
+    assert "countdown" not in list_row(page, done.number)
