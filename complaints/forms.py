@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import MomentField
 from incidents.choices import BusinessLine
-from incidents.forms import AssigneeFilterField, RecordFilterForm, SearchField
+from incidents.forms import AssigneeFilterField, RecordFilterForm, SearchField, person_name
 from organisation.models import City, Department
 
 from .choices import ComplaintState, Escalation, Satisfaction, Severity
@@ -166,10 +166,8 @@ class HandOverForm(forms.Form):
         people = User.objects.filter(
             is_active=True, profile__department=getattr(complaint, "department", None)
         )
-        self.fields["handler"].queryset = people.order_by("username")
-        self.fields["handler"].label_from_instance = lambda user: (
-            getattr(user.profile, "full_name", "") or user.username
-        )
+        self.fields["handler"].queryset = people.select_related("profile").order_by("username")
+        self.fields["handler"].label_from_instance = person_name
 
 
 class ComplaintReplyForm(forms.Form):
@@ -281,12 +279,12 @@ class BulkActionForm(forms.Form):
         from django.contrib.auth.models import User
 
         department = getattr(getattr(user, "profile", None), "department", None)
-        self.fields["handler"].queryset = User.objects.filter(
-            is_active=True, profile__department=department
-        ).order_by("username")
-        self.fields["handler"].label_from_instance = lambda person: (
-            getattr(person.profile, "full_name", "") or person.username
+        self.fields["handler"].queryset = (
+            User.objects.filter(is_active=True, profile__department=department)
+            .select_related("profile")
+            .order_by("username")
         )
+        self.fields["handler"].label_from_instance = person_name
 
     def clean(self):
         data = super().clean()

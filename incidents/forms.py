@@ -179,9 +179,9 @@ class ActionItemForm(forms.Form):
     )
     owner = forms.ModelChoiceField(
         label=_("Responsible person"),
-        queryset=User.objects.filter(is_active=True, profile__isnull=False).order_by(
-            "profile__department__code", "profile__full_name"
-        ),
+        queryset=User.objects.filter(is_active=True, profile__isnull=False)
+        .select_related("profile__department")
+        .order_by("profile__department__code", "profile__full_name"),
         required=False,
         help_text=_("A person of the owner department; else its interface person answers."),
     )
@@ -214,11 +214,11 @@ class AssignForm(forms.Form):
             people = people.exclude(pk=current.pk)
         field = self.fields["assignee"]
         field.queryset = people.select_related("profile").order_by("profile__full_name", "pk")
-        field.label_from_instance = _person_name
+        field.label_from_instance = person_name
         if current is None:
             del self.fields["reason"]
         else:
-            field.help_text = _("Now: %(person)s") % {"person": _person_name(current)}
+            field.help_text = _("Now: %(person)s") % {"person": person_name(current)}
 
 
 class EvidenceForm(forms.Form):
@@ -321,11 +321,11 @@ class _AssigneeSelect(forms.Select):
         if value and str(value).isdigit() and str(value) not in known:
             user = User.objects.filter(pk=value).select_related("profile").first()
             if user is not None:
-                self.choices = [*self.choices, (str(value), _person_name(user))]
+                self.choices = [*self.choices, (str(value), person_name(user))]
         return super().get_context(name, value, attrs)
 
 
-def _person_name(user) -> str:
+def person_name(user) -> str:
     profile = getattr(user, "profile", None)
     return (profile.full_name if profile else "") or user.username
 
