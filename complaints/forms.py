@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import MomentField
 from incidents.choices import BusinessLine
-from incidents.forms import AssigneeFilterField, RecordFilterForm, SearchField, person_name
+from incidents.forms import AssigneeFilterField, RecordFilterForm, SearchField
+from incidents.services import person_name
 from organisation.models import City, Department
 
 from .choices import ComplaintState, Escalation, Satisfaction, Severity

@@ -234,8 +234,10 @@ def _branched(queryset: QuerySet, size: int, branches: Sequence[Q]) -> QuerySet:
     except EmptyResultSet:  # a scope of nothing
         return queryset.none()
     # compiled here, once: a queryset given to the filter is copied and relabelled whole
-    # (every branch's scope and filters) to be nested, which took a page longer than its SQL
-    return queryset.filter(pk__in=RawSQL(sql, params))
+    # (every branch's scope and filters) to be nested, which took a page longer than its SQL.
+    # The ids alone: a DISTINCT list's parts select their ordering too.
+    pk = connections[queryset.db].ops.quote_name("pk")
+    return queryset.filter(pk__in=RawSQL(f"SELECT {pk} FROM ({sql}) AS branched", params))
 
 
 def _windowed(

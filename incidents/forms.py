@@ -21,6 +21,7 @@ from .choices import (
     Source,
     State,
 )
+from .services import person_name
 
 
 class IncidentCreateForm(forms.Form):
@@ -323,11 +324,6 @@ class _AssigneeSelect(forms.Select):
             if user is not None:
                 self.choices = [*self.choices, (str(value), person_name(user))]
         return super().get_context(name, value, attrs)
-
-
-def person_name(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile else "") or user.username
 
 
 class AssigneeFilterField(forms.CharField):

@@ -133,9 +133,10 @@ def incident_linkable(*, user) -> QuerySet[Incident]:
 
 
 def incident_rows(*, user) -> QuerySet[Incident]:
-    """Incidents ``user`` may see, newest first, with what the list page and its export
-    show: the owning department, the cities, the assignee, the pending deadlines
-    (:func:`deadlines.models.pending_prefetch`) and today's complaints."""
+    """Incidents ``user`` may see, newest first, with what the list page shows: the owning
+    department, the cities, the assignee, the pending deadlines
+    (:func:`deadlines.models.pending_prefetch`) and today's complaints (its export reads
+    the same rows)."""
     today = timezone.localdate()
     queryset = (
         Incident.objects.select_related("owning_department")

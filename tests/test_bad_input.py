@@ -561,6 +561,20 @@ def test_a_time_out_of_range_is_a_400_on_the_api(world, manager_client):
         assert _errors(response) == {"occurred_at": "out_of_range"}
 
 
+def test_a_time_at_an_offset_postgresql_cannot_hold_is_the_same_moment(world, manager_client):
+    """Python takes offsets up to ±24 h, PostgreSQL only up to ±15:59."""
+    shown = len(manager_client.get("/api/v1/incidents/").json()["results"])
+    assert shown
+    for name, value, expected in (
+        ("created_before", "2099-12-31T23:00:00+19:01", shown),
+        ("created_after", "2000-01-02T00:00:00-23:59", shown),
+        ("created_after", "2099-12-31T23:00:00+19:01", 0),
+    ):
+        response = manager_client.get("/api/v1/incidents/", {name: value})
+        assert response.status_code == 200, (name, value)
+        assert len(response.json()["results"]) == expected, (name, value)
+
+
 @pytest.mark.parametrize("period", ["99999999999999999999-01", "2026-13", "2026-1", "x"])
 def test_a_period_that_is_no_month_is_not_found(world, manager_client, period):
     for url in (

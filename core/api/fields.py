@@ -1,5 +1,7 @@
 """Input fields shared by every resource."""
 
+from datetime import UTC
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
@@ -53,9 +55,14 @@ class DateField(serializers.DateField):
 
 
 class _IsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """A filter's time, on a day the platform takes (core.limits)."""
+    """A filter's time, on a day the platform takes (core.limits), as the same moment in UTC:
+    Python takes offsets up to ±24 h, PostgreSQL only up to ±15:59."""
 
     default_validators = [validate_moment]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value is None else value.astimezone(UTC)
 
 
 @extend_schema_field({"type": "string", "format": "date-time", "pattern": IN_RANGE})
