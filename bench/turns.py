@@ -67,7 +67,7 @@ class Version:
 
     def __init__(self, tree: Path, pages: list[str]):
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", "--before", ".", *pages],
+            [sys.executable, __file__, "--serve", *pages],
             cwd=tree,
             env={**os.environ, "PYTHONPATH": str(tree)},
             stdin=subprocess.PIPE,
@@ -115,7 +115,7 @@ def measure(trees: dict[str, Path], pages: list[str], repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", nargs="+", metavar="PATH@USERNAME")
-    parser.add_argument("--before", required=True, type=Path, help="the other checkout")
+    parser.add_argument("--before", type=Path, help="the other checkout")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=100, help="requests of each page a run")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -123,6 +123,8 @@ def main() -> None:
     if args.serve:
         serve(args.pages)
         return
+    if args.before is None:
+        parser.error("--before is required")
     sys.path.insert(0, str(HERE))
     from bench.common import setup_django
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST_DAY = date(2000, 1, 1)
@@ -88,7 +89,17 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MomentField(forms.DateTimeField):
+class ZonedMoment:
+    """A typed moment, once valid, as the same moment in the deployment's zone: the offset
+    it was typed with may be one Python takes (up to ±24 h) and PostgreSQL does not (up to
+    ±15:59)."""
+
+    def clean(self, value):
+        value = super().clean(value)  # type: ignore[misc]
+        return None if value is None else timezone.localtime(value)
+
+
+class MomentField(ZonedMoment, forms.DateTimeField):
     """A form's date and time within the platform's days (a time without an offset is in
     the deployment's zone), picked in the browser's date-and-time picker."""
 

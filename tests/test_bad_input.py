@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -562,7 +563,15 @@ def test_a_time_out_of_range_is_a_400_on_the_api(world, manager_client):
 
 
 def test_a_time_at_an_offset_postgresql_cannot_hold_is_the_same_moment(world, manager_client):
-    """Python takes offsets up to ±24 h, PostgreSQL only up to ±15:59."""
+    """Python takes offsets up to ±24 h, PostgreSQL only up to ±15:59: the page's form and
+    the API's filters alike read the moment."""
+    from incidents.models import Incident
+
+    moment = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=2)
+    far = moment.astimezone(dt_timezone(timedelta(hours=19, minutes=1)))
+    page = manager_client.post("/incidents/new/", _incident_form(occurred_at=far.isoformat()))
+    assert page.status_code == 302
+    assert Incident.objects.latest("pk").occurred_at == moment
     shown = len(manager_client.get("/api/v1/incidents/").json()["results"])
     assert shown
     for name, value, expected in (

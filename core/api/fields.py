@@ -1,13 +1,11 @@
 """Input fields shared by every resource."""
 
-from datetime import UTC
-
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.limits import out_of_range, validate_day, validate_moment
+from core.limits import ZonedMoment, out_of_range, validate_day, validate_moment
 
 
 def _refused(error: DjangoValidationError) -> serializers.ValidationError:
@@ -54,15 +52,10 @@ class DateField(serializers.DateField):
         return parsed
 
 
-class _IsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """A filter's time, on a day the platform takes (core.limits), as the same moment in UTC:
-    Python takes offsets up to ±24 h, PostgreSQL only up to ±15:59."""
+class _IsoDateTimeField(ZonedMoment, django_filters.fields.IsoDateTimeField):
+    """A filter's time, on a day the platform takes (core.limits)."""
 
     default_validators = [validate_moment]
-
-    def clean(self, value):
-        value = super().clean(value)
-        return None if value is None else value.astimezone(UTC)
 
 
 @extend_schema_field({"type": "string", "format": "date-time", "pattern": IN_RANGE})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from incidents.choices import Factor, HqLevel, Level, Publicity, State, SubmissionKind
 from incidents.models import RootCauseCategory
+from incidents.services import person_name
 from organisation.models import Department
 
 register = template.Library()
@@ -72,10 +73,7 @@ def event_label(event) -> str:
 
 @register.filter
 def person(user) -> str:
-    if user is None:
-        return "—"
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile and profile.full_name else None) or user.get_username()
+    return person_name(user) or "—"
 
 
 @register.filter

@@ -4,7 +4,9 @@ reach."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.keyset import keyset_page
@@ -33,7 +35,12 @@ def test_branches_read_one_by_one_make_the_page_of_their_rows_in_order(make_inci
     if distinct:
         wanted = wanted.distinct()
     branches = [Q(pk__in=ids[3:6]), Q(pk__in=ids[:2]), Q(pk__in=[])]
-    page = keyset_page(wanted, INCIDENT_ORDER, None, 3, branches)
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(wanted, INCIDENT_ORDER, None, 3, branches)
     assert [i.pk for i in page] == [ids[0], ids[1], ids[3]]
+    # one statement; the branches in it, each on its own, where the database can
+    (statement,) = (q["sql"] for q in queries)
+    branched = connection.features.supports_slicing_ordering_in_compound
+    assert ("UNION ALL" in statement) is branched
     rest = keyset_page(wanted, INCIDENT_ORDER, page.next_cursor, 3, branches)
     assert [i.pk for i in rest] == ids[4:6] and rest.next_cursor is None
